@@ -1,0 +1,68 @@
+//! The claims of the two tokens: the session token an Auth0 Action encodes, and the continue
+//! token the signer mints for `/continue`.
+//!
+//! These are the custom claims beside the registered time claims (`iat`, `exp`, `nbf`), which
+//! jwt-compact's `Claims<T>` carries itself.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::answers::CleanAnswers;
+
+/// Claim names, one definition for every part.
+pub mod names {
+    pub const SUBJECT: &str = "sub";
+    pub const ISSUER: &str = "iss";
+    pub const ISSUED_AT: &str = "iat";
+    pub const EXPIRES: &str = "exp";
+    pub const NOT_BEFORE: &str = "nbf";
+    pub const STATE: &str = "state";
+    pub const FORM: &str = "form";
+    pub const PREFILL: &str = "prefill";
+    pub const LOCALE: &str = "locale";
+    pub const CONTINUE_HOST: &str = "continue_host";
+}
+
+/// What `api.redirect.encodeToken` puts in the session token (beside `iat` and `exp`), and
+/// the optional claims Stopover understands in its payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionClaims {
+    /// The user id.
+    pub sub: String,
+    /// The tenant's host name, e.g. `tenant.eu.auth0.com`.
+    pub iss: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// Which form to show; the first configured one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
+    /// Field values to start with: prefill key -> value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<Map<String, Value>>,
+    /// The person's language (BCP 47).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// A custom domain to continue on; used only when configured for the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continue_host: Option<String>,
+}
+
+/// The custom claims of the continue token the signer mints (beside `iat` and `exp`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContinueClaims {
+    pub iss: String,
+    pub sub: String,
+    /// Must equal the `state` parameter `/continue` receives.
+    pub state: String,
+    /// Random, unique per token.
+    pub jti: String,
+    pub form: FormRef,
+    pub answers: CleanAnswers,
+}
+
+/// Which form, at which version, the answers were given to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormRef {
+    pub id: String,
+    pub version: String,
+}

@@ -1,0 +1,202 @@
+//! Form definitions: what the page shows and what the signer accepts, as data.
+//!
+//! Declared in the signer's TOML configuration, served as JSON by `GET /api/forms/{id}`, and
+//! rendered by the page. The same value drives [`crate::validate_answers`] on both sides.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::text::LocalizedText;
+
+/// A form's identifier: the `form` claim of a session token names one.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FormId(pub String);
+
+/// One form: its texts and its ordered fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormDefinition {
+    pub id: FormId,
+    /// Recorded in every continue token, so the Action knows which wording was answered.
+    pub version: String,
+    pub title: LocalizedText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introduction: Option<LocalizedText>,
+    pub submit_label: LocalizedText,
+    pub fields: Vec<Field>,
+}
+
+/// One field of a form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// The answer's key: letters, digits, `_` and `-`, unique within the form.
+    pub id: String,
+    /// What the person reads next to the control (for `static`, may be empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<LocalizedText>,
+    #[serde(flatten)]
+    pub kind: FieldKind,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<LocalizedText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<LocalizedText>,
+    /// The HTML `autocomplete` hint (`tel`, `organization`, `given-name`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autocomplete: Option<String>,
+    /// Key in the session token's `prefill` claim whose value fills this field at start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<String>,
+    /// The value the field starts with when nothing is prefilled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Value>,
+    /// Shown (and validated) only when another field has a given value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<ShowIf>,
+}
+
+/// The field kinds and their kind-specific settings. In TOML/JSON: `kind = "email"` beside
+/// the field's other keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FieldKind {
+    Text {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_length: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_length: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        format: Option<TextFormat>,
+    },
+    Textarea {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_length: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_length: Option<u32>,
+    },
+    Email {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_length: Option<u32>,
+    },
+    /// A phone number, normalised to E.164 (`+` and 8 to 15 digits).
+    Tel,
+    /// An `https` or `http` address.
+    Url {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_length: Option<u32>,
+    },
+    Number {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<f64>,
+    },
+    /// An ISO 8601 calendar date, `YYYY-MM-DD`; bounds inclusive.
+    Date {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<String>,
+    },
+    Select { options: Vec<FieldOption> },
+    Radio { options: Vec<FieldOption> },
+    /// Several of the options may be chosen.
+    Checkboxes {
+        options: Vec<FieldOption>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_selected: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_selected: Option<u32>,
+    },
+    /// One yes/no box; the answer is `true` or `false`.
+    Checkbox,
+    /// Acceptance of a linked document at a version; must be accepted to submit.
+    Consent { document: ConsentDocument },
+    /// Not shown; its value comes from the definition or the prefill, never from the page.
+    Hidden {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+    },
+    /// Text shown between fields; takes no answer.
+    Static { text: LocalizedText },
+}
+
+/// The formats a text field may require.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextFormat {
+    /// ASCII digits only (a customer number).
+    Digits,
+    /// ASCII letters and digits only (a code).
+    Alphanumeric,
+    /// Letters of any script, spaces, `-`, `'` and `.` (a person's or company's name).
+    Name,
+}
+
+/// One choice of a select, radio group or checkbox group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldOption {
+    /// The answer's value when chosen.
+    pub value: String,
+    pub label: LocalizedText,
+}
+
+/// The document a consent field accepts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentDocument {
+    /// Where the person can read it (`https://`).
+    pub url: String,
+    /// Recorded with the acceptance, so a new version can ask again.
+    pub version: String,
+    /// The link's text.
+    pub title: LocalizedText,
+}
+
+/// Show a field only when the field `field` has the answer `equals` (for a checkbox group:
+/// when `equals` is among the chosen values).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShowIf {
+    pub field: String,
+    pub equals: Value,
+}
+
+/// Why a form definition is unusable; the signer refuses to start and prints these.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("form `{form}`{}: {problem}", field.as_ref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
+pub struct DefinitionError {
+    pub form: String,
+    pub field: Option<String>,
+    pub problem: String,
+}
+
+impl FormDefinition {
+    /// Every problem with this definition, or `Ok` when it is usable: duplicate or malformed
+    /// ids, `show_if` naming an unknown field, itself or a cycle, missing or duplicate options,
+    /// min above max, a consent without a document URL or version, blank required texts, ...
+    pub fn check(&self) -> Result<(), Vec<DefinitionError>> {
+        todo!("implemented in crates/protocol (issue 3)")
+    }
+
+    /// The field with this id.
+    pub fn field(&self, id: &str) -> Option<&Field> {
+        self.fields.iter().find(|field| field.id == id)
+    }
+}
+
+impl FieldKind {
+    /// True for the kinds the person answers (everything but `hidden` and `static`).
+    pub fn takes_answer(&self) -> bool {
+        !matches!(self, Self::Hidden { .. } | Self::Static { .. })
+    }
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}

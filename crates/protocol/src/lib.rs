@@ -1,0 +1,22 @@
+//! What every part of Stopover agrees on.
+//!
+//! The page (wasm32) and the signer (native) both depend on this crate, so a rule written here
+//! cannot differ between them: form definitions ([`form`]), the checks a definition must pass
+//! ([`form::FormDefinition::check`]), the one answer validation function
+//! ([`answers::validate_answers`]), the token claims ([`claims`]), the signer's HTTP API types
+//! ([`api`]) and the limits both sides enforce ([`limits`]).
+#![forbid(unsafe_code)]
+
+pub mod answers;
+pub mod api;
+pub mod claims;
+pub mod form;
+pub mod limits;
+pub mod text;
+
+pub use answers::{validate_answers, AnswerValue, CleanAnswers, ConsentRecord, FieldErrorCode, FieldErrors};
+pub use api::{ApiErrorBody, ApiErrorCode, ContinueRequest, ContinueResponse};
+pub use claims::{ContinueClaims, FormRef, SessionClaims};
+pub use form::{Field, FieldKind, FormDefinition, FormId, ShowIf};
+pub use limits::{State, StateError};
+pub use text::LocalizedText;
