@@ -1,0 +1,89 @@
+//! `cargo xtask demo`: the page, the signer and the tenant simulator on loopback, one URL.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::process::{cargo, execute, random_secret, Service};
+use crate::setup::Tools;
+
+const SIMULATOR_ADDRESS: &str = "127.0.0.1:8780";
+const SIGNER_ADDRESS: &str = "127.0.0.1:8781";
+
+pub fn run() -> Result<(), String> {
+    let tools = crate::setup::run()?;
+    let root = crate::workspace_root();
+    execute(cargo(&root).arg("fetch"))?;
+    build_page(&tools, &root)?;
+    execute(cargo(&root).args([
+        "build",
+        "--release",
+        "--package",
+        "stopover-signer",
+        "--package",
+        "stopover-simulator",
+    ]))?;
+
+    // A fresh shared secret per run, as the Action's secret and the signer's would be.
+    let secret = random_secret()?;
+    let mut signer = Service::start(
+        "the signer",
+        Command::new(root.join("target/release/stopover-signer"))
+            .current_dir(&root)
+            .args(["serve", "--config", "config/demo.toml"])
+            .env("STOPOVER_DEMO_SECRET", &secret)
+            .env("STOPOVER_LISTEN", SIGNER_ADDRESS),
+    )?;
+    let mut simulator = Service::start(
+        "the tenant simulator",
+        Command::new(root.join("target/release/stopover-simulator"))
+            .current_dir(&root)
+            .args(["--listen", SIMULATOR_ADDRESS, "--issuer", SIMULATOR_ADDRESS])
+            .args(["--stopover-url", &format!("http://{SIGNER_ADDRESS}/")])
+            .args(["--secret-env", "STOPOVER_DEMO_SECRET"])
+            .env("STOPOVER_DEMO_SECRET", &secret),
+    )?;
+    signer.wait_for_port(port_of(SIGNER_ADDRESS), Duration::from_secs(30))?;
+    simulator.wait_for_port(port_of(SIMULATOR_ADDRESS), Duration::from_secs(30))?;
+
+    println!("\n  Stopover demo is running. Open:\n\n    http://{SIMULATOR_ADDRESS}/\n");
+    println!("  (page and signer on http://{SIGNER_ADDRESS}/; Ctrl-C stops everything)\n");
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let on_interrupt = Arc::clone(&stop);
+    ctrlc::set_handler(move || on_interrupt.store(true, Ordering::SeqCst))
+        .map_err(|error| format!("cannot handle Ctrl-C: {error}"))?;
+    let outcome = loop {
+        if stop.load(Ordering::SeqCst) {
+            break Ok(());
+        }
+        if let Some(reason) = signer.exited().or_else(|| simulator.exited()) {
+            break Err(reason);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    println!("demo: stopping");
+    drop(simulator);
+    drop(signer);
+    outcome
+}
+
+/// Builds the page as it ships (release, wasm-opt) into `dist/`.
+pub fn build_page(tools: &Tools, root: &Path) -> Result<(), String> {
+    execute(
+        tools
+            .command("trunk")
+            .current_dir(root)
+            .args(["build", "--release", "--offline"]),
+    )
+}
+
+fn port_of(address: &str) -> u16 {
+    address
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(0)
+}

@@ -1,0 +1,246 @@
+//! `cargo xtask test`: every test layer, each of which must run at least one test and pass.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::process::{cargo, execute, free_port, random_secret, run_captured, Service};
+use crate::setup::Tools;
+
+/// The issuer the demo configuration's tenant has; page tests mint tokens for it.
+const DEMO_ISSUER: &str = "127.0.0.1:8780";
+
+pub fn run() -> Result<(), String> {
+    let tools = crate::setup::run()?;
+    let root = crate::workspace_root();
+    execute(cargo(&root).arg("fetch"))?;
+
+    let mut layers = Vec::new();
+    layers.push(Layer::from_outcome("native", native(&root)));
+    // The page is built once, as it ships; the page tests' signer and the end-to-end tests
+    // both serve this build.
+    match crate::demo::build_page(&tools, &root) {
+        Ok(()) => {
+            layers.push(Layer::from_outcome("page", page(&tools, &root)));
+            layers.push(Layer::from_outcome("end-to-end", end_to_end(&root)));
+        }
+        Err(error) => layers.push(Layer::failed("page build", error)),
+    }
+
+    println!("\nxtask test: summary");
+    let mut passed = 0;
+    let mut failed = 0;
+    let mut broken = Vec::new();
+    for layer in &layers {
+        println!("  {:<12} {}", layer.name, layer.verdict());
+        passed += layer.passed;
+        failed += layer.failed;
+        if !layer.is_green() {
+            broken.push(layer.name);
+        }
+    }
+    println!("total: {passed} passed, {failed} failed");
+    if broken.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failing layers: {}", broken.join(", ")))
+    }
+}
+
+/// Unit and integration tests of every native crate, and the shared protocol crate built for
+/// the page's target (a rule that does not build for wasm32 cannot be shared).
+fn native(root: &Path) -> Result<Counts, String> {
+    execute(cargo(root).args([
+        "build",
+        "--package",
+        "stopover-protocol",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]))?;
+    cargo_tests(cargo(root).args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "stopover-page",
+        "--exclude",
+        "stopover-e2e",
+    ]))
+}
+
+/// The page's tests in headless Chromium, against a real signer on loopback.
+fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
+    execute(cargo(root).args(["build", "--package", "stopover-signer"]))?;
+    let runner_port = free_port()?;
+    let signer_port = free_port()?;
+    let secret = random_secret()?;
+    let signer_url = format!("http://127.0.0.1:{signer_port}");
+    let mut signer = Service::start(
+        "signer for the page tests",
+        Command::new(root.join("target/debug/stopover-signer"))
+            .current_dir(root)
+            .args(["serve", "--config", "config/demo.toml"])
+            .env("STOPOVER_DEMO_SECRET", &secret)
+            .env("STOPOVER_LISTEN", format!("127.0.0.1:{signer_port}"))
+            .env(
+                "STOPOVER_ALLOWED_ORIGINS",
+                format!("http://127.0.0.1:{runner_port}"),
+            ),
+    )?;
+    signer.wait_for_port(signer_port, Duration::from_secs(30))?;
+    cargo_tests(
+        tools
+            .command("wasm-pack")
+            .current_dir(root)
+            .args(["test", "--headless", "--chrome", "--mode", "no-install"])
+            .env(
+                "WASM_BINDGEN_TEST_ADDRESS",
+                format!("127.0.0.1:{runner_port}"),
+            )
+            .env("STOPOVER_TEST_SIGNER_URL", &signer_url)
+            .env("STOPOVER_TEST_SECRET", &secret)
+            .env("STOPOVER_TEST_ISSUER", DEMO_ISSUER),
+    )
+}
+
+/// Page, signer and tenant simulator, all real, driven through Chromium.
+fn end_to_end(root: &Path) -> Result<Counts, String> {
+    cargo_tests(
+        cargo(root)
+            .args(["test", "--package", "stopover-e2e"])
+            .env("STOPOVER_DIST_DIR", root.join("dist")),
+    )
+}
+
+/// Runs a libtest-style runner (cargo test, wasm-bindgen-test-runner) and adds up its
+/// `test result:` lines.
+fn cargo_tests(command: &mut Command) -> Result<Counts, String> {
+    let (output, success) = run_captured(command)?;
+    let counts = Counts::from_libtest_output(&output);
+    if !success && counts.failed == 0 {
+        return Err("the test command failed before any test failed (build error?)".into());
+    }
+    Ok(counts)
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Counts {
+    passed: usize,
+    failed: usize,
+}
+
+impl Counts {
+    /// Sums lines like `test result: ok. 12 passed; 0 failed; 1 ignored; ...`.
+    fn from_libtest_output(output: &str) -> Self {
+        let mut counts = Self::default();
+        for line in output.lines() {
+            let Some(rest) = line.trim().strip_prefix("test result: ") else {
+                continue;
+            };
+            for part in rest.split(';') {
+                let mut words = part.split_whitespace().rev();
+                let (Some(label), Some(number)) = (words.next(), words.next()) else {
+                    continue;
+                };
+                let Ok(number) = number.parse::<usize>() else {
+                    continue;
+                };
+                match label {
+                    "passed" => counts.passed += number,
+                    "failed" => counts.failed += number,
+                    _ => {}
+                }
+            }
+        }
+        counts
+    }
+}
+
+#[derive(Debug)]
+struct Layer {
+    name: &'static str,
+    passed: usize,
+    failed: usize,
+    error: Option<String>,
+}
+
+impl Layer {
+    fn from_outcome(name: &'static str, outcome: Result<Counts, String>) -> Self {
+        match outcome {
+            Ok(counts) => Self {
+                name,
+                passed: counts.passed,
+                failed: counts.failed,
+                error: None,
+            },
+            Err(error) => Self::failed(name, error),
+        }
+    }
+
+    fn failed(name: &'static str, error: String) -> Self {
+        Self {
+            name,
+            passed: 0,
+            failed: 0,
+            error: Some(error),
+        }
+    }
+
+    /// Green means: it ran, at least one test ran, and none failed.
+    fn is_green(&self) -> bool {
+        self.error.is_none() && self.failed == 0 && self.passed > 0
+    }
+
+    fn verdict(&self) -> String {
+        match &self.error {
+            Some(error) => format!("FAILED: {error}"),
+            None if self.passed == 0 && self.failed == 0 => "FAILED: ran no test".into(),
+            None => format!(
+                "{} passed, {} failed{}",
+                self.passed,
+                self.failed,
+                if self.failed > 0 { "  <- FAILED" } else { "" }
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn libtest_result_lines_are_summed_across_binaries() {
+        let output = "\
+running 3 tests
+test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s
+   Doc-tests x
+test result: FAILED. 1 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out
+";
+        assert_eq!(
+            Counts::from_libtest_output(output),
+            Counts {
+                passed: 4,
+                failed: 2
+            }
+        );
+    }
+
+    #[test]
+    fn a_layer_that_ran_no_test_is_not_green() {
+        let layer = Layer::from_outcome("empty", Ok(Counts::default()));
+        assert!(!layer.is_green());
+        assert_eq!(layer.verdict(), "FAILED: ran no test");
+    }
+
+    #[test]
+    fn a_layer_with_a_failure_is_not_green() {
+        let layer = Layer::from_outcome(
+            "native",
+            Ok(Counts {
+                passed: 9,
+                failed: 1,
+            }),
+        );
+        assert!(!layer.is_green());
+    }
+}
