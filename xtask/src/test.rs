@@ -23,6 +23,10 @@ pub fn run() -> Result<(), String> {
         Ok(()) => {
             layers.push(Layer::from_outcome("page", page(&tools, &root)));
             layers.push(Layer::from_outcome("end-to-end", end_to_end(&root)));
+            layers.push(Layer::from_outcome(
+                "auth0 action",
+                auth0_action(&tools, &root),
+            ));
         }
         Err(error) => layers.push(Layer::failed("page build", error)),
     }
@@ -111,6 +115,26 @@ fn end_to_end(root: &Path) -> Result<Counts, String> {
     )
 }
 
+/// The example Auth0 Action under Node's own test runner, including the cross-language
+/// vectors against the real signer binary.
+fn auth0_action(tools: &Tools, root: &Path) -> Result<Counts, String> {
+    let (output, success) = run_captured(
+        tools
+            .command("node")
+            .current_dir(root.join("examples/auth0"))
+            .arg("--test")
+            .env(
+                "STOPOVER_SIGNER_BIN",
+                root.join("target/debug/stopover-signer"),
+            ),
+    )?;
+    let counts = Counts::from_node_test_output(&output);
+    if !success && counts.failed == 0 {
+        return Err("node --test failed before any test failed".into());
+    }
+    Ok(counts)
+}
+
 /// Runs a libtest-style runner (cargo test, wasm-bindgen-test-runner) and adds up its
 /// `test result:` lines.
 fn cargo_tests(command: &mut Command) -> Result<Counts, String> {
@@ -149,6 +173,27 @@ impl Counts {
                     "failed" => counts.failed += number,
                     _ => {}
                 }
+            }
+        }
+        counts
+    }
+
+    /// Reads the `# pass N` and `# fail N` lines of node's test runner summary.
+    fn from_node_test_output(output: &str) -> Self {
+        let mut counts = Self::default();
+        for line in output.lines() {
+            let mut words = line.split_whitespace();
+            let (Some("#"), Some(label), Some(number)) = (words.next(), words.next(), words.next())
+            else {
+                continue;
+            };
+            let Ok(number) = number.parse::<usize>() else {
+                continue;
+            };
+            match label {
+                "pass" => counts.passed += number,
+                "fail" => counts.failed += number,
+                _ => {}
             }
         }
         counts
@@ -221,6 +266,18 @@ test result: FAILED. 1 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out
             Counts {
                 passed: 4,
                 failed: 2
+            }
+        );
+    }
+
+    #[test]
+    fn node_test_summary_is_read() {
+        let output = "ok 1 - a\n1..16\n# tests 16\n# suites 0\n# pass 15\n# fail 1\n# skipped 0\n";
+        assert_eq!(
+            Counts::from_node_test_output(output),
+            Counts {
+                passed: 15,
+                failed: 1
             }
         );
     }
