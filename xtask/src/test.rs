@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test layer, each of which must run at least one test and pass.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -73,14 +73,14 @@ fn native(root: &Path) -> Result<Counts, String> {
 
 /// The page's tests in headless Chromium, against a real signer on loopback.
 fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
-    execute(cargo(root).args(["build", "--package", "stopover-signer"]))?;
+    let signer_binary = build_signer(root)?;
     let runner_port = free_port()?;
     let signer_port = free_port()?;
     let secret = random_secret()?;
     let signer_url = format!("http://127.0.0.1:{signer_port}");
     let mut signer = Service::start(
         "signer for the page tests",
-        Command::new(root.join("target/debug/stopover-signer"))
+        Command::new(signer_binary)
             .current_dir(root)
             .args(["serve", "--config", "config/demo.toml"])
             .env("STOPOVER_DEMO_SECRET", &secret)
@@ -118,21 +118,25 @@ fn end_to_end(root: &Path) -> Result<Counts, String> {
 /// The example Auth0 Action under Node's own test runner, including the cross-language
 /// vectors against the real signer binary.
 fn auth0_action(tools: &Tools, root: &Path) -> Result<Counts, String> {
+    let signer_binary = build_signer(root)?;
     let (output, success) = run_captured(
         tools
             .command("node")
             .current_dir(root.join("examples/auth0"))
             .arg("--test")
-            .env(
-                "STOPOVER_SIGNER_BIN",
-                root.join("target/debug/stopover-signer"),
-            ),
+            .env("STOPOVER_SIGNER_BIN", signer_binary),
     )?;
     let counts = Counts::from_node_test_output(&output);
     if !success && counts.failed == 0 {
         return Err("node --test failed before any test failed".into());
     }
     Ok(counts)
+}
+
+/// The signer binary (debug build) that the page and Action tests talk to.
+fn build_signer(root: &Path) -> Result<PathBuf, String> {
+    execute(cargo(root).args(["build", "--package", "stopover-signer"]))?;
+    Ok(root.join("target/debug/stopover-signer"))
 }
 
 /// Runs a libtest-style runner (cargo test, wasm-bindgen-test-runner) and adds up its
