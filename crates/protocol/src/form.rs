@@ -60,7 +60,7 @@ pub struct Field {
 /// The field kinds and their kind-specific settings. In TOML/JSON: `kind = "email"` beside
 /// the field's other keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FieldKind {
     Text {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -102,8 +102,12 @@ pub enum FieldKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max: Option<String>,
     },
-    Select { options: Vec<FieldOption> },
-    Radio { options: Vec<FieldOption> },
+    Select {
+        options: Vec<FieldOption>,
+    },
+    Radio {
+        options: Vec<FieldOption>,
+    },
     /// Several of the options may be chosen.
     Checkboxes {
         options: Vec<FieldOption>,
@@ -115,14 +119,18 @@ pub enum FieldKind {
     /// One yes/no box; the answer is `true` or `false`.
     Checkbox,
     /// Acceptance of a linked document at a version; must be accepted to submit.
-    Consent { document: ConsentDocument },
+    Consent {
+        document: ConsentDocument,
+    },
     /// Not shown; its value comes from the definition or the prefill, never from the page.
     Hidden {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         value: Option<String>,
     },
     /// Text shown between fields; takes no answer.
-    Static { text: LocalizedText },
+    Static {
+        text: LocalizedText,
+    },
 }
 
 /// The formats a text field may require.
@@ -135,6 +143,19 @@ pub enum TextFormat {
     Alphanumeric,
     /// Letters of any script, spaces, `-`, `'` and `.` (a person's or company's name).
     Name,
+}
+
+impl TextFormat {
+    /// Whether a (trimmed) text has this format.
+    pub fn accepts(self, text: &str) -> bool {
+        match self {
+            Self::Digits => text.chars().all(|c| c.is_ascii_digit()),
+            Self::Alphanumeric => text.chars().all(|c| c.is_ascii_alphanumeric()),
+            Self::Name => text
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.' | '\u{2019}')),
+        }
+    }
 }
 
 /// One choice of a select, radio group or checkbox group.
@@ -180,8 +201,18 @@ impl FormDefinition {
     /// Every problem with this definition, or `Ok` when it is usable: duplicate or malformed
     /// ids, `show_if` naming an unknown field, itself or a cycle, missing or duplicate options,
     /// min above max, a consent without a document URL or version, blank required texts, ...
+    ///
+    /// Also refused: a `show_if` naming a hidden or static field, or whose `equals` no
+    /// answer of that field can have; a `default` the field would not accept as an answer
+    /// (wrong type, not an option, out of range) and any default on consent, hidden and
+    /// static fields; a prefill key on static and consent fields; malformed language tags.
     pub fn check(&self) -> Result<(), Vec<DefinitionError>> {
-        todo!("implemented in crates/protocol (issue 3)")
+        let errors = crate::check::definition_errors(self);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 
     /// The field with this id.

@@ -6,17 +6,28 @@
 //! ([`answers::validate_answers`]), the token claims ([`claims`]), the signer's HTTP API types
 //! ([`api`]) and the limits both sides enforce ([`limits`]).
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod answers;
 pub mod api;
+mod check;
 pub mod claims;
 pub mod form;
+pub mod formats;
 pub mod limits;
 pub mod text;
+pub mod visibility;
 
-pub use answers::{validate_answers, AnswerValue, CleanAnswers, ConsentRecord, FieldErrorCode, FieldErrors};
+pub use answers::{
+    hidden_value, initial_value, validate_answers, AnswerValue, CleanAnswers, ConsentRecord,
+    FieldErrorCode, FieldErrors,
+};
 pub use api::{ApiErrorBody, ApiErrorCode, ContinueRequest, ContinueResponse};
 pub use claims::{ContinueClaims, FormRef, SessionClaims};
-pub use form::{Field, FieldKind, FormDefinition, FormId, ShowIf};
+pub use form::{
+    ConsentDocument, DefinitionError, Field, FieldKind, FieldOption, FormDefinition, FormId,
+    ShowIf, TextFormat,
+};
 pub use limits::{State, StateError};
 pub use text::LocalizedText;
+pub use visibility::is_visible;

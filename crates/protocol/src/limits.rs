@@ -60,3 +60,13 @@ impl fmt::Debug for State {
 fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
 }
+
+/// Longest answer of a `text` field, in characters, when the field sets no `max_length`.
+pub const DEFAULT_MAX_TEXT_CHARS: u32 = 500;
+/// Longest answer of a `textarea` field, in characters, when the field sets no `max_length`.
+pub const DEFAULT_MAX_TEXTAREA_CHARS: u32 = 5000;
+/// Longest id of a form or a field, in bytes (ids are ASCII).
+pub const MAX_ID_CHARS: usize = 64;
+/// How many `show_if` links are followed before a field counts as hidden (a guard against
+/// cycles in definitions that were never checked).
+pub const MAX_SHOW_IF_DEPTH: usize = 32;

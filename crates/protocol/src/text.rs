@@ -25,7 +25,22 @@ impl LocalizedText {
     /// then any tag with the same primary subtag, then English, then the first text there is.
     /// Tags compare case-insensitively. Empty only when the text has no languages at all.
     pub fn get(&self, language: &str) -> &str {
-        todo!("implemented in crates/protocol (issue 3): {language}")
+        let wanted = normalize_tag(language);
+        let wanted_primary = primary_subtag(&wanted);
+        let find = |matches: &dyn Fn(&str) -> bool| {
+            self.0
+                .iter()
+                .find(|(tag, _)| matches(&normalize_tag(tag)))
+                .map(|(_, text)| text.as_str())
+        };
+        find(&|tag| tag == wanted)
+            .or_else(|| find(&|tag| tag == wanted_primary))
+            .or_else(|| {
+                find(&|tag| !wanted_primary.is_empty() && primary_subtag(tag) == wanted_primary)
+            })
+            .or_else(|| find(&|tag| tag == DEFAULT_LANGUAGE))
+            .or_else(|| self.0.values().next().map(String::as_str))
+            .unwrap_or("")
     }
 
     /// The languages this text is written in.
@@ -37,6 +52,15 @@ impl LocalizedText {
     pub fn is_blank(&self) -> bool {
         self.0.values().all(|text| text.trim().is_empty())
     }
+}
+
+/// Lower case, `_` read as `-` (`pt_BR` is `pt-br`), surrounding blanks ignored.
+fn normalize_tag(tag: &str) -> String {
+    tag.trim().to_ascii_lowercase().replace('_', "-")
+}
+
+fn primary_subtag(normalized: &str) -> &str {
+    normalized.split('-').next().unwrap_or(normalized)
 }
 
 #[derive(Deserialize)]
@@ -58,5 +82,76 @@ impl From<TextRepr> for LocalizedText {
 impl From<LocalizedText> for BTreeMap<String, String> {
     fn from(text: LocalizedText) -> Self {
         text.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(pairs: &[(&str, &str)]) -> LocalizedText {
+        LocalizedText(
+            pairs
+                .iter()
+                .map(|(l, t)| ((*l).to_owned(), (*t).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn exact_tag_wins() {
+        let t = text(&[("en", "Hello"), ("pt", "Olá"), ("pt-BR", "Oi")]);
+        assert_eq!(t.get("pt-BR"), "Oi");
+    }
+
+    #[test]
+    fn tags_compare_case_insensitively_and_accept_underscores() {
+        let t = text(&[("en", "Hello"), ("pt-BR", "Oi")]);
+        assert_eq!(t.get("PT-br"), "Oi");
+        assert_eq!(t.get("pt_BR"), "Oi");
+    }
+
+    #[test]
+    fn region_falls_back_to_primary_language() {
+        let t = text(&[("en", "Hello"), ("fr", "Bonjour")]);
+        assert_eq!(t.get("fr-CA"), "Bonjour");
+    }
+
+    #[test]
+    fn primary_language_falls_back_to_a_regional_text() {
+        let t = text(&[("en", "Hello"), ("de-AT", "Servus")]);
+        assert_eq!(t.get("de"), "Servus");
+        assert_eq!(t.get("de-CH"), "Servus");
+    }
+
+    #[test]
+    fn unknown_language_falls_back_to_english() {
+        let t = text(&[("de", "Hallo"), ("en", "Hello"), ("fr", "Bonjour")]);
+        assert_eq!(t.get("ja"), "Hello");
+        assert_eq!(t.get(""), "Hello");
+    }
+
+    #[test]
+    fn without_english_the_first_text_is_used() {
+        let t = text(&[("fr", "Bonjour"), ("de", "Hallo")]);
+        assert_eq!(t.get("ja"), "Hallo");
+    }
+
+    #[test]
+    fn a_text_without_languages_is_empty() {
+        assert_eq!(text(&[]).get("en"), "");
+        assert!(text(&[]).is_blank());
+    }
+
+    #[test]
+    fn a_plain_string_is_english_and_serialises_as_a_table() {
+        let t: LocalizedText = serde_json::from_str(r#""Hello""#).unwrap();
+        assert_eq!(t, LocalizedText::new("en", "Hello"));
+        assert_eq!(serde_json::to_string(&t).unwrap(), r#"{"en":"Hello"}"#);
+        let t: LocalizedText = serde_json::from_str(r#"{"fr":"Bonjour","en":"Hello"}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#"{"en":"Hello","fr":"Bonjour"}"#
+        );
     }
 }
