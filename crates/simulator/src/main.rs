@@ -1,1 +1,90 @@
-fn main() {}
+//! `stopover-simulator`: run the simulated tenant alone.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use stopover_simulator::config::{DEFAULT_SESSION_TOKEN_TTL_SECS, DEFAULT_TOKEN_PARAMETER};
+use stopover_simulator::{Secret, SimulatorConfig};
+use tracing_subscriber::EnvFilter;
+
+/// A local stand-in for an Auth0 tenant whose post-login Action sends people to Stopover.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8780")]
+    listen: SocketAddr,
+    /// The Stopover page the Action redirects to.
+    #[arg(long, default_value = "http://127.0.0.1:8781/")]
+    stopover_url: String,
+    /// The tenant's host name: the `iss` of session tokens.
+    #[arg(long, default_value = "127.0.0.1:8780")]
+    issuer: String,
+    /// Environment variable holding the secret shared with the signer (32 bytes or more).
+    #[arg(long, default_value = "STOPOVER_DEMO_SECRET")]
+    secret_env: String,
+    /// Form parameter `/continue` reads the token from.
+    #[arg(long, default_value = DEFAULT_TOKEN_PARAMETER)]
+    token_parameter: String,
+    /// Lifetime of the session tokens the Action encodes, in seconds.
+    #[arg(long, default_value_t = DEFAULT_SESSION_TOKEN_TTL_SECS)]
+    session_token_ttl: u64,
+}
+
+/// The signer refuses shorter secrets; refusing them here too keeps the pair consistent.
+const MIN_SECRET_BYTES: usize = 32;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let args = Args::parse();
+
+    let secret = match std::env::var(&args.secret_env) {
+        Ok(secret) if secret.len() >= MIN_SECRET_BYTES => Secret::new(secret),
+        Ok(_) => {
+            eprintln!(
+                "stopover-simulator: the secret in ${} is shorter than {MIN_SECRET_BYTES} bytes",
+                args.secret_env
+            );
+            return ExitCode::FAILURE;
+        }
+        Err(_) => {
+            eprintln!(
+                "stopover-simulator: set ${} to the secret shared with the signer",
+                args.secret_env
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut config = SimulatorConfig::new(&args.issuer, &args.stopover_url, secret);
+    config.token_parameter = args.token_parameter;
+    config.session_token_ttl_secs = args.session_token_ttl;
+
+    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+        Ok(listener) => listener,
+        Err(problem) => {
+            eprintln!(
+                "stopover-simulator: cannot listen on {}: {problem}",
+                args.listen
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("Tenant simulator: http://{}/", args.listen);
+    let shutdown = async {
+        // If the signal handler cannot be installed, run until killed.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    match stopover_simulator::serve(config, listener, shutdown).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problem) => {
+            eprintln!("stopover-simulator: {problem}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The example post-login Action: `onExecutePostLogin` decides whether a stopover is needed
+//! and encodes the session token as `api.redirect.encodeToken` does; `onContinuePostLogin`
+//! stores the answers the continue token carries on the user.
+
+use chrono::DateTime;
+use jwt_compact::alg::{Hs256, Hs256Key};
+use jwt_compact::{AlgorithmExt, Claims, CreationError, Header};
+use serde_json::{json, Map, Value};
+use stopover_protocol::SessionClaims;
+
+use crate::config::{SimulatorConfig, CURRENT_TERMS_VERSION};
+use crate::users::TestUser;
+
+/// The form a user must fill in before the login may finish, or `None` to finish at once:
+/// `profile` while phone or company is missing, then `terms` until the current terms version
+/// is accepted.
+pub fn required_form(user: &TestUser) -> Option<&'static str> {
+    if user.metadata_text("phone").is_none() || user.metadata_text("company").is_none() {
+        return Some("profile");
+    }
+    let accepted = user
+        .app_metadata
+        .get("terms_version")
+        .and_then(Value::as_str);
+    if accepted != Some(CURRENT_TERMS_VERSION) {
+        return Some("terms");
+    }
+    None
+}
+
+/// What the Action prefills: the person's e-mail and names, and every text it already holds
+/// in `user_metadata`.
+pub fn prefill(user: &TestUser) -> Map<String, Value> {
+    let mut prefill = Map::new();
+    prefill.insert("email".to_owned(), json!(user.email));
+    prefill.insert("given_name".to_owned(), json!(user.given_name));
+    prefill.insert("name".to_owned(), json!(user.name));
+    for (key, value) in &user.user_metadata {
+        if value.is_string() {
+            prefill.insert(key.clone(), value.clone());
+        }
+    }
+    prefill
+}
+
+/// `api.redirect.encodeToken({secret, expiresInSeconds, payload: {form, prefill, locale}})`:
+/// header `{"alg":"HS256","typ":"JWT"}`, claims `sub`, `iss`, `iat`, `exp`, `ip` and the
+/// payload.
+pub fn encode_session_token(
+    config: &SimulatorConfig,
+    user: &TestUser,
+    form: &str,
+    ip: Option<String>,
+    now: i64,
+) -> Result<String, CreationError> {
+    let ttl = i64::try_from(config.session_token_ttl_secs).unwrap_or(i64::MAX);
+    let mut claims = Claims::new(SessionClaims {
+        sub: user.user_id.clone(),
+        iss: config.issuer.clone(),
+        ip,
+        form: Some(form.to_owned()),
+        prefill: Some(prefill(user)),
+        locale: Some(user.locale.clone()),
+        continue_host: None,
+    });
+    claims.issued_at = DateTime::from_timestamp(now, 0);
+    claims.expiration = DateTime::from_timestamp(now.saturating_add(ttl), 0);
+    let header = Header::empty().with_token_type("JWT");
+    Hs256.token(&header, &claims, &Hs256Key::new(config.secret.as_bytes()))
+}
+
+/// `onContinuePostLogin`: consents go to `app_metadata.consents` (and accepting the current
+/// terms version records it as `terms_version`), every other answer to `user_metadata`.
+pub fn store_answers(user: &mut TestUser, form: &Value, answers: &Map<String, Value>, now: i64) {
+    for (field, answer) in answers {
+        match consent_version(answer) {
+            Some(version) => {
+                if version == CURRENT_TERMS_VERSION {
+                    user.app_metadata
+                        .insert("terms_version".to_owned(), json!(version));
+                }
+                let consents = user
+                    .app_metadata
+                    .entry("consents")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(consents) = consents {
+                    consents.insert(field.clone(), answer.clone());
+                } else {
+                    *consents = json!({ field.clone(): answer.clone() });
+                }
+            }
+            None => {
+                user.user_metadata.insert(field.clone(), answer.clone());
+            }
+        }
+    }
+    user.app_metadata.insert(
+        "last_stopover".to_owned(),
+        json!({ "form": form, "completed_at": now }),
+    );
+}
+
+/// The accepted document version of a consent answer (`{"accepted": true, "version": ..}`).
+fn consent_version(answer: &Value) -> Option<&str> {
+    let record = answer.as_object()?;
+    if record.get("accepted").and_then(Value::as_bool) != Some(true) {
+        return None;
+    }
+    record.get("version").and_then(Value::as_str)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::config::{default_users, Secret};
+    use jwt_compact::UntrustedToken;
+
+    fn user(short_id: &str) -> TestUser {
+        default_users()
+            .into_iter()
+            .find(|user| user.short_id() == short_id)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_default_users_take_each_path_through_the_action() {
+        assert_eq!(required_form(&user("amara")), None);
+        assert_eq!(required_form(&user("bruno")), Some("profile"));
+        assert_eq!(required_form(&user("chloe")), Some("terms"));
+    }
+
+    #[test]
+    fn session_token_carries_the_documented_header_and_claims() {
+        let config = SimulatorConfig::new(
+            "127.0.0.1:8780",
+            "http://127.0.0.1:8781/",
+            Secret::new("a secret of at least thirty-two bytes!"),
+        );
+        let chloe = user("chloe");
+        let token = encode_session_token(&config, &chloe, "terms", Some("127.0.0.1".into()), 1_000)
+            .unwrap();
+        let untrusted = UntrustedToken::new(&token).unwrap();
+        let header = token.split('.').next().unwrap();
+        use base64::Engine as _;
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header)
+            .unwrap();
+        assert_eq!(header, br#"{"alg":"HS256","typ":"JWT"}"#);
+        let claims = Hs256
+            .validator::<Map<String, Value>>(&Hs256Key::new(config.secret.as_bytes()))
+            .validate(&untrusted)
+            .unwrap()
+            .into_parts()
+            .1;
+        assert_eq!(claims.issued_at.unwrap().timestamp(), 1_000);
+        assert_eq!(claims.expiration.unwrap().timestamp(), 1_900);
+        assert_eq!(claims.custom["sub"], "auth0|chloe");
+        assert_eq!(claims.custom["iss"], "127.0.0.1:8780");
+        assert_eq!(claims.custom["ip"], "127.0.0.1");
+        assert_eq!(claims.custom["form"], "terms");
+        assert_eq!(claims.custom["locale"], "fr");
+        assert_eq!(claims.custom["prefill"]["email"], "chloe@example.com");
+        assert_eq!(claims.custom["prefill"]["given_name"], "Chloé");
+    }
+
+    #[test]
+    fn storing_profile_answers_ends_the_profile_stopover() {
+        let mut bruno = user("bruno");
+        let answers = json!({"company": "Keller AG", "phone": "+4930123456", "newsletter": true});
+        store_answers(
+            &mut bruno,
+            &json!({"id": "profile", "version": "1"}),
+            answers.as_object().unwrap(),
+            5,
+        );
+        assert_eq!(bruno.user_metadata["company"], "Keller AG");
+        assert_eq!(bruno.user_metadata["newsletter"], true);
+        assert_eq!(bruno.app_metadata["last_stopover"]["form"]["id"], "profile");
+        assert_eq!(required_form(&bruno), None);
+    }
+
+    #[test]
+    fn accepting_the_current_terms_ends_the_terms_stopover() {
+        let mut chloe = user("chloe");
+        let answers = json!({
+            "terms": {"accepted": true, "version": CURRENT_TERMS_VERSION, "accepted_at": 9},
+            "privacy": {"accepted": true, "version": "2024-01", "accepted_at": 9},
+        });
+        store_answers(
+            &mut chloe,
+            &json!({"id": "terms"}),
+            answers.as_object().unwrap(),
+            9,
+        );
+        assert_eq!(chloe.app_metadata["terms_version"], CURRENT_TERMS_VERSION);
+        assert_eq!(
+            chloe.app_metadata["consents"]["privacy"]["version"],
+            "2024-01"
+        );
+        assert!(!chloe.user_metadata.contains_key("terms"));
+        assert_eq!(required_form(&chloe), None);
+    }
+
+    #[test]
+    fn accepting_an_older_terms_version_does_not_count() {
+        let mut chloe = user("chloe");
+        let answers = json!({"terms": {"accepted": true, "version": "2020-01", "accepted_at": 1}});
+        store_answers(
+            &mut chloe,
+            &json!({"id": "terms"}),
+            answers.as_object().unwrap(),
+            1,
+        );
+        assert_eq!(required_form(&chloe), Some("terms"));
+    }
+}

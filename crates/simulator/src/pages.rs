@@ -1,0 +1,166 @@
+//! The simulator's HTML: plain server-rendered pages, every dynamic text escaped, styles from
+//! one stylesheet, no scripts.
+
+use serde_json::Value;
+
+use crate::tenant::CompletedLogin;
+use crate::users::TestUser;
+
+/// The stylesheet every page links to.
+pub const STYLESHEET_PATH: &str = "/_sim/style.css";
+
+/// The stylesheet's text.
+pub const STYLESHEET: &str = r#":root { color-scheme: light dark; --accent: #0b57d0; --text: #1b1b1f; --muted: #44474e; --bg: #f8f9fc; --card: #ffffff; --line: #c4c6d0; }
+@media (prefers-color-scheme: dark) { :root { --accent: #a8c7fa; --text: #e3e2e6; --muted: #c4c6d0; --bg: #111318; --card: #1d2024; --line: #44474e; } }
+* { box-sizing: border-box; }
+body { margin: 0; font: 1rem/1.5 system-ui, sans-serif; color: var(--text); background: var(--bg); }
+main { max-width: 44rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .5rem; }
+h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
+p, li { color: var(--muted); }
+.users { list-style: none; padding: 0; display: grid; gap: .75rem; }
+.user { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; }
+.user p { margin: .25rem 0 .75rem; }
+.button { display: inline-block; padding: .6rem 1rem; border-radius: .4rem; background: var(--accent); color: var(--bg); text-decoration: none; font-weight: 600; }
+.button:focus-visible, a:focus-visible { outline: 3px solid var(--text); outline-offset: 2px; }
+a { color: var(--accent); }
+code, pre { font-family: ui-monospace, monospace; }
+pre { background: var(--card); border: 1px solid var(--line); border-radius: .4rem; padding: .75rem; overflow-x: auto; color: var(--text); }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+dt { font-weight: 600; }
+dd { margin: 0; overflow-wrap: anywhere; }
+.error { border-left: .3rem solid #b3261e; padding-left: 1rem; }
+"#;
+
+/// The start page: one "Sign in as ..." per user, with where that sign-in will go.
+pub fn start_page(users: &[(&TestUser, Option<&str>)]) -> String {
+    let mut items = String::new();
+    for (user, form) in users {
+        let next = match form {
+            Some(form) => format!(
+                "Next sign-in stops over at the <code>{}</code> form.",
+                escape(form)
+            ),
+            None => "Next sign-in finishes at once: nothing is missing.".to_owned(),
+        };
+        items.push_str(&format!(
+            r#"<li class="user"><h2>{name}</h2><p>{email} · language <code>{locale}</code>. {next}</p><a class="button" href="/authorize?user={id}">Sign in as {name}</a> <a href="/_sim/users/{id}">stored user (JSON)</a></li>"#,
+            name = escape(&user.name),
+            email = escape(&user.email),
+            locale = escape(&user.locale),
+            id = escape(user.short_id()),
+        ));
+    }
+    layout(
+        "Tenant simulator",
+        &format!(
+            r#"<h1>Stopover tenant simulator</h1><p>A stand-in for an Auth0 tenant whose post-login Action sends people to Stopover when their profile or consents are incomplete.</p><ul class="users">{items}</ul>"#
+        ),
+    )
+}
+
+/// The application's callback after a finished login: who signed in, what the stopover
+/// answered, and the user as stored now.
+pub fn signed_in_page(user: &TestUser, login: &CompletedLogin) -> String {
+    let stopover = match (&login.form, &login.answers) {
+        (Some(form), Some(answers)) => {
+            let mut rows = String::new();
+            for (field, answer) in answers {
+                rows.push_str(&format!(
+                    "<dt>{}</dt><dd>{}</dd>",
+                    escape(field),
+                    escape(&display_value(answer))
+                ));
+            }
+            format!(
+                r#"<h2>Answers stored by the stopover</h2><p>Form <code>{}</code>.</p><dl>{rows}</dl>"#,
+                escape(&display_value(form))
+            )
+        }
+        _ => "<p>No stopover was needed for this sign-in.</p>".to_owned(),
+    };
+    let profile = serde_json::to_string_pretty(user).unwrap_or_default();
+    layout(
+        "Signed in",
+        &format!(
+            r#"<h1>Signed in</h1><p>You are signed in as {name}.</p>{stopover}<h2>Profile</h2><pre>{profile}</pre><p><a href="/">Back to the start page</a></p>"#,
+            name = escape(&user.name),
+            profile = escape(&profile),
+        ),
+    )
+}
+
+/// Auth0's error page: the error code and its description.
+pub fn error_page(error: &str, description: &str) -> String {
+    layout(
+        "Error",
+        &format!(
+            r#"<div class="error"><h1>Oops!, something went wrong</h1><p><code>{}</code>: {}</p></div><p><a href="/">Back to the start page</a></p>"#,
+            escape(error),
+            escape(description)
+        ),
+    )
+}
+
+/// Text made safe for HTML element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+fn layout(title: &str, body: &str) -> String {
+    format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{} · Tenant simulator</title><link rel="stylesheet" href="{STYLESHEET_PATH}"></head><body><main>{body}</main></body></html>"#,
+        escape(title)
+    )
+}
+
+/// A string as itself, anything else as compact JSON.
+fn display_value(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Map};
+
+    #[test]
+    fn escape_neutralises_markup() {
+        assert_eq!(
+            escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn answers_are_shown_as_text_never_as_html() {
+        let user = crate::config::default_users().remove(1);
+        let mut answers = Map::new();
+        answers.insert("company".into(), json!("<script>alert(1)</script>"));
+        let page = signed_in_page(
+            &user,
+            &CompletedLogin {
+                user: "bruno".into(),
+                form: Some(json!({"id": "profile"})),
+                answers: Some(answers),
+            },
+        );
+        assert!(!page.contains("<script>"));
+        assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+}
