@@ -1,1 +1,40 @@
-pub fn hello() {}
+//! The Stopover page: the Leptos single-page app an Auth0 post-login Redirect Action sends a
+//! person to in the middle of signing in (SPEC sections 1 and 6).
+//!
+//! Where things are:
+//! - [`launch`]: `state` and `session_token` from the query, removed from the address bar;
+//! - [`session`]: the token's claims, read without trusting them;
+//! - [`config`]: `stopover.json`, the deploy-time signer URL and brand;
+//! - [`api`]: the calls to the signer and its errors;
+//! - [`i18n`]: every text of the page in English, French and German;
+//! - [`fields`]: one component per field kind;
+//! - [`form`]: answers, validation, the error summary, submitting;
+//! - [`handoff`]: the POST back to Auth0's `/continue`;
+//! - [`states`]: broken link, expired, already done, unknown form, retryable failures;
+//! - [`app`]: which of those to show.
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod api;
+pub mod app;
+mod clock;
+pub mod config;
+pub mod fields;
+pub mod form;
+pub mod handoff;
+pub mod i18n;
+pub mod launch;
+pub mod session;
+pub mod states;
+
+use leptos::prelude::*;
+
+pub use app::{App, Stopover};
+pub use handoff::HandoffMode;
+
+/// Starts the page: reads (and removes) the launch values, then mounts the app on `<body>`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let launch = launch::take_from_location();
+    leptos::mount::mount_to_body(move || view! { <App launch /> });
+}

@@ -1,0 +1,220 @@
+//! Calls to the signer (SPEC section 2), and every status it can answer mapped to a typed error.
+
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH};
+use stopover_protocol::{
+    ApiErrorBody, ApiErrorCode, ContinueRequest, ContinueResponse, FieldErrors, FormDefinition,
+};
+
+use crate::config::PageConfig;
+
+/// Seconds to wait after a 429 that carries no usable `Retry-After`.
+pub const DEFAULT_RETRY_AFTER_SECS: u64 = 10;
+
+/// What can go wrong talking to the signer, one variant per thing the page does differently.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// No answer at all: offline, DNS, CORS refusal, connection reset.
+    #[error("the signer could not be reached")]
+    Network,
+    /// 400: the request was malformed (the page or the link is broken).
+    #[error("the signer refused the request as malformed")]
+    BadRequest,
+    /// 401: the session token was refused (most often: it expired).
+    #[error("the session token was refused")]
+    InvalidToken,
+    /// 403: this page's origin is not in the signer's allow-list.
+    #[error("this page's origin is not allowed by the signer")]
+    OriginNotAllowed,
+    /// 404 `unknown_form`.
+    #[error("the form does not exist")]
+    UnknownForm,
+    /// 404 without `unknown_form`: the signer URL points somewhere else.
+    #[error("the signer endpoint was not found")]
+    NotFound,
+    /// 409: this login step was already completed.
+    #[error("this login step was already completed")]
+    AlreadyUsed,
+    /// 413.
+    #[error("the answers are too large")]
+    PayloadTooLarge,
+    /// 415.
+    #[error("the signer refused the content type")]
+    UnsupportedMediaType,
+    /// 422, with the per-field codes.
+    #[error("some answers were refused")]
+    InvalidAnswers(FieldErrors),
+    /// 429, with how long to wait.
+    #[error("too many requests; retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// 503: the signer cannot reach its replay store.
+    #[error("the signer is temporarily unavailable")]
+    Unavailable,
+    /// Any other 5xx.
+    #[error("the signer failed with status {0}")]
+    Server(u16),
+    /// A status or body the API does not define.
+    #[error("unexpected answer from the signer (status {0})")]
+    Unexpected(u16),
+}
+
+impl ApiError {
+    /// True when trying the same request again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Network
+                | ApiError::Unavailable
+                | ApiError::Server(_)
+                | ApiError::RateLimited { .. }
+        )
+    }
+}
+
+/// `GET /api/forms/{id}`.
+pub async fn fetch_form(config: &PageConfig, form_id: &str) -> Result<FormDefinition, ApiError> {
+    let url = config.signer_endpoint(&format!("{FORMS_PATH}/{}", encode_path_segment(form_id)));
+    let response = Request::get(&url)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    read(response).await
+}
+
+/// `POST /api/continue`.
+pub async fn post_continue(
+    config: &PageConfig,
+    request: &ContinueRequest,
+) -> Result<ContinueResponse, ApiError> {
+    let url = config.signer_endpoint(CONTINUE_PATH);
+    let response = Request::post(&url)
+        .header("Accept", "application/json")
+        .json(request)
+        .map_err(|_| ApiError::Unexpected(0))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    read(response).await
+}
+
+/// The error for a non-success `status`, from its JSON body when there is one and its
+/// `Retry-After` header.
+pub fn error_for_status(status: u16, body: Option<ApiErrorBody>, retry_after: Option<&str>) -> ApiError {
+    let code = body.as_ref().map(|b| b.error);
+    match status {
+        400 => ApiError::BadRequest,
+        401 => ApiError::InvalidToken,
+        403 => ApiError::OriginNotAllowed,
+        404 if code == Some(ApiErrorCode::UnknownForm) => ApiError::UnknownForm,
+        404 => ApiError::NotFound,
+        409 => ApiError::AlreadyUsed,
+        413 => ApiError::PayloadTooLarge,
+        415 => ApiError::UnsupportedMediaType,
+        422 => ApiError::InvalidAnswers(body.and_then(|b| b.fields).unwrap_or_default()),
+        429 => ApiError::RateLimited {
+            retry_after_secs: retry_after
+                .and_then(parse_retry_after)
+                .unwrap_or(DEFAULT_RETRY_AFTER_SECS),
+        },
+        503 => ApiError::Unavailable,
+        500..=599 => ApiError::Server(status),
+        _ => ApiError::Unexpected(status),
+    }
+}
+
+/// `Retry-After` in delta-seconds form (what the signer sends), capped at ten minutes.
+pub fn parse_retry_after(value: &str) -> Option<u64> {
+    value.trim().parse::<u64>().ok().map(|secs| secs.clamp(1, 600))
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn encode_path_segment(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for byte in raw.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    if response.ok() {
+        return response.json::<T>().await.map_err(|_| ApiError::Unexpected(status));
+    }
+    let retry_after = response.headers().get("retry-after");
+    let body = response.json::<ApiErrorBody>().await.ok();
+    Err(error_for_status(status, body, retry_after.as_deref()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use stopover_protocol::FieldErrorCode;
+
+    use super::*;
+
+    fn body(error: ApiErrorCode) -> Option<ApiErrorBody> {
+        Some(ApiErrorBody { error, message: "m".into(), fields: None })
+    }
+
+    #[test]
+    fn every_documented_status_has_its_own_error() {
+        assert_eq!(error_for_status(400, body(ApiErrorCode::BadRequest), None), ApiError::BadRequest);
+        assert_eq!(error_for_status(401, None, None), ApiError::InvalidToken);
+        assert_eq!(error_for_status(403, None, None), ApiError::OriginNotAllowed);
+        assert_eq!(error_for_status(409, None, None), ApiError::AlreadyUsed);
+        assert_eq!(error_for_status(413, None, None), ApiError::PayloadTooLarge);
+        assert_eq!(error_for_status(415, None, None), ApiError::UnsupportedMediaType);
+        assert_eq!(error_for_status(503, None, None), ApiError::Unavailable);
+        assert_eq!(error_for_status(502, None, None), ApiError::Server(502));
+        assert_eq!(error_for_status(302, None, None), ApiError::Unexpected(302));
+    }
+
+    #[test]
+    fn a_404_is_an_unknown_form_only_when_the_body_says_so() {
+        assert_eq!(error_for_status(404, body(ApiErrorCode::UnknownForm), None), ApiError::UnknownForm);
+        assert_eq!(error_for_status(404, None, None), ApiError::NotFound);
+    }
+
+    #[test]
+    fn a_422_carries_its_field_codes() {
+        let fields = BTreeMap::from([("phone".to_owned(), vec![FieldErrorCode::InvalidFormat])]);
+        let body = ApiErrorBody::invalid_answers(fields.clone());
+        assert_eq!(error_for_status(422, Some(body), None), ApiError::InvalidAnswers(fields));
+    }
+
+    #[test]
+    fn a_429_honours_retry_after_or_waits_a_default() {
+        assert_eq!(
+            error_for_status(429, None, Some("42")),
+            ApiError::RateLimited { retry_after_secs: 42 }
+        );
+        assert_eq!(
+            error_for_status(429, None, Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            ApiError::RateLimited { retry_after_secs: DEFAULT_RETRY_AFTER_SECS }
+        );
+        assert_eq!(parse_retry_after("0"), Some(1));
+        assert_eq!(parse_retry_after("99999"), Some(600));
+    }
+
+    #[test]
+    fn only_transient_failures_are_retryable() {
+        assert!(ApiError::Network.is_retryable());
+        assert!(ApiError::Server(500).is_retryable());
+        assert!(!ApiError::AlreadyUsed.is_retryable());
+        assert!(!ApiError::InvalidToken.is_retryable());
+    }
+
+    #[test]
+    fn form_ids_are_encoded_as_one_path_segment() {
+        assert_eq!(encode_path_segment("profile"), "profile");
+        assert_eq!(encode_path_segment("../a b?"), "..%2Fa%20b%3F");
+    }
+}

@@ -1,0 +1,133 @@
+//! The deploy-time configuration: `stopover.json` beside `index.html`.
+//!
+//! Changing it re-brands the page or points it at another signer without a rebuild.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// Where the page finds its configuration, relative to `index.html`.
+pub const CONFIG_PATH: &str = "stopover.json";
+
+/// The contents of `stopover.json`. Every key is optional.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(default)]
+pub struct PageConfig {
+    /// The signer's base URL; empty means the page's own origin.
+    pub signer_url: String,
+    /// The form shown when the session token names none.
+    pub default_form: Option<String>,
+    pub brand: Brand,
+}
+
+/// How the page looks for this deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(default)]
+pub struct Brand {
+    /// Shown in the header and the window title.
+    pub name: String,
+    pub logo_url: Option<String>,
+    /// CSS colours by name; `accent` becomes the custom property `--brand-accent`.
+    pub colors: BTreeMap<String, String>,
+}
+
+impl PageConfig {
+    /// Fetches `stopover.json`. A missing or broken file is not fatal: the page then talks to
+    /// its own origin, unbranded.
+    pub async fn load() -> PageConfig {
+        let response = gloo_net::http::Request::get(CONFIG_PATH).send().await;
+        match response {
+            Ok(response) if response.ok() => match response.json::<PageConfig>().await {
+                Ok(config) => config,
+                Err(_) => {
+                    leptos::logging::warn!("{CONFIG_PATH} is not valid; using defaults");
+                    PageConfig::default()
+                }
+            },
+            _ => {
+                leptos::logging::warn!("{CONFIG_PATH} could not be loaded; using defaults");
+                PageConfig::default()
+            }
+        }
+    }
+
+    /// `path` on the signer (`/api/...`).
+    pub fn signer_endpoint(&self, path: &str) -> String {
+        format!("{}{path}", self.signer_url.trim_end_matches('/'))
+    }
+}
+
+impl Brand {
+    /// The CSS custom properties this brand sets on `<html>`: `(--brand-NAME, value)`.
+    /// Names other than lowercase letters, digits and `-` are skipped, and so are values
+    /// that could end the declaration.
+    pub fn css_properties(&self) -> Vec<(String, String)> {
+        self.colors
+            .iter()
+            .filter(|(name, value)| {
+                !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && !value.contains([';', '{', '}', '<', '>'])
+            })
+            .map(|(name, value)| (format!("--brand-{name}"), value.trim().to_owned()))
+            .collect()
+    }
+
+    /// Sets the brand's custom properties on `<html>` through the CSSOM, which a strict
+    /// Content-Security-Policy allows (no `style` attribute is written as HTML).
+    pub fn apply_to_document(&self) {
+        use wasm_bindgen::JsCast;
+        let Some(root) = leptos::prelude::document()
+            .document_element()
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            return;
+        };
+        let style = root.style();
+        for (name, value) in self.css_properties() {
+            // An invalid colour is ignored by the browser; the stylesheet's default stays.
+            let _ = style.set_property(&name, &value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_shape_is_read() {
+        let config: PageConfig = serde_json::from_str(
+            r##"{"signer_url": "https://signer.example/", "brand": {"name": "Acme",
+                "logo_url": "/logo.svg", "colors": {"accent": "#0b57d0"}}}"##,
+        )
+        .unwrap();
+        assert_eq!(config.brand.name, "Acme");
+        assert_eq!(config.signer_endpoint("/api/continue"), "https://signer.example/api/continue");
+        assert_eq!(
+            config.brand.css_properties(),
+            vec![("--brand-accent".to_owned(), "#0b57d0".to_owned())]
+        );
+    }
+
+    #[test]
+    fn an_empty_signer_url_means_same_origin() {
+        let config: PageConfig = serde_json::from_str("{}").unwrap();
+        assert_eq!(config.signer_endpoint("/api/forms/x"), "/api/forms/x");
+    }
+
+    #[test]
+    fn unsafe_brand_names_and_values_are_skipped() {
+        let brand = Brand {
+            colors: BTreeMap::from([
+                ("accent".to_owned(), "red; background: url(x)".to_owned()),
+                ("Bad Name".to_owned(), "blue".to_owned()),
+                ("text-2".to_owned(), " #222 ".to_owned()),
+            ]),
+            ..Brand::default()
+        };
+        assert_eq!(brand.css_properties(), vec![("--brand-text-2".to_owned(), "#222".to_owned())]);
+    }
+}

@@ -1,0 +1,197 @@
+//! The two values the Auth0 Action sends the person here with: `state` and `session_token`.
+//!
+//! They are read from the query once, at start, removed from the address bar at once (so they
+//! do not linger in history, bookmarks or screenshots), and never logged.
+
+use std::fmt;
+
+use stopover_protocol::limits::MAX_TOKEN_BYTES;
+use stopover_protocol::State;
+
+/// The query parameter Auth0 appends with the login transaction's state.
+pub const STATE_PARAMETER: &str = "state";
+/// The query parameter the Action's `sendUserTo` puts the session token in.
+pub const TOKEN_PARAMETER: &str = "session_token";
+
+/// What the page was opened with: a valid-looking state and a session token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launch {
+    pub state: State,
+    pub session_token: SessionToken,
+}
+
+/// The session token exactly as received. Its `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+/// Why the page cannot start: the link it was opened with is incomplete or damaged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LaunchError {
+    #[error("the link has no `state`")]
+    MissingState,
+    #[error("the link's `state` is malformed")]
+    MalformedState,
+    #[error("the link has no session token")]
+    MissingToken,
+    #[error("the link's session token is too long")]
+    TokenTooLong,
+}
+
+impl SessionToken {
+    pub fn parse(raw: &str) -> Result<Self, LaunchError> {
+        if raw.is_empty() {
+            return Err(LaunchError::MissingToken);
+        }
+        if raw.len() > MAX_TOKEN_BYTES {
+            return Err(LaunchError::TokenTooLong);
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SessionToken({} bytes)", self.0.len())
+    }
+}
+
+/// Reads the launch values from a query string (`?a=b&c=d`, the leading `?` optional).
+pub fn parse_query(search: &str) -> Result<Launch, LaunchError> {
+    let mut state = None;
+    let mut token = None;
+    for pair in search.trim_start_matches('?').split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match decode_component(name).as_deref() {
+            Some(STATE_PARAMETER) if state.is_none() => state = decode_component(value),
+            Some(TOKEN_PARAMETER) if token.is_none() => token = decode_component(value),
+            _ => {}
+        }
+    }
+    let state = state.filter(|s| !s.is_empty()).ok_or(LaunchError::MissingState)?;
+    let state = State::parse(&state).map_err(|_| LaunchError::MalformedState)?;
+    let session_token = SessionToken::parse(token.as_deref().unwrap_or_default())?;
+    Ok(Launch {
+        state,
+        session_token,
+    })
+}
+
+/// Reads the launch values from the address bar and removes them from it straight away,
+/// whether or not they are valid.
+pub fn take_from_location() -> Result<Launch, LaunchError> {
+    let window = leptos::prelude::window();
+    let search = window.location().search().unwrap_or_default();
+    let launch = parse_query(&search);
+    forget_launch_parameters(&window);
+    launch
+}
+
+/// `application/x-www-form-urlencoded` decoding of one name or value; `None` when the
+/// percent-encoding is not UTF-8.
+pub fn decode_component(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match (hex_value(bytes[i + 1]), hex_value(bytes[i + 2])) {
+                    (Some(high), Some(low)) => {
+                        out.push(high * 16 + low);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+fn hex_value(byte: u8) -> Option<u8> {
+    char::from(byte).to_digit(16).and_then(|d| u8::try_from(d).ok())
+}
+
+/// Rewrites the address without `state` and `session_token`, keeping everything else.
+fn forget_launch_parameters(window: &web_sys::Window) {
+    let Ok(href) = window.location().href() else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::new(&href) else {
+        return;
+    };
+    let params = url.search_params();
+    params.delete(STATE_PARAMETER);
+    params.delete(TOKEN_PARAMETER);
+    url.set_search(&String::from(params.to_string()));
+    if let Ok(history) = window.history() {
+        // Nothing to recover if the browser refuses: the page still works, only the address
+        // keeps the values.
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_and_token_are_read_from_the_query() {
+        let launch = parse_query("?state=abc-123&session_token=eyJ.x.y&other=1").unwrap();
+        assert_eq!(launch.state.as_str(), "abc-123");
+        assert_eq!(launch.session_token.as_str(), "eyJ.x.y");
+    }
+
+    #[test]
+    fn percent_encoded_values_are_decoded() {
+        let launch = parse_query("session_token=a%2Eb%2ec&state=x%7Ey").unwrap();
+        assert_eq!(launch.state.as_str(), "x~y");
+        assert_eq!(launch.session_token.as_str(), "a.b.c");
+    }
+
+    #[test]
+    fn a_link_without_state_is_refused() {
+        assert_eq!(parse_query("?session_token=t"), Err(LaunchError::MissingState));
+        assert_eq!(parse_query("?state=&session_token=t"), Err(LaunchError::MissingState));
+        assert_eq!(parse_query(""), Err(LaunchError::MissingState));
+    }
+
+    #[test]
+    fn a_link_without_token_is_refused() {
+        assert_eq!(parse_query("?state=s"), Err(LaunchError::MissingToken));
+        assert_eq!(parse_query("?state=s&session_token="), Err(LaunchError::MissingToken));
+    }
+
+    #[test]
+    fn a_state_with_unsafe_characters_is_refused() {
+        assert_eq!(parse_query("?state=a%3Cb&session_token=t"), Err(LaunchError::MalformedState));
+        assert_eq!(parse_query("?state=a+b&session_token=t"), Err(LaunchError::MalformedState));
+    }
+
+    #[test]
+    fn an_oversized_token_is_refused() {
+        let query = format!("?state=s&session_token={}", "a".repeat(MAX_TOKEN_BYTES + 1));
+        assert_eq!(parse_query(&query), Err(LaunchError::TokenTooLong));
+    }
+
+    #[test]
+    fn a_broken_percent_sequence_is_kept_literally() {
+        assert_eq!(decode_component("100%").as_deref(), Some("100%"));
+        assert_eq!(decode_component("%zz").as_deref(), Some("%zz"));
+        assert_eq!(decode_component("%C3%A9").as_deref(), Some("é"));
+        assert_eq!(decode_component("%FF"), None);
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_token() {
+        let token = SessionToken::parse("secret.token.value").unwrap();
+        assert_eq!(format!("{token:?}"), "SessionToken(18 bytes)");
+    }
+}

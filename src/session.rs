@@ -1,0 +1,136 @@
+//! What the page reads from the session token WITHOUT trusting it.
+//!
+//! The signature is the signer's business: the page has no secret. It only peeks at the claims
+//! to pick the form and the language, prefill fields and show how long the person has left.
+//! Nothing here grants anything; the signer checks everything again.
+
+use jwt_compact::UntrustedToken;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use stopover_protocol::FormId;
+
+use crate::launch::SessionToken;
+
+/// The claims the page uses, as read (not verified) from the session token.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Session {
+    /// The form the Action asked for; `None` means the deployment's default form.
+    pub form: Option<FormId>,
+    /// Field values to start with, keyed by prefill key. Its values are never logged.
+    pub prefill: Map<String, Value>,
+    /// The person's language (BCP 47), if the Action gave one.
+    pub locale: Option<String>,
+    /// Unix seconds after which the signer will refuse the token.
+    pub expires_at: Option<i64>,
+}
+
+/// Why the token cannot even be read: the link is damaged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    #[error("the session token is not a JWT")]
+    Malformed,
+    #[error("the session token's claims are not readable")]
+    UnreadableClaims,
+}
+
+#[derive(Deserialize)]
+struct PageClaims {
+    #[serde(default)]
+    form: Option<String>,
+    #[serde(default)]
+    prefill: Option<Map<String, Value>>,
+    #[serde(default)]
+    locale: Option<String>,
+}
+
+impl Session {
+    /// Reads the claims of `token` without checking its signature.
+    pub fn read_untrusted(token: &SessionToken) -> Result<Self, SessionError> {
+        let untrusted =
+            UntrustedToken::new(token.as_str()).map_err(|_| SessionError::Malformed)?;
+        let claims = untrusted
+            .deserialize_claims_unchecked::<PageClaims>()
+            .map_err(|_| SessionError::UnreadableClaims)?;
+        Ok(Self {
+            form: claims.custom.form.filter(|f| !f.is_empty()).map(FormId),
+            prefill: claims.custom.prefill.unwrap_or_default(),
+            locale: claims.custom.locale.filter(|l| !l.is_empty()),
+            expires_at: claims.expiration.map(|exp| exp.timestamp()),
+        })
+    }
+
+    /// Whole seconds left at `now` (Unix seconds); `None` when the token has no expiry.
+    pub fn seconds_left(&self, now: i64) -> Option<i64> {
+        self.expires_at.map(|exp| exp - now)
+    }
+
+    /// True once the token's `exp` has passed.
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.seconds_left(now).is_some_and(|left| left <= 0)
+    }
+}
+
+/// The current time in Unix seconds, from the browser's clock.
+pub fn now_seconds() -> i64 {
+    // A millisecond count since 1970 fits an i64 for millions of years; truncation is intended.
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+    use jwt_compact::alg::{Hs256, Hs256Key};
+    use jwt_compact::{AlgorithmExt, Claims, Header};
+    use serde_json::json;
+
+    fn token_with(custom: Value, exp: Option<i64>) -> SessionToken {
+        let mut claims = Claims::new(custom);
+        claims.expiration = exp.and_then(|e| DateTime::from_timestamp(e, 0));
+        let raw = Hs256
+            .token(&Header::empty(), &claims, &Hs256Key::new(b"some secret"))
+            .unwrap();
+        SessionToken::parse(&raw).unwrap()
+    }
+
+    #[test]
+    fn page_claims_are_read_without_the_secret() {
+        let token = token_with(
+            json!({"sub": "auth0|1", "iss": "t.example", "form": "terms", "locale": "fr-CA",
+                   "prefill": {"company": "ACME"}}),
+            Some(2_000_000_000),
+        );
+        let session = Session::read_untrusted(&token).unwrap();
+        assert_eq!(session.form, Some(FormId("terms".into())));
+        assert_eq!(session.locale.as_deref(), Some("fr-CA"));
+        assert_eq!(session.prefill.get("company"), Some(&json!("ACME")));
+        assert_eq!(session.expires_at, Some(2_000_000_000));
+    }
+
+    #[test]
+    fn absent_claims_fall_back_to_defaults() {
+        let session = Session::read_untrusted(&token_with(json!({"sub": "x"}), None)).unwrap();
+        assert_eq!(session, Session::default());
+    }
+
+    #[test]
+    fn a_token_is_expired_once_exp_has_passed() {
+        let session = Session::read_untrusted(&token_with(json!({}), Some(1000))).unwrap();
+        assert!(!session.is_expired(999));
+        assert!(session.is_expired(1000));
+        assert_eq!(session.seconds_left(940), Some(60));
+    }
+
+    #[test]
+    fn garbage_is_reported_as_malformed() {
+        let token = SessionToken::parse("not-a-jwt").unwrap();
+        assert_eq!(Session::read_untrusted(&token), Err(SessionError::Malformed));
+    }
+
+    #[test]
+    fn a_token_with_non_json_claims_is_unreadable() {
+        // header {"alg":"HS256"} . "hello" . signature
+        let token = SessionToken::parse("eyJhbGciOiJIUzI1NiJ9.aGVsbG8.c2ln").unwrap();
+        assert_eq!(Session::read_untrusted(&token), Err(SessionError::UnreadableClaims));
+    }
+}
