@@ -29,24 +29,42 @@ fn minimal_valid_answers_are_accepted_and_normalised() {
 
 #[test]
 fn unknown_key_is_unknown_field_under_its_own_name() {
-    assert_eq!(errors_of(&with("shoe_size", json!("44")), "shoe_size"), [Code::UnknownField]);
+    assert_eq!(
+        errors_of(&with("shoe_size", json!("44")), "shoe_size"),
+        [Code::UnknownField]
+    );
 }
 
 #[test]
 fn static_field_submitted_is_read_only() {
-    assert_eq!(errors_of(&with("welcome", json!("hi")), "welcome"), [Code::ReadOnly]);
+    assert_eq!(
+        errors_of(&with("welcome", json!("hi")), "welcome"),
+        [Code::ReadOnly]
+    );
 }
 
 #[test]
 fn hidden_field_submitted_with_another_value_is_read_only() {
-    assert_eq!(errors_of(&with("tenant_ref", json!("other-tenant")), "tenant_ref"), [Code::ReadOnly]);
-    assert_eq!(errors_of(&with("source", json!("page")), "source"), [Code::ReadOnly]);
-    assert_eq!(errors_of(&with("source", json!(null)), "source"), [Code::ReadOnly]);
+    assert_eq!(
+        errors_of(&with("tenant_ref", json!("other-tenant")), "tenant_ref"),
+        [Code::ReadOnly]
+    );
+    assert_eq!(
+        errors_of(&with("source", json!("page")), "source"),
+        [Code::ReadOnly]
+    );
+    assert_eq!(
+        errors_of(&with("source", json!(null)), "source"),
+        [Code::ReadOnly]
+    );
 }
 
 #[test]
 fn hidden_field_echoing_its_own_value_is_tolerated() {
-    assert_eq!(clean_value(&with("source", json!("stopover")), "source"), Some(json!("stopover")));
+    assert_eq!(
+        clean_value(&with("source", json!("stopover")), "source"),
+        Some(json!("stopover"))
+    );
 }
 
 #[test]
@@ -59,17 +77,28 @@ fn hidden_field_takes_its_value_from_the_definition_then_the_prefill() {
 #[test]
 fn hidden_field_prefilled_with_a_number_or_bool_becomes_text() {
     let form = every_kind_form();
-    for (prefilled, text) in [(json!(42), "42"), (json!(true), "true"), (json!(1.5), "1.5")] {
+    for (prefilled, text) in [
+        (json!(42), "42"),
+        (json!(true), "true"),
+        (json!(1.5), "1.5"),
+    ] {
         let prefill = object(json!({ "tenant": prefilled }));
         let clean = validate_answers(&form, &minimal_answers(), &prefill, NOW).unwrap();
-        assert_eq!(clean.0.get("tenant_ref"), Some(&AnswerValue::Text(text.to_owned())));
+        assert_eq!(
+            clean.0.get("tenant_ref"),
+            Some(&AnswerValue::Text(text.to_owned()))
+        );
     }
 }
 
 #[test]
 fn hidden_field_without_prefill_has_no_answer() {
     let form = every_kind_form();
-    for prefill in [json!({}), json!({"tenant": null}), json!({"tenant": {"nested": 1}})] {
+    for prefill in [
+        json!({}),
+        json!({"tenant": null}),
+        json!({"tenant": {"nested": 1}}),
+    ] {
         let clean = validate_answers(&form, &minimal_answers(), &object(prefill), NOW).unwrap();
         assert!(!clean.0.contains_key("tenant_ref"));
     }
@@ -101,9 +130,18 @@ fn missing_required_field_is_required() {
 
 #[test]
 fn blank_string_null_and_empty_list_count_as_no_answer() {
-    assert_eq!(errors_of(&with("company", json!("   ")), "company"), [Code::Required]);
-    assert_eq!(errors_of(&with("company", json!(null)), "company"), [Code::Required]);
-    assert_eq!(errors_of(&with("country", json!("")), "country"), [Code::Required]);
+    assert_eq!(
+        errors_of(&with("company", json!("   ")), "company"),
+        [Code::Required]
+    );
+    assert_eq!(
+        errors_of(&with("company", json!(null)), "company"),
+        [Code::Required]
+    );
+    assert_eq!(
+        errors_of(&with("country", json!("")), "country"),
+        [Code::Required]
+    );
     let answers = with("email", json!(" "));
     assert_eq!(clean_value(&answers, "email"), None);
     assert_eq!(clean_value(&with("topics", json!([])), "topics"), None);
@@ -112,7 +150,17 @@ fn blank_string_null_and_empty_list_count_as_no_answer() {
 #[test]
 fn empty_optional_fields_have_no_entry() {
     let clean = validate(&minimal_answers()).unwrap();
-    for field in ["code", "email", "website", "seats", "ratio", "birth_date", "plan", "topics", "note"] {
+    for field in [
+        "code",
+        "email",
+        "website",
+        "seats",
+        "ratio",
+        "birth_date",
+        "plan",
+        "topics",
+        "note",
+    ] {
         assert!(!clean.0.contains_key(field), "{field}");
     }
 }
@@ -120,7 +168,11 @@ fn empty_optional_fields_have_no_entry() {
 #[test]
 fn required_checkbox_must_be_checked() {
     let mut form = every_kind_form();
-    form.fields.iter_mut().find(|f| f.id == "newsletter").unwrap().required = true;
+    form.fields
+        .iter_mut()
+        .find(|f| f.id == "newsletter")
+        .unwrap()
+        .required = true;
     let errors = validate_answers(&form, &minimal_answers(), &prefill(), NOW).unwrap_err();
     assert_eq!(errors["newsletter"], [Code::Required]);
     let errors =
@@ -130,7 +182,10 @@ fn required_checkbox_must_be_checked() {
 
 #[test]
 fn optional_checkbox_records_true_or_false() {
-    assert_eq!(clean_value(&minimal_answers(), "newsletter"), Some(json!(false)));
+    assert_eq!(
+        clean_value(&minimal_answers(), "newsletter"),
+        Some(json!(false))
+    );
     let answers = with("newsletter", json!(true));
     let mut answers = answers;
     answers.insert("frequency".into(), json!("monthly"));
@@ -139,8 +194,14 @@ fn optional_checkbox_records_true_or_false() {
 
 #[test]
 fn checkbox_needs_a_boolean() {
-    assert_eq!(errors_of(&with("newsletter", json!("true")), "newsletter"), [Code::InvalidType]);
-    assert_eq!(errors_of(&with("newsletter", json!(1)), "newsletter"), [Code::InvalidType]);
+    assert_eq!(
+        errors_of(&with("newsletter", json!("true")), "newsletter"),
+        [Code::InvalidType]
+    );
+    assert_eq!(
+        errors_of(&with("newsletter", json!(1)), "newsletter"),
+        [Code::InvalidType]
+    );
 }
 
 // Types
@@ -161,7 +222,11 @@ fn wrong_json_types_are_invalid_type() {
         ("topics", json!([1, 2])),
         ("terms", json!("yes")),
     ] {
-        assert_eq!(errors_of(&with(field, value.clone()), field), [Code::InvalidType], "{field}: {value}");
+        assert_eq!(
+            errors_of(&with(field, value.clone()), field),
+            [Code::InvalidType],
+            "{field}: {value}"
+        );
     }
 }
 
@@ -169,33 +234,62 @@ fn wrong_json_types_are_invalid_type() {
 
 #[test]
 fn text_is_trimmed() {
-    assert_eq!(clean_value(&with("company", json!("  ACME Corp \t")), "company"), Some(json!("ACME Corp")));
+    assert_eq!(
+        clean_value(&with("company", json!("  ACME Corp \t")), "company"),
+        Some(json!("ACME Corp"))
+    );
 }
 
 #[test]
 fn length_counts_characters_not_bytes() {
     // Ten characters, thirty bytes: within max_length 10.
     let answers = with("company", json!("日本語日本語日本語日"));
-    assert_eq!(clean_value(&answers, "company"), Some(json!("日本語日本語日本語日")));
-    assert_eq!(errors_of(&with("company", json!("日本語日本語日本語日本")), "company"), [Code::TooLong]);
+    assert_eq!(
+        clean_value(&answers, "company"),
+        Some(json!("日本語日本語日本語日"))
+    );
+    assert_eq!(
+        errors_of(&with("company", json!("日本語日本語日本語日本")), "company"),
+        [Code::TooLong]
+    );
 }
 
 #[test]
 fn text_shorter_than_min_length_is_too_short() {
-    assert_eq!(errors_of(&with("company", json!("A")), "company"), [Code::TooShort]);
-    assert_eq!(errors_of(&with("company", json!("  A  ")), "company"), [Code::TooShort]);
+    assert_eq!(
+        errors_of(&with("company", json!("A")), "company"),
+        [Code::TooShort]
+    );
+    assert_eq!(
+        errors_of(&with("company", json!("  A  ")), "company"),
+        [Code::TooShort]
+    );
 }
 
 #[test]
 fn text_without_max_length_is_capped_by_the_default() {
     let long = "a".repeat(stopover_protocol::limits::DEFAULT_MAX_TEXT_CHARS as usize + 1);
-    assert_eq!(errors_of(&with("code", json!(long)), "code"), [Code::TooLong]);
+    assert_eq!(
+        errors_of(&with("code", json!(long)), "code"),
+        [Code::TooLong]
+    );
 }
 
 #[test]
 fn control_characters_are_refused_in_single_line_text() {
-    for bad in ["AC\nME", "AC\tME", "AC\u{0}ME", "AC\u{1b}[31mME", "AC\u{7f}ME", "AC\u{85}ME"] {
-        assert_eq!(errors_of(&with("company", json!(bad)), "company"), [Code::InvalidCharacters], "{bad:?}");
+    for bad in [
+        "AC\nME",
+        "AC\tME",
+        "AC\u{0}ME",
+        "AC\u{1b}[31mME",
+        "AC\u{7f}ME",
+        "AC\u{85}ME",
+    ] {
+        assert_eq!(
+            errors_of(&with("company", json!(bad)), "company"),
+            [Code::InvalidCharacters],
+            "{bad:?}"
+        );
     }
 }
 
@@ -204,7 +298,10 @@ fn textarea_keeps_line_feeds_and_tabs_and_reads_crlf_as_lf() {
     let mut answers = with("newsletter", json!(true));
     answers.insert("frequency".into(), json!("weekly"));
     answers.insert("note".into(), json!(" line 1\r\n\tline 2\n"));
-    assert_eq!(clean_value(&answers, "note"), Some(json!("line 1\n\tline 2")));
+    assert_eq!(
+        clean_value(&answers, "note"),
+        Some(json!("line 1\n\tline 2"))
+    );
     answers.insert("note".into(), json!("bell\u{7}"));
     assert_eq!(errors_of(&answers, "note"), [Code::InvalidCharacters]);
     answers.insert("note".into(), json!("lone\rreturn"));
@@ -213,8 +310,14 @@ fn textarea_keeps_line_feeds_and_tabs_and_reads_crlf_as_lf() {
 
 #[test]
 fn text_format_is_enforced() {
-    assert_eq!(clean_value(&with("code", json!("AB12")), "code"), Some(json!("AB12")));
-    assert_eq!(errors_of(&with("code", json!("AB-12")), "code"), [Code::InvalidFormat]);
+    assert_eq!(
+        clean_value(&with("code", json!("AB12")), "code"),
+        Some(json!("AB12"))
+    );
+    assert_eq!(
+        errors_of(&with("code", json!("AB-12")), "code"),
+        [Code::InvalidFormat]
+    );
 }
 
 #[test]
@@ -235,106 +338,199 @@ fn text_formats_digits_alphanumeric_and_name() {
 
 #[test]
 fn phone_with_spaces_is_normalised_to_e164() {
-    assert_eq!(clean_value(&minimal_answers(), "phone"), Some(json!("+33612345678")));
+    assert_eq!(
+        clean_value(&minimal_answers(), "phone"),
+        Some(json!("+33612345678"))
+    );
     let answers = with("phone", json!("+1 (415) 555-0100"));
     assert_eq!(clean_value(&answers, "phone"), Some(json!("+14155550100")));
 }
 
 #[test]
 fn phone_in_national_form_is_invalid_format() {
-    assert_eq!(errors_of(&with("phone", json!("06 12 34 56 78")), "phone"), [Code::InvalidFormat]);
-    assert_eq!(errors_of(&with("phone", json!("+33 6")), "phone"), [Code::InvalidFormat]);
+    assert_eq!(
+        errors_of(&with("phone", json!("06 12 34 56 78")), "phone"),
+        [Code::InvalidFormat]
+    );
+    assert_eq!(
+        errors_of(&with("phone", json!("+33 6")), "phone"),
+        [Code::InvalidFormat]
+    );
 }
 
 #[test]
 fn email_domain_is_lowercased() {
     let answers = with("email", json!(" Ada@Example.COM "));
-    assert_eq!(clean_value(&answers, "email"), Some(json!("Ada@example.com")));
+    assert_eq!(
+        clean_value(&answers, "email"),
+        Some(json!("Ada@example.com"))
+    );
 }
 
 #[test]
 fn malformed_email_is_invalid_format() {
     for bad in ["ada", "ada@example", "ada@@example.com", "a da@example.com"] {
-        assert_eq!(errors_of(&with("email", json!(bad)), "email"), [Code::InvalidFormat], "{bad}");
+        assert_eq!(
+            errors_of(&with("email", json!(bad)), "email"),
+            [Code::InvalidFormat],
+            "{bad}"
+        );
     }
 }
 
 #[test]
 fn email_over_its_max_length_is_too_long() {
     let long = format!("{}@example.com", "a".repeat(250));
-    assert_eq!(errors_of(&with("email", json!(long)), "email"), [Code::TooLong]);
+    assert_eq!(
+        errors_of(&with("email", json!(long)), "email"),
+        [Code::TooLong]
+    );
 }
 
 #[test]
 fn url_must_be_http_or_https_with_a_host() {
     let answers = with("website", json!("HTTPS://Example.com/About"));
-    assert_eq!(clean_value(&answers, "website"), Some(json!("https://example.com/About")));
-    for bad in ["javascript:alert(1)", "ftp://example.com", "https://", "example.com", "https://a b.com"] {
-        assert_eq!(errors_of(&with("website", json!(bad)), "website"), [Code::InvalidFormat], "{bad}");
+    assert_eq!(
+        clean_value(&answers, "website"),
+        Some(json!("https://example.com/About"))
+    );
+    for bad in [
+        "javascript:alert(1)",
+        "ftp://example.com",
+        "https://",
+        "example.com",
+        "https://a b.com",
+    ] {
+        assert_eq!(
+            errors_of(&with("website", json!(bad)), "website"),
+            [Code::InvalidFormat],
+            "{bad}"
+        );
     }
 }
 
 #[test]
 fn url_over_max_length_is_too_long() {
     let long = format!("https://example.com/{}", "a".repeat(90));
-    assert_eq!(errors_of(&with("website", json!(long)), "website"), [Code::TooLong]);
+    assert_eq!(
+        errors_of(&with("website", json!(long)), "website"),
+        [Code::TooLong]
+    );
 }
 
 // Numbers
 
 #[test]
 fn number_accepts_json_numbers_and_numeric_strings() {
-    assert_eq!(clean_value(&with("seats", json!(12)), "seats"), Some(json!(12.0)));
-    assert_eq!(clean_value(&with("seats", json!(" 12 ")), "seats"), Some(json!(12.0)));
+    assert_eq!(
+        clean_value(&with("seats", json!(12)), "seats"),
+        Some(json!(12.0))
+    );
+    assert_eq!(
+        clean_value(&with("seats", json!(" 12 ")), "seats"),
+        Some(json!(12.0))
+    );
     assert_eq!(clean_value(&with("seats", json!("")), "seats"), None);
 }
 
 #[test]
 fn number_that_is_not_a_number_is_invalid_format() {
     for bad in ["twelve", "12,5", "NaN", "inf", "0x10"] {
-        assert_eq!(errors_of(&with("seats", json!(bad)), "seats"), [Code::InvalidFormat], "{bad}");
+        assert_eq!(
+            errors_of(&with("seats", json!(bad)), "seats"),
+            [Code::InvalidFormat],
+            "{bad}"
+        );
     }
 }
 
 #[test]
 fn number_bounds_are_inclusive() {
-    assert_eq!(clean_value(&with("seats", json!(1)), "seats"), Some(json!(1.0)));
-    assert_eq!(clean_value(&with("seats", json!(100)), "seats"), Some(json!(100.0)));
-    assert_eq!(errors_of(&with("seats", json!(0)), "seats"), [Code::OutOfRange]);
-    assert_eq!(errors_of(&with("seats", json!(101)), "seats"), [Code::OutOfRange]);
-    assert_eq!(errors_of(&with("seats", json!(-1e300)), "seats"), [Code::OutOfRange]);
+    assert_eq!(
+        clean_value(&with("seats", json!(1)), "seats"),
+        Some(json!(1.0))
+    );
+    assert_eq!(
+        clean_value(&with("seats", json!(100)), "seats"),
+        Some(json!(100.0))
+    );
+    assert_eq!(
+        errors_of(&with("seats", json!(0)), "seats"),
+        [Code::OutOfRange]
+    );
+    assert_eq!(
+        errors_of(&with("seats", json!(101)), "seats"),
+        [Code::OutOfRange]
+    );
+    assert_eq!(
+        errors_of(&with("seats", json!(-1e300)), "seats"),
+        [Code::OutOfRange]
+    );
 }
 
 #[test]
 fn number_off_its_step_is_out_of_range() {
-    assert_eq!(errors_of(&with("seats", json!(2.5)), "seats"), [Code::OutOfRange]);
-    assert_eq!(errors_of(&with("ratio", json!(0.25)), "ratio"), [Code::OutOfRange]);
+    assert_eq!(
+        errors_of(&with("seats", json!(2.5)), "seats"),
+        [Code::OutOfRange]
+    );
+    assert_eq!(
+        errors_of(&with("ratio", json!(0.25)), "ratio"),
+        [Code::OutOfRange]
+    );
 }
 
 #[test]
 fn number_step_tolerates_float_rounding() {
     // 0.1 + 0.2 is 0.30000000000000004: still on a step of 0.1.
-    assert_eq!(clean_value(&with("ratio", json!(0.1 + 0.2)), "ratio"), Some(json!(0.1 + 0.2)));
-    assert_eq!(clean_value(&with("ratio", json!("0.7")), "ratio"), Some(json!(0.7)));
+    assert_eq!(
+        clean_value(&with("ratio", json!(0.1 + 0.2)), "ratio"),
+        Some(json!(0.1 + 0.2))
+    );
+    assert_eq!(
+        clean_value(&with("ratio", json!("0.7")), "ratio"),
+        Some(json!(0.7))
+    );
 }
 
 // Dates
 
 #[test]
 fn date_must_exist_in_the_calendar() {
-    assert_eq!(clean_value(&with("birth_date", json!("2000-02-29")), "birth_date"), Some(json!("2000-02-29")));
-    for bad in ["2001-02-29", "2001-04-31", "2001-13-01", "01/02/2001", "2001-2-3", "2001-02-03T00:00:00Z"] {
-        assert_eq!(errors_of(&with("birth_date", json!(bad)), "birth_date"), [Code::InvalidFormat], "{bad}");
+    assert_eq!(
+        clean_value(&with("birth_date", json!("2000-02-29")), "birth_date"),
+        Some(json!("2000-02-29"))
+    );
+    for bad in [
+        "2001-02-29",
+        "2001-04-31",
+        "2001-13-01",
+        "01/02/2001",
+        "2001-2-3",
+        "2001-02-03T00:00:00Z",
+    ] {
+        assert_eq!(
+            errors_of(&with("birth_date", json!(bad)), "birth_date"),
+            [Code::InvalidFormat],
+            "{bad}"
+        );
     }
 }
 
 #[test]
 fn date_bounds_are_inclusive() {
     for ok in ["1900-01-01", "2026-12-31"] {
-        assert_eq!(clean_value(&with("birth_date", json!(ok)), "birth_date"), Some(json!(ok)));
+        assert_eq!(
+            clean_value(&with("birth_date", json!(ok)), "birth_date"),
+            Some(json!(ok))
+        );
     }
     for out in ["1899-12-31", "2027-01-01"] {
-        assert_eq!(errors_of(&with("birth_date", json!(out)), "birth_date"), [Code::OutOfRange], "{out}");
+        assert_eq!(
+            errors_of(&with("birth_date", json!(out)), "birth_date"),
+            [Code::OutOfRange],
+            "{out}"
+        );
     }
 }
 
@@ -342,34 +538,59 @@ fn date_bounds_are_inclusive() {
 
 #[test]
 fn select_and_radio_need_one_of_their_options() {
-    assert_eq!(clean_value(&with("country", json!("de")), "country"), Some(json!("de")));
-    assert_eq!(errors_of(&with("country", json!("xx")), "country"), [Code::NotAnOption]);
-    assert_eq!(errors_of(&with("plan", json!("Pro")), "plan"), [Code::NotAnOption]);
-    assert_eq!(clean_value(&with("plan", json!("pro")), "plan"), Some(json!("pro")));
+    assert_eq!(
+        clean_value(&with("country", json!("de")), "country"),
+        Some(json!("de"))
+    );
+    assert_eq!(
+        errors_of(&with("country", json!("xx")), "country"),
+        [Code::NotAnOption]
+    );
+    assert_eq!(
+        errors_of(&with("plan", json!("Pro")), "plan"),
+        [Code::NotAnOption]
+    );
+    assert_eq!(
+        clean_value(&with("plan", json!("pro")), "plan"),
+        Some(json!("pro"))
+    );
 }
 
 #[test]
 fn checkboxes_are_recorded_in_the_options_order() {
     let answers = with("topics", json!(["news", "security"]));
-    assert_eq!(clean_value(&answers, "topics"), Some(json!(["security", "news"])));
+    assert_eq!(
+        clean_value(&answers, "topics"),
+        Some(json!(["security", "news"]))
+    );
 }
 
 #[test]
 fn checkboxes_refuse_unknown_and_duplicate_choices() {
-    assert_eq!(errors_of(&with("topics", json!(["sports"])), "topics"), [Code::NotAnOption]);
-    assert_eq!(errors_of(&with("topics", json!(["news", "news"])), "topics"), [Code::InvalidFormat]);
+    assert_eq!(
+        errors_of(&with("topics", json!(["sports"])), "topics"),
+        [Code::NotAnOption]
+    );
+    assert_eq!(
+        errors_of(&with("topics", json!(["news", "news"])), "topics"),
+        [Code::InvalidFormat]
+    );
 }
 
 #[test]
 fn checkboxes_count_their_choices() {
     let three = json!(["security", "billing", "news"]);
-    assert_eq!(errors_of(&with("topics", three), "topics"), [Code::TooManySelected]);
+    assert_eq!(
+        errors_of(&with("topics", three), "topics"),
+        [Code::TooManySelected]
+    );
     let mut form = every_kind_form();
     let topics = form.fields.iter_mut().find(|f| f.id == "topics").unwrap();
     if let stopover_protocol::FieldKind::Checkboxes { min_selected, .. } = &mut topics.kind {
         *min_selected = Some(2);
     }
-    let errors = validate_answers(&form, &with("topics", json!(["news"])), &prefill(), NOW).unwrap_err();
+    let errors =
+        validate_answers(&form, &with("topics", json!(["news"])), &prefill(), NOW).unwrap_err();
     assert_eq!(errors["topics"], [Code::TooFewSelected]);
 }
 
@@ -380,14 +601,24 @@ fn accepted_consent_records_version_and_time() {
     let clean = validate(&minimal_answers()).unwrap();
     assert_eq!(
         clean.0["terms"],
-        AnswerValue::Consent(ConsentRecord { accepted: true, version: "2026-11".into(), accepted_at: NOW })
+        AnswerValue::Consent(ConsentRecord {
+            accepted: true,
+            version: "2026-11".into(),
+            accepted_at: NOW
+        })
     );
 }
 
 #[test]
 fn consent_not_accepted_is_must_accept() {
-    assert_eq!(errors_of(&with("terms", json!(false)), "terms"), [Code::MustAccept]);
-    assert_eq!(errors_of(&with("terms", json!(null)), "terms"), [Code::MustAccept]);
+    assert_eq!(
+        errors_of(&with("terms", json!(false)), "terms"),
+        [Code::MustAccept]
+    );
+    assert_eq!(
+        errors_of(&with("terms", json!(null)), "terms"),
+        [Code::MustAccept]
+    );
     let mut answers = minimal_answers();
     answers.remove("terms");
     assert_eq!(errors_of(&answers, "terms"), [Code::MustAccept]);
@@ -399,7 +630,11 @@ fn consent_record_of_the_current_version_is_accepted_with_the_validators_time() 
     let clean = validate(&with("terms", record)).unwrap();
     assert_eq!(
         clean.0["terms"],
-        AnswerValue::Consent(ConsentRecord { accepted: true, version: "2026-11".into(), accepted_at: NOW })
+        AnswerValue::Consent(ConsentRecord {
+            accepted: true,
+            version: "2026-11".into(),
+            accepted_at: NOW
+        })
     );
 }
 
@@ -408,9 +643,15 @@ fn consent_record_of_another_version_is_must_accept() {
     let old = json!({"accepted": true, "version": "2025-01", "accepted_at": 1});
     assert_eq!(errors_of(&with("terms", old), "terms"), [Code::MustAccept]);
     let refused = json!({"accepted": false, "version": "2026-11", "accepted_at": 1});
-    assert_eq!(errors_of(&with("terms", refused), "terms"), [Code::MustAccept]);
+    assert_eq!(
+        errors_of(&with("terms", refused), "terms"),
+        [Code::MustAccept]
+    );
     let malformed = json!({"accepted": true});
-    assert_eq!(errors_of(&with("terms", malformed), "terms"), [Code::InvalidType]);
+    assert_eq!(
+        errors_of(&with("terms", malformed), "terms"),
+        [Code::InvalidType]
+    );
 }
 
 // show_if
@@ -428,7 +669,10 @@ fn newsletter_answers(frequency: Option<&str>, note: Option<&str>) -> Map<String
 
 #[test]
 fn field_shown_by_show_if_is_required_when_shown() {
-    assert_eq!(errors_of(&newsletter_answers(None, None), "frequency"), [Code::Required]);
+    assert_eq!(
+        errors_of(&newsletter_answers(None, None), "frequency"),
+        [Code::Required]
+    );
 }
 
 #[test]
@@ -448,7 +692,10 @@ fn value_of_a_field_hidden_by_show_if_is_dropped_even_when_invalid() {
 #[test]
 fn show_if_is_transitive() {
     // note depends on frequency == weekly, which depends on newsletter == true.
-    assert_eq!(errors_of(&newsletter_answers(Some("weekly"), None), "note"), [Code::Required]);
+    assert_eq!(
+        errors_of(&newsletter_answers(Some("weekly"), None), "note"),
+        [Code::Required]
+    );
     let clean = validate(&newsletter_answers(Some("monthly"), Some("dropped"))).unwrap();
     assert!(!clean.0.contains_key("note"));
     // newsletter unchecked: frequency is hidden, so note is hidden too, whatever it says.
@@ -462,10 +709,16 @@ fn show_if_is_transitive() {
 #[test]
 fn show_if_looks_at_the_clean_value_of_its_field() {
     // " weekly " trims to "weekly", which shows note.
-    assert_eq!(errors_of(&newsletter_answers(Some(" weekly "), None), "note"), [Code::Required]);
+    assert_eq!(
+        errors_of(&newsletter_answers(Some(" weekly "), None), "note"),
+        [Code::Required]
+    );
     // An invalid controlling answer matches nothing: note stays hidden, frequency reports.
     let errors = validate(&newsletter_answers(Some("daily"), Some("x"))).unwrap_err();
-    assert_eq!(errors.get("frequency").map(Vec::as_slice), Some(&[Code::NotAnOption][..]));
+    assert_eq!(
+        errors.get("frequency").map(Vec::as_slice),
+        Some(&[Code::NotAnOption][..])
+    );
     assert!(!errors.contains_key("note"));
 }
 
@@ -474,11 +727,20 @@ fn show_if_cycle_in_an_unchecked_definition_hides_the_fields_without_panicking()
     let mut form = every_kind_form();
     for field in &mut form.fields {
         if field.id == "newsletter" {
-            field.show_if = Some(stopover_protocol::ShowIf { field: "note".into(), equals: json!("x") });
+            field.show_if = Some(stopover_protocol::ShowIf {
+                field: "note".into(),
+                equals: json!("x"),
+            });
         }
     }
     assert!(form.check().is_err());
-    let clean = validate_answers(&form, &newsletter_answers(Some("weekly"), Some("x")), &prefill(), NOW).unwrap();
+    let clean = validate_answers(
+        &form,
+        &newsletter_answers(Some("weekly"), Some("x")),
+        &prefill(),
+        NOW,
+    )
+    .unwrap();
     for id in ["newsletter", "frequency", "note"] {
         assert!(!clean.0.contains_key(id), "{id}");
     }

@@ -2,7 +2,9 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{json, Map, Value};
-use stopover_protocol::{validate_answers, CleanAnswers, FieldErrorCode, FieldErrors, FormDefinition};
+use stopover_protocol::{
+    validate_answers, CleanAnswers, FieldErrorCode, FieldErrors, FormDefinition,
+};
 
 /// The every-kind form, as TOML.
 pub const EVERY_KIND_TOML: &str = include_str!("every_kind.toml");
@@ -50,7 +52,10 @@ pub fn validate(answers: &Map<String, Value>) -> Result<CleanAnswers, FieldError
 /// The clean value of one field, when the answers validate.
 pub fn clean_value(answers: &Map<String, Value>, field: &str) -> Option<Value> {
     let clean = validate(answers).unwrap_or_else(|errors| panic!("refused: {errors:?}"));
-    clean.0.get(field).map(|value| serde_json::to_value(value).unwrap())
+    clean
+        .0
+        .get(field)
+        .map(|value| serde_json::to_value(value).unwrap())
 }
 
 /// The error codes of one field, when the answers are refused.
