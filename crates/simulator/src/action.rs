@@ -28,13 +28,20 @@ pub fn required_form(user: &TestUser) -> Option<&'static str> {
     None
 }
 
-/// What the Action prefills: the person's e-mail and names, and every text it already holds
-/// in `user_metadata`.
+/// What the Action prefills: the person's e-mail and names, the account reference from
+/// `app_metadata`, and every text it already holds in `user_metadata`.
 pub fn prefill(user: &TestUser) -> Map<String, Value> {
     let mut prefill = Map::new();
     prefill.insert("email".to_owned(), json!(user.email));
     prefill.insert("given_name".to_owned(), json!(user.given_name));
     prefill.insert("name".to_owned(), json!(user.name));
+    if let Some(reference) = user
+        .app_metadata
+        .get("account_ref")
+        .filter(|v| v.is_string())
+    {
+        prefill.insert("account_ref".to_owned(), reference.clone());
+    }
     for (key, value) in &user.user_metadata {
         if value.is_string() {
             prefill.insert(key.clone(), value.clone());
@@ -162,6 +169,8 @@ mod tests {
         assert_eq!(claims.custom["locale"], "fr");
         assert_eq!(claims.custom["prefill"]["email"], "chloe@example.com");
         assert_eq!(claims.custom["prefill"]["given_name"], "Chloé");
+        assert_eq!(claims.custom["prefill"]["account_ref"], "ACC-1003");
+        assert_eq!(claims.custom["prefill"]["company"], "Dubois & Fils");
     }
 
     #[test]

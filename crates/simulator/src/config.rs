@@ -122,7 +122,10 @@ pub fn default_users() -> Vec<TestUser> {
                 "phone": "+442079460000",
                 "country": "GB",
             })),
-            app_metadata: object(json!({ "terms_version": CURRENT_TERMS_VERSION })),
+            app_metadata: object(json!({
+                "terms_version": CURRENT_TERMS_VERSION,
+                "account_ref": "ACC-1001",
+            })),
         },
         TestUser {
             user_id: "auth0|bruno".to_owned(),
@@ -131,7 +134,10 @@ pub fn default_users() -> Vec<TestUser> {
             email: "bruno@example.com".to_owned(),
             locale: "en".to_owned(),
             user_metadata: object(json!({ "country": "DE" })),
-            app_metadata: object(json!({ "terms_version": CURRENT_TERMS_VERSION })),
+            app_metadata: object(json!({
+                "terms_version": CURRENT_TERMS_VERSION,
+                "account_ref": "ACC-1002",
+            })),
         },
         TestUser {
             user_id: "auth0|chloe".to_owned(),
@@ -144,7 +150,7 @@ pub fn default_users() -> Vec<TestUser> {
                 "phone": "+33142685300",
                 "country": "FR",
             })),
-            app_metadata: object(json!({ "terms_version": "2025-03" })),
+            app_metadata: object(json!({ "terms_version": "2025-03", "account_ref": "ACC-1003" })),
         },
     ]
 }

@@ -1,0 +1,395 @@
+//! Stopover end to end: the simulated tenant, the signer and the built page, real, on loopback,
+//! driven through headless Chromium. Each test starts its own stack and browser.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use fantoccini::cookies::Cookie;
+use fantoccini::{Client, Locator};
+use serde_json::json;
+use stopover_e2e::browser::with_browser;
+use stopover_e2e::page::{
+    assert_accessible, body_text, document_language, exists, fill_and_submit_by_keyboard,
+    fill_by_clicking, focused, screenshots, sign_in_as, submit, valid_inputs, wait_for,
+    wait_for_form, wait_for_signed_in, wait_for_text, Input, SUBMIT,
+};
+use stopover_e2e::stack::{Stack, StackOptions};
+
+const AMARA: &str = "Amara Okafor";
+const BRUNO: &str = "Bruno Keller";
+const CHLOE: &str = "Chloé Dubois";
+
+/// Runs `test` against a fresh stack in a fresh browser, then stops the stack.
+async fn scenario<F, Fut>(options: StackOptions, test: F)
+where
+    F: FnOnce(Client, Stack) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Stack> + Send + 'static,
+{
+    let stack = Stack::start(options).await;
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    with_browser(move |client| async move {
+        let stack = test(client, stack).await;
+        let _ = sender.send(stack);
+    })
+    .await;
+    if let Ok(stack) = receiver.await {
+        stack.stop().await;
+    }
+}
+
+fn start_page(stack: &Stack) -> String {
+    stack.simulator_url("/")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_complete_profile_signs_in_without_a_stopover() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        client.goto(&start_page(&stack)).await.unwrap();
+        assert_accessible(&client, "the simulator's start page").await;
+        sign_in_as(&client, &start_page(&stack), AMARA).await;
+        wait_for_signed_in(&client).await;
+        assert!(body_text(&client).await.contains("No stopover was needed"));
+        assert_eq!(
+            client.current_url().await.unwrap().port(),
+            Some(stack.simulator_addr.port()),
+            "Amara never leaves the tenant"
+        );
+        assert_accessible(&client, "the simulator's signed-in page").await;
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_profile_is_completed_by_clicking_and_the_next_sign_in_skips_it() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        let form = &stack.forms["profile"];
+        wait_for_text(&client, form.title.get("en")).await;
+        wait_for_form(&client).await;
+        assert_eq!(
+            client.current_url().await.unwrap().query(),
+            None,
+            "state and session_token leave the address bar at once"
+        );
+        assert_accessible(&client, "the profile form").await;
+
+        let inputs = valid_inputs(form, "en");
+        fill_by_clicking(&client, &inputs).await;
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+        let page = body_text(&client).await;
+        assert!(page.contains("Answers stored by the stopover"), "{page}");
+        assert!(page.contains("Keller Logistik AG"), "{page}");
+
+        let user = stack.stored_user("bruno").await;
+        assert_eq!(user["user_metadata"]["company"], "Keller Logistik AG");
+        assert_eq!(user["user_metadata"]["phone"], "+4930901820");
+
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        wait_for_signed_in(&client).await;
+        assert!(body_text(&client).await.contains("No stopover was needed"));
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_french_locale_claim_shows_the_terms_in_french_and_accepting_them_signs_in() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        sign_in_as(&client, &start_page(&stack), CHLOE).await;
+        let form = &stack.forms["terms"];
+        wait_for_text(&client, form.title.get("fr")).await;
+        wait_for_form(&client).await;
+        assert_eq!(document_language(&client).await, "fr");
+        let button = wait_for(&client, SUBMIT).await.text().await.unwrap();
+        assert_eq!(button, form.submit_label.get("fr"));
+        assert_accessible(&client, "the terms form, in French").await;
+
+        submit(&client).await;
+        wait_for_text(&client, "Il y a un problème").await;
+        assert_accessible(&client, "the terms form's errors, in French").await;
+
+        fill_by_clicking(&client, &valid_inputs(form, "fr")).await;
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+        let user = stack.stored_user("chloe").await;
+        assert_eq!(
+            user["app_metadata"]["terms_version"],
+            stopover_simulator::CURRENT_TERMS_VERSION
+        );
+        assert_eq!(user["app_metadata"]["consents"]["terms"]["accepted"], true);
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validation_errors_are_summarised_then_corrected() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        wait_for_form(&client).await;
+        submit(&client).await;
+
+        let summary = wait_for(&client, ".error-summary").await;
+        assert!(summary.text().await.unwrap().contains("There is a problem"));
+        let (focused_id, _, _) = focused(&client).await;
+        let summary_has_focus = client
+            .execute(
+                "return document.activeElement === document.querySelector('.error-summary');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            summary_has_focus,
+            json!(true),
+            "focus is on the summary, not {focused_id}"
+        );
+        let company = wait_for(&client, "#field-company").await;
+        assert_eq!(
+            company.attr("aria-invalid").await.unwrap().as_deref(),
+            Some("true")
+        );
+        let described = company
+            .attr("aria-describedby")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert!(described.contains("field-company-error"), "{described}");
+        assert!(exists(&client, "#field-company-error").await);
+        assert_accessible(&client, "the profile form with errors").await;
+
+        // The summary links to the field.
+        summary
+            .find(Locator::Css("a[href='#field-company']"))
+            .await
+            .expect("a summary link to the company field")
+            .click()
+            .await
+            .unwrap();
+        assert_eq!(focused(&client).await.0, "field-company");
+
+        // A wrong phone number is pointed out when leaving the field, then fixed.
+        let phone = wait_for(&client, "#field-phone").await;
+        phone.send_keys("12").await.unwrap();
+        company.click().await.unwrap();
+        assert!(exists(&client, "#field-phone-error").await);
+
+        let inputs = valid_inputs(&stack.forms["profile"], "en");
+        fill_by_clicking(&client, &inputs).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            !exists(&client, "#field-company-error").await,
+            "the fixed field's error goes"
+        );
+        assert!(
+            !exists(&client, "#field-phone-error").await,
+            "the fixed field's error goes"
+        );
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+        assert_eq!(
+            stack.stored_user("bruno").await["user_metadata"]["phone"],
+            "+4930901820"
+        );
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_form_can_be_completed_with_the_keyboard_only() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        wait_for_form(&client).await;
+        let mut inputs = valid_inputs(&stack.forms["profile"], "en");
+        // Bruno's country is prefilled; choosing it again by keyboard is still a good test.
+        if let Some(Input::Choose { label, .. }) = inputs.get("country").cloned() {
+            inputs.insert(
+                "country".to_owned(),
+                Input::Choose {
+                    value: String::new(),
+                    label,
+                },
+            );
+        }
+        fill_and_submit_by_keyboard(&client, &inputs).await;
+        wait_for_signed_in(&client).await;
+        let user = stack.stored_user("bruno").await;
+        assert_eq!(user["user_metadata"]["company"], "Keller Logistik AG");
+        assert_eq!(user["user_metadata"]["phone"], "+4930901820");
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_session_token_asks_to_start_again() {
+    let options = StackOptions {
+        session_token_ttl_secs: 2,
+    };
+    scenario(options, |client, stack| async move {
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        wait_for_text(&client, "This sign-in has expired").await;
+        assert!(
+            !exists(&client, SUBMIT).await,
+            "an expired sign-in offers no submit button"
+        );
+        assert_accessible(&client, "the expired sign-in").await;
+        screenshots(&client, "expired").await;
+        assert_eq!(
+            stack.stored_user("bruno").await["user_metadata"].get("company"),
+            None
+        );
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_session_token_is_refused_by_the_signer() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        let (link, _) = stack.login_link("bruno").await;
+        let tampered = tamper_with_prefill(&link);
+        client.goto(&tampered).await.unwrap();
+        wait_for_form(&client).await;
+        fill_by_clicking(&client, &valid_inputs(&stack.forms["profile"], "en")).await;
+        submit(&client).await;
+        wait_for_text(&client, "This sign-in has expired").await;
+        let url = client.current_url().await.unwrap();
+        assert_eq!(
+            url.port(),
+            Some(stack.signer_addr.port()),
+            "nothing was sent to the tenant"
+        );
+        assert_accessible(&client, "the refused token").await;
+        assert_eq!(
+            stack.stored_user("bruno").await["user_metadata"].get("company"),
+            None
+        );
+        stack
+    })
+    .await;
+}
+
+/// The link with the token's payload changed (its `prefill.company`), signature kept.
+fn tamper_with_prefill(link: &str) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    let (before, rest) = link.split_once("session_token=").unwrap();
+    let (token, after) = rest.split_once('&').unwrap();
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    claims["prefill"]["company"] = json!("Forged Ltd");
+    let forged = URL_SAFE_NO_PAD.encode(claims.to_string());
+    format!(
+        "{before}session_token={}.{forged}.{}&{after}",
+        parts[0], parts[2]
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_back_button_and_a_second_submit_find_the_step_already_done() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        let (link, cookie) = stack.login_link("bruno").await;
+        let (name, value) = cookie.split_once('=').unwrap();
+        client.goto(&start_page(&stack)).await.unwrap();
+        let mut cookie = Cookie::new(name.to_owned(), value.to_owned());
+        cookie.set_path("/");
+        cookie.set_http_only(true);
+        client.add_cookie(cookie).await.unwrap();
+
+        let inputs = valid_inputs(&stack.forms["profile"], "en");
+        client.goto(&link).await.unwrap();
+        wait_for_form(&client).await;
+        fill_by_clicking(&client, &inputs).await;
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+
+        // Back from the tenant: the page no longer has the link's token, so it offers no form.
+        client.back().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let url = client.current_url().await.unwrap();
+        assert_eq!(
+            url.port(),
+            Some(stack.signer_addr.port()),
+            "back returns to the page"
+        );
+        wait_for_text(&client, "This link is not complete").await;
+        assert!(!exists(&client, SUBMIT).await);
+        assert_accessible(&client, "the page reached with the back button").await;
+
+        // The same link again (from history, a second tab): the signer refuses a second use.
+        client.goto(&link).await.unwrap();
+        wait_for_form(&client).await;
+        fill_by_clicking(&client, &inputs).await;
+        submit(&client).await;
+        wait_for_text(&client, "You have already completed this step").await;
+        assert_accessible(&client, "the step already done").await;
+        screenshots(&client, "already-done").await;
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_signer_is_down_the_answers_wait_for_a_retry() {
+    scenario(StackOptions::default(), |client, mut stack| async move {
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        wait_for_form(&client).await;
+        fill_by_clicking(&client, &valid_inputs(&stack.forms["profile"], "en")).await;
+
+        stack.stop_signer().await;
+        submit(&client).await;
+        wait_for_text(&client, "We could not reach the server").await;
+        assert_accessible(&client, "the network error").await;
+        screenshots(&client, "network-error").await;
+
+        stack.start_signer().await;
+        client
+            .find(Locator::XPath("//button[normalize-space(.)='Try again']"))
+            .await
+            .expect("a Try again button")
+            .click()
+            .await
+            .unwrap();
+        wait_for_signed_in(&client).await;
+        let user = stack.stored_user("bruno").await;
+        assert_eq!(user["user_metadata"]["company"], "Keller Logistik AG");
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screenshots_at_320_and_1280_px_of_every_state() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        client.goto(&start_page(&stack)).await.unwrap();
+        screenshots(&client, "simulator-start").await;
+
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        wait_for_form(&client).await;
+        screenshots(&client, "profile-form").await;
+        submit(&client).await;
+        wait_for(&client, ".error-summary").await;
+        screenshots(&client, "profile-errors").await;
+        fill_by_clicking(&client, &valid_inputs(&stack.forms["profile"], "en")).await;
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+        screenshots(&client, "signed-in").await;
+
+        sign_in_as(&client, &start_page(&stack), CHLOE).await;
+        wait_for_form(&client).await;
+        screenshots(&client, "terms-form-fr").await;
+        assert_accessible(&client, "the terms form at 1280 px").await;
+
+        client.goto(&stack.signer_origin()).await.unwrap();
+        wait_for_text(&client, "This link is not complete").await;
+        screenshots(&client, "link-problem").await;
+        assert_accessible(&client, "the incomplete link").await;
+        stack
+    })
+    .await;
+}
