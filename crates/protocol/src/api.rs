@@ -34,6 +34,8 @@ pub struct ContinueResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
     pub error: ApiErrorCode,
+    /// A sentence for people; read as empty when a body omits it (`{"error":"unknown_form"}`).
+    #[serde(default)]
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, Vec<FieldErrorCode>>>,
