@@ -1,1 +1,135 @@
-fn main() {}
+//! `stopover-signer`: run the signer, check a configuration, or generate a secret.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use clap::{Parser, Subcommand};
+use rand::RngCore as _;
+use stopover_signer::config::Config;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stopover-signer",
+    version,
+    about = "Stopover's signing endpoint"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the signer.
+    Serve {
+        /// The TOML configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// Listen on this address instead of the configured one.
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+    /// Check a configuration (secrets included) and print a summary; exit 1 with every
+    /// problem otherwise.
+    CheckConfig {
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Print a strong random secret for the Action's secrets and the signer's environment.
+    GenSecret,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Serve { config, listen } => serve(&config, listen).await,
+        Command::CheckConfig { config } => match load(&config) {
+            Ok(config) => {
+                println!("configuration OK\n{}", config.summary());
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::GenSecret => {
+            let mut bytes = [0u8; 48];
+            rand::rng().fill_bytes(&mut bytes);
+            println!("{}", URL_SAFE_NO_PAD.encode(bytes));
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+async fn serve(path: &Path, listen: Option<SocketAddr>) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let mut config = match load(path) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(listen) = listen {
+        config.listen = listen;
+    }
+    let listener = match tokio::net::TcpListener::bind(config.listen).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("cannot listen on {}: {error}", config.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(address = %config.listen, "stopover-signer listening");
+    match stopover_signer::serve(config, listener, shutdown_signal()).await {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("stopover-signer: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load(path: &Path) -> Result<Config, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    Config::from_toml(&text, &|name| std::env::var(name).ok())
+        .map_err(|error| format!("{}: {error}", path.display()))
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,169 @@
+//! Stopover's signer: verifies the session token an Auth0 Action encoded, validates the
+//! person's answers against the form, and mints the continue token for Auth0's `/continue`.
+//!
+//! - [`config`]: the TOML configuration, checked once at start-up.
+//! - [`verify`]: where the session token is verified.
+//! - [`mint`]: the continue token and the URL it is posted to.
+//! - [`routes`]: the HTTP API of SPEC section 2; [`error`]: its one error type.
+//! - [`replay`]: single use of each token (memory or Redis).
+//! - [`edge`]: what every request passes through (panics, timeouts, origins, rate limit,
+//!   metrics); [`static_site`]: the page, with its security headers.
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod edge;
+pub mod error;
+pub mod metrics;
+pub mod mint;
+pub mod rate_limit;
+pub mod replay;
+pub mod routes;
+pub mod static_site;
+pub mod verify;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+
+use crate::config::{Config, ReplayStoreConfig};
+use crate::metrics::Metrics;
+use crate::rate_limit::RateLimiter;
+use crate::replay::{MemoryStore, RedisStore, ReplayStore, StoreError};
+use crate::static_site::{StaticSite, StaticSiteError};
+
+pub use crate::routes::app;
+
+/// The time source, Unix seconds; tests substitute a fixed clock.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// Why the signer could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("replay store: {0}")]
+    ReplayStore(#[from] StoreError),
+    #[error("static site: {0}")]
+    StaticSite(#[from] StaticSiteError),
+    #[error("server: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Everything a request handler needs, shared and cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    config: Config,
+    store: Arc<dyn ReplayStore>,
+    metrics: Metrics,
+    limiter: RateLimiter,
+    clock: Clock,
+    static_site: Option<StaticSite>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("store", &self.shared.store)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// State for `config` with `store`, on the system clock. Reads the static site (and
+    /// computes its Content-Security-Policy) when `static_dir` is set.
+    pub fn new(config: Config, store: Arc<dyn ReplayStore>) -> Result<Self, StartError> {
+        Self::with_clock(config, store, Arc::new(unix_now))
+    }
+
+    /// As [`AppState::new`], with another clock.
+    pub fn with_clock(
+        config: Config,
+        store: Arc<dyn ReplayStore>,
+        clock: Clock,
+    ) -> Result<Self, StartError> {
+        let static_site = match &config.static_dir {
+            Some(dir) => Some(StaticSite::load(dir, &config)?),
+            None => None,
+        };
+        let limiter = RateLimiter::new(config.limits.rate_limit_per_minute);
+        Ok(Self {
+            shared: Arc::new(Shared {
+                config,
+                store,
+                metrics: Metrics::default(),
+                limiter,
+                clock,
+                static_site,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.shared.config
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.shared.metrics
+    }
+
+    pub fn store(&self) -> &dyn ReplayStore {
+        self.shared.store.as_ref()
+    }
+
+    pub fn limiter(&self) -> &RateLimiter {
+        &self.shared.limiter
+    }
+
+    pub fn static_site(&self) -> Option<&StaticSite> {
+        self.shared.static_site.as_ref()
+    }
+
+    /// Now, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        (self.shared.clock)()
+    }
+}
+
+/// The replay store `config` names: memory, or a connection to Redis.
+pub async fn replay_store(config: &Config) -> Result<Arc<dyn ReplayStore>, StoreError> {
+    Ok(match &config.replay {
+        ReplayStoreConfig::Memory => {
+            Arc::new(MemoryStore::new(config.limits.replay_memory_capacity))
+        }
+        ReplayStoreConfig::Redis(url) => Arc::new(RedisStore::connect(url).await?),
+    })
+}
+
+/// Runs the signer on `listener` until `shutdown` completes, then finishes the requests in
+/// flight. What the binary and the end-to-end tests call.
+pub async fn serve(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let store = replay_store(&config).await?;
+    let state = AppState::new(config, store)?;
+    let router: Router = app(state);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    Ok(())
+}
+
+/// Unix seconds from the system clock (0 if the clock is before 1970, which makes every
+/// token look expired: failing closed).
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
+}

@@ -1,0 +1,190 @@
+//! Replay protection: a session token closes its login step once.
+//!
+//! A store remembers the hash of (issuer, subject, state, token) until the token's `exp`;
+//! the raw token is never stored. Only a successful mint consumes a token, and a store that
+//! cannot answer fails closed (503, nothing minted).
+
+mod redis_store;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+
+use sha2::{Digest as _, Sha256};
+
+pub use redis_store::RedisStore;
+
+/// A boxed future, so stores can sit behind `dyn ReplayStore`.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Whether this was the first use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consumption {
+    First,
+    AlreadyUsed,
+}
+
+/// Why the store could not answer. Every variant means: mint nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the in-memory replay store is full")]
+    Full,
+    #[error("the replay store did not answer in time")]
+    Timeout,
+    #[error("the replay store is unreachable: {0}")]
+    Unreachable(String),
+}
+
+/// Where used tokens are remembered.
+pub trait ReplayStore: Send + Sync + fmt::Debug {
+    /// Marks `key` used until `expires_at` (Unix seconds) and says whether it was unused.
+    fn consume(
+        &self,
+        key: ReplayKey,
+        expires_at: i64,
+        now: i64,
+    ) -> BoxFuture<'_, Result<Consumption, StoreError>>;
+
+    /// Succeeds when the store answers (for `/readyz`).
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
+}
+
+/// SHA-256 of the issuer, subject, state and token, each length-prefixed so no two different
+/// tuples share an encoding.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReplayKey([u8; 32]);
+
+impl ReplayKey {
+    pub fn new(issuer: &str, subject: &str, state: &str, token: &str) -> Self {
+        let mut hasher = Sha256::new();
+        for part in [issuer, subject, state, token] {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part.as_bytes());
+        }
+        Self(hasher.finalize().into())
+    }
+
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+}
+
+impl fmt::Debug for ReplayKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReplayKey(..)")
+    }
+}
+
+/// The default store: this process's memory, for a single instance. Bounded: when full of
+/// unexpired entries it refuses rather than forgets one.
+#[derive(Debug)]
+pub struct MemoryStore {
+    capacity: usize,
+    used: Mutex<HashMap<ReplayKey, i64>>,
+}
+
+impl MemoryStore {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            used: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn consume_now(
+        &self,
+        key: ReplayKey,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<Consumption, StoreError> {
+        // A poisoned lock means another request panicked while holding it; the map itself is
+        // still consistent (every mutation is a single insert or retain), so keep using it.
+        let mut used = self
+            .used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if used.get(&key).is_some_and(|&until| until > now) {
+            return Ok(Consumption::AlreadyUsed);
+        }
+        if used.len() >= self.capacity {
+            used.retain(|_, until| *until > now);
+        }
+        if used.len() >= self.capacity {
+            return Err(StoreError::Full);
+        }
+        used.insert(key, expires_at);
+        Ok(Consumption::First)
+    }
+}
+
+impl ReplayStore for MemoryStore {
+    fn consume(
+        &self,
+        key: ReplayKey,
+        expires_at: i64,
+        now: i64,
+    ) -> BoxFuture<'_, Result<Consumption, StoreError>> {
+        let result = self.consume_now(key, expires_at, now);
+        Box::pin(async move { result })
+    }
+
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn key(n: u8) -> ReplayKey {
+        ReplayKey::new("iss", "sub", &format!("state{n}"), "token")
+    }
+
+    #[test]
+    fn memory_store_reports_second_use() {
+        let store = MemoryStore::new(10);
+        assert_eq!(
+            store.consume_now(key(1), 200, 100).ok(),
+            Some(Consumption::First)
+        );
+        assert_eq!(
+            store.consume_now(key(1), 200, 150).ok(),
+            Some(Consumption::AlreadyUsed)
+        );
+        assert_eq!(
+            store.consume_now(key(2), 200, 150).ok(),
+            Some(Consumption::First)
+        );
+    }
+
+    #[test]
+    fn memory_store_forgets_only_expired_entries() {
+        let store = MemoryStore::new(1);
+        assert_eq!(
+            store.consume_now(key(1), 200, 100).ok(),
+            Some(Consumption::First)
+        );
+        assert!(matches!(
+            store.consume_now(key(2), 300, 150),
+            Err(StoreError::Full)
+        ));
+        // At 200 the first entry has expired and makes room.
+        assert_eq!(
+            store.consume_now(key(2), 300, 200).ok(),
+            Some(Consumption::First)
+        );
+    }
+
+    #[test]
+    fn replay_key_separates_its_parts() {
+        assert_ne!(
+            ReplayKey::new("ab", "c", "s", "t"),
+            ReplayKey::new("a", "bc", "s", "t")
+        );
+        assert_eq!(key(1).to_hex().len(), 64);
+    }
+}
