@@ -352,10 +352,8 @@ async fn non_json_content_type_is_415() {
 
 #[tokio::test]
 async fn too_many_requests_from_one_client_is_429_with_retry_after() {
-    let toml = config_toml("memory").replace(
-        "[replay]",
-        "[limits]\nrate_limit_per_minute = 2\n\n[replay]",
-    );
+    let toml =
+        config_toml("memory").replace("rate_limit_per_minute = 1000", "rate_limit_per_minute = 2");
     let config = stopover_signer::config::Config::from_toml(&toml, &env).unwrap();
     let state = state_with(
         config,

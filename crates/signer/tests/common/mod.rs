@@ -33,6 +33,9 @@ pub fn config_toml(store: &str) -> String {
 listen = "127.0.0.1:0"
 allowed_origins = ["{ORIGIN}"]
 
+[limits]
+rate_limit_per_minute = 1000
+
 [replay]
 store = "{store}"
 
