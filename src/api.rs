@@ -101,7 +101,11 @@ pub async fn post_continue(
 
 /// The error for a non-success `status`, from its JSON body when there is one and its
 /// `Retry-After` header.
-pub fn error_for_status(status: u16, body: Option<ApiErrorBody>, retry_after: Option<&str>) -> ApiError {
+pub fn error_for_status(
+    status: u16,
+    body: Option<ApiErrorBody>,
+    retry_after: Option<&str>,
+) -> ApiError {
     let code = body.as_ref().map(|b| b.error);
     match status {
         400 => ApiError::BadRequest,
@@ -126,7 +130,11 @@ pub fn error_for_status(status: u16, body: Option<ApiErrorBody>, retry_after: Op
 
 /// `Retry-After` in delta-seconds form (what the signer sends), capped at ten minutes.
 pub fn parse_retry_after(value: &str) -> Option<u64> {
-    value.trim().parse::<u64>().ok().map(|secs| secs.clamp(1, 600))
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(|secs| secs.clamp(1, 600))
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
@@ -145,7 +153,10 @@ pub fn encode_path_segment(raw: &str) -> String {
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     if response.ok() {
-        return response.json::<T>().await.map_err(|_| ApiError::Unexpected(status));
+        return response
+            .json::<T>()
+            .await
+            .map_err(|_| ApiError::Unexpected(status));
     }
     let retry_after = response.headers().get("retry-after");
     let body = response.json::<ApiErrorBody>().await.ok();
@@ -161,17 +172,30 @@ mod tests {
     use super::*;
 
     fn body(error: ApiErrorCode) -> Option<ApiErrorBody> {
-        Some(ApiErrorBody { error, message: "m".into(), fields: None })
+        Some(ApiErrorBody {
+            error,
+            message: "m".into(),
+            fields: None,
+        })
     }
 
     #[test]
     fn every_documented_status_has_its_own_error() {
-        assert_eq!(error_for_status(400, body(ApiErrorCode::BadRequest), None), ApiError::BadRequest);
+        assert_eq!(
+            error_for_status(400, body(ApiErrorCode::BadRequest), None),
+            ApiError::BadRequest
+        );
         assert_eq!(error_for_status(401, None, None), ApiError::InvalidToken);
-        assert_eq!(error_for_status(403, None, None), ApiError::OriginNotAllowed);
+        assert_eq!(
+            error_for_status(403, None, None),
+            ApiError::OriginNotAllowed
+        );
         assert_eq!(error_for_status(409, None, None), ApiError::AlreadyUsed);
         assert_eq!(error_for_status(413, None, None), ApiError::PayloadTooLarge);
-        assert_eq!(error_for_status(415, None, None), ApiError::UnsupportedMediaType);
+        assert_eq!(
+            error_for_status(415, None, None),
+            ApiError::UnsupportedMediaType
+        );
         assert_eq!(error_for_status(503, None, None), ApiError::Unavailable);
         assert_eq!(error_for_status(502, None, None), ApiError::Server(502));
         assert_eq!(error_for_status(302, None, None), ApiError::Unexpected(302));
@@ -179,7 +203,10 @@ mod tests {
 
     #[test]
     fn a_404_is_an_unknown_form_only_when_the_body_says_so() {
-        assert_eq!(error_for_status(404, body(ApiErrorCode::UnknownForm), None), ApiError::UnknownForm);
+        assert_eq!(
+            error_for_status(404, body(ApiErrorCode::UnknownForm), None),
+            ApiError::UnknownForm
+        );
         assert_eq!(error_for_status(404, None, None), ApiError::NotFound);
     }
 
@@ -187,18 +214,25 @@ mod tests {
     fn a_422_carries_its_field_codes() {
         let fields = BTreeMap::from([("phone".to_owned(), vec![FieldErrorCode::InvalidFormat])]);
         let body = ApiErrorBody::invalid_answers(fields.clone());
-        assert_eq!(error_for_status(422, Some(body), None), ApiError::InvalidAnswers(fields));
+        assert_eq!(
+            error_for_status(422, Some(body), None),
+            ApiError::InvalidAnswers(fields)
+        );
     }
 
     #[test]
     fn a_429_honours_retry_after_or_waits_a_default() {
         assert_eq!(
             error_for_status(429, None, Some("42")),
-            ApiError::RateLimited { retry_after_secs: 42 }
+            ApiError::RateLimited {
+                retry_after_secs: 42
+            }
         );
         assert_eq!(
             error_for_status(429, None, Some("Wed, 21 Oct 2015 07:28:00 GMT")),
-            ApiError::RateLimited { retry_after_secs: DEFAULT_RETRY_AFTER_SECS }
+            ApiError::RateLimited {
+                retry_after_secs: DEFAULT_RETRY_AFTER_SECS
+            }
         );
         assert_eq!(parse_retry_after("0"), Some(1));
         assert_eq!(parse_retry_after("99999"), Some(600));

@@ -23,7 +23,9 @@ pub fn App(
     let config = RwSignal::new(None::<PageConfig>);
     spawn_local(async move { config.set(Some(PageConfig::load().await)) });
     move || match config.get() {
-        None => view! { <p class="loading" role="status">{Msg::Loading.text(Lang::En)}</p> }.into_any(),
+        None => {
+            view! { <p class="loading" role="status">{Msg::Loading.text(Lang::En)}</p> }.into_any()
+        }
         Some(config) => view! {
             <Stopover launch=launch.clone() config handoff=HandoffMode::Automatic />
         }

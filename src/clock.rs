@@ -9,7 +9,9 @@ use crate::session::now_seconds;
 /// The current Unix time in seconds, updated every second while the calling component lives.
 pub fn use_clock() -> ReadSignal<i64> {
     let (now, set_now) = signal(now_seconds());
-    if let Ok(handle) = set_interval_with_handle(move || set_now.set(now_seconds()), Duration::from_secs(1)) {
+    if let Ok(handle) =
+        set_interval_with_handle(move || set_now.set(now_seconds()), Duration::from_secs(1))
+    {
         on_cleanup(move || handle.clear());
     }
     now

@@ -105,7 +105,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.brand.name, "Acme");
-        assert_eq!(config.signer_endpoint("/api/continue"), "https://signer.example/api/continue");
+        assert_eq!(
+            config.signer_endpoint("/api/continue"),
+            "https://signer.example/api/continue"
+        );
         assert_eq!(
             config.brand.css_properties(),
             vec![("--brand-accent".to_owned(), "#0b57d0".to_owned())]
@@ -128,6 +131,9 @@ mod tests {
             ]),
             ..Brand::default()
         };
-        assert_eq!(brand.css_properties(), vec![("--brand-text-2".to_owned(), "#222".to_owned())]);
+        assert_eq!(
+            brand.css_properties(),
+            vec![("--brand-text-2".to_owned(), "#222".to_owned())]
+        );
     }
 }

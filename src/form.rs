@@ -67,7 +67,8 @@ impl FormState {
 
     /// The current raw answer of `field_id`, without tracking (for event handlers).
     pub fn value_untracked(&self, field_id: &str) -> Option<Value> {
-        self.answers.with_untracked(|answers| answers.get(field_id).cloned())
+        self.answers
+            .with_untracked(|answers| answers.get(field_id).cloned())
     }
 
     /// The answer as a control's text (tracked): numbers and booleans as text, else empty.
@@ -86,7 +87,10 @@ impl FormState {
         self.answers.update(|answers| {
             answers.insert(field_id.to_owned(), value);
         });
-        if self.shown.with_untracked(|shown| shown.contains_key(field_id)) {
+        if self
+            .shown
+            .with_untracked(|shown| shown.contains_key(field_id))
+        {
             self.check_field(field_id, true);
         }
     }
@@ -94,7 +98,9 @@ impl FormState {
     /// The person left the field: show what is wrong with it, except that it is still empty
     /// (that is said on submit, not while they tab through).
     pub fn leave(&self, field_id: &str) {
-        let already_shown = self.shown.with_untracked(|shown| shown.contains_key(field_id));
+        let already_shown = self
+            .shown
+            .with_untracked(|shown| shown.contains_key(field_id));
         self.check_field(field_id, already_shown);
     }
 
@@ -106,16 +112,19 @@ impl FormState {
 
     /// The sentence for `code` on `field_id`, in the page's language.
     pub fn error_text(&self, field_id: &str, code: FieldErrorCode) -> &'static str {
-        self.definition.with_value(|form| match form.field(field_id) {
-            Some(field) => field_error(self.lang, code, &field.kind),
-            None => field_error(self.lang, code, &FieldKind::Checkbox),
-        })
+        self.definition
+            .with_value(|form| match form.field(field_id) {
+                Some(field) => field_error(self.lang, code, &field.kind),
+                None => field_error(self.lang, code, &FieldKind::Checkbox),
+            })
     }
 
     /// Whether `field_id` is shown, by the shared `show_if` rule (tracked).
     pub fn is_visible(&self, field_id: &str) -> bool {
-        self.answers
-            .with(|answers| self.definition.with_value(|form| is_visible(form, field_id, answers)))
+        self.answers.with(|answers| {
+            self.definition
+                .with_value(|form| is_visible(form, field_id, answers))
+        })
     }
 
     /// Validates everything, shows every error and the summary. True when all is well.
@@ -134,7 +143,8 @@ impl FormState {
     /// The answers to send: those of fields that take an answer (never hidden or static).
     pub fn answers_to_send(&self) -> Map<String, Value> {
         self.answers.with_untracked(|answers| {
-            self.definition.with_value(|form| wire_answers(form, answers))
+            self.definition
+                .with_value(|form| wire_answers(form, answers))
         })
     }
 
@@ -195,7 +205,9 @@ impl FormState {
     fn check_field(&self, field_id: &str, include_missing: bool) {
         let mut codes = self.current_errors().remove(field_id).unwrap_or_default();
         if !include_missing {
-            codes.retain(|code| !matches!(code, FieldErrorCode::Required | FieldErrorCode::MustAccept));
+            codes.retain(|code| {
+                !matches!(code, FieldErrorCode::Required | FieldErrorCode::MustAccept)
+            });
         }
         self.shown.update(|shown| {
             if codes.is_empty() {
@@ -210,7 +222,9 @@ impl FormState {
         let answers = self.answers_to_send();
         self.definition.with_value(|form| {
             self.prefill.with_value(|prefill| {
-                validate_answers(form, &answers, prefill, now_seconds()).err().unwrap_or_default()
+                validate_answers(form, &answers, prefill, now_seconds())
+                    .err()
+                    .unwrap_or_default()
             })
         })
     }
@@ -237,7 +251,10 @@ pub fn initial_answers(form: &FormDefinition, prefill: &Map<String, Value>) -> M
 pub fn wire_answers(form: &FormDefinition, answers: &Map<String, Value>) -> Map<String, Value> {
     answers
         .iter()
-        .filter(|(id, _)| form.field(id).is_some_and(|field| field.kind.takes_answer()))
+        .filter(|(id, _)| {
+            form.field(id)
+                .is_some_and(|field| field.kind.takes_answer())
+        })
         .map(|(id, value)| (id.clone(), value.clone()))
         .collect()
 }
@@ -268,7 +285,10 @@ pub fn FormPage(
 ) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
     let title = form.title.get(lang.tag()).to_owned();
-    let introduction = form.introduction.as_ref().map(|text| text.get(lang.tag()).to_owned());
+    let introduction = form
+        .introduction
+        .as_ref()
+        .map(|text| text.get(lang.tag()).to_owned());
     let submit_label = StoredValue::new(form.submit_label.get(lang.tag()).to_owned());
     let state = FormState::new(lang, form, session.prefill.clone());
     provide_context(state);
@@ -280,7 +300,15 @@ pub fn FormPage(
     let seconds_left = move || expires_at.map(|exp| exp - clock.get());
     let expired = move || {
         seconds_left().is_some_and(|left| left <= 0)
-            || phase.with(|p| matches!(p, Phase::Failed { error: ApiError::InvalidToken, .. }))
+            || phase.with(|p| {
+                matches!(
+                    p,
+                    Phase::Failed {
+                        error: ApiError::InvalidToken,
+                        ..
+                    }
+                )
+            })
     };
 
     let send = move || {

@@ -72,7 +72,9 @@ mod tests {
 
     #[test]
     fn only_absolute_http_urls_are_posted_to() {
-        assert!(is_safe_action("https://tenant.eu.auth0.com/continue?state=abc"));
+        assert!(is_safe_action(
+            "https://tenant.eu.auth0.com/continue?state=abc"
+        ));
         assert!(is_safe_action("http://127.0.0.1:8780/continue?state=abc"));
         assert!(!is_safe_action("javascript:alert(1)"));
         assert!(!is_safe_action("/continue"));

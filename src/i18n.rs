@@ -360,12 +360,18 @@ mod tests {
 
     #[test]
     fn the_locale_claim_wins_over_the_browser() {
-        assert_eq!(Lang::choose(Some("de-AT"), &langs(&["fr-FR", "en"])), Lang::De);
+        assert_eq!(
+            Lang::choose(Some("de-AT"), &langs(&["fr-FR", "en"])),
+            Lang::De
+        );
     }
 
     #[test]
     fn the_browser_languages_are_tried_in_order_when_the_claim_is_unknown() {
-        assert_eq!(Lang::choose(Some("ja"), &langs(&["es", "fr-CH", "de"])), Lang::Fr);
+        assert_eq!(
+            Lang::choose(Some("ja"), &langs(&["es", "fr-CH", "de"])),
+            Lang::Fr
+        );
         assert_eq!(Lang::choose(None, &langs(&["DE"])), Lang::De);
     }
 
@@ -383,19 +389,44 @@ mod tests {
     #[test]
     fn every_text_exists_in_every_language() {
         let all = [
-            Msg::Loading, Msg::Required, Msg::ChooseOption, Msg::ErrorSummaryTitle,
-            Msg::ErrorPrefix, Msg::LinkProblemTitle, Msg::LinkProblemBody, Msg::ExpiredTitle,
-            Msg::ExpiredBody, Msg::ExpiredKeepAnswers, Msg::AlreadyDoneTitle,
-            Msg::AlreadyDoneBody, Msg::UnknownFormTitle, Msg::UnknownFormBody,
-            Msg::NetworkTitle, Msg::NetworkBody, Msg::ServerTitle, Msg::ServerBody,
-            Msg::RateLimitedTitle, Msg::RateLimitedWait, Msg::RateLimitedReady, Msg::TryAgain,
-            Msg::MisconfiguredTitle, Msg::MisconfiguredBody, Msg::Sending, Msg::HandoffTitle,
-            Msg::HandoffBody, Msg::HandoffFallback, Msg::Continue, Msg::TimeLeft,
+            Msg::Loading,
+            Msg::Required,
+            Msg::ChooseOption,
+            Msg::ErrorSummaryTitle,
+            Msg::ErrorPrefix,
+            Msg::LinkProblemTitle,
+            Msg::LinkProblemBody,
+            Msg::ExpiredTitle,
+            Msg::ExpiredBody,
+            Msg::ExpiredKeepAnswers,
+            Msg::AlreadyDoneTitle,
+            Msg::AlreadyDoneBody,
+            Msg::UnknownFormTitle,
+            Msg::UnknownFormBody,
+            Msg::NetworkTitle,
+            Msg::NetworkBody,
+            Msg::ServerTitle,
+            Msg::ServerBody,
+            Msg::RateLimitedTitle,
+            Msg::RateLimitedWait,
+            Msg::RateLimitedReady,
+            Msg::TryAgain,
+            Msg::MisconfiguredTitle,
+            Msg::MisconfiguredBody,
+            Msg::Sending,
+            Msg::HandoffTitle,
+            Msg::HandoffBody,
+            Msg::HandoffFallback,
+            Msg::Continue,
+            Msg::TimeLeft,
             Msg::OpensInNewTab,
         ];
         for msg in all {
             let texts = Lang::ALL.map(|lang| msg.text(lang));
-            assert!(texts.iter().all(|t| !t.trim().is_empty()), "{msg:?} has a blank text");
+            assert!(
+                texts.iter().all(|t| !t.trim().is_empty()),
+                "{msg:?} has a blank text"
+            );
             assert_ne!(texts[0], texts[1], "{msg:?} is not translated to French");
             assert_ne!(texts[0], texts[2], "{msg:?} is not translated to German");
         }

@@ -71,7 +71,9 @@ pub fn parse_query(search: &str) -> Result<Launch, LaunchError> {
             _ => {}
         }
     }
-    let state = state.filter(|s| !s.is_empty()).ok_or(LaunchError::MissingState)?;
+    let state = state
+        .filter(|s| !s.is_empty())
+        .ok_or(LaunchError::MissingState)?;
     let state = State::parse(&state).map_err(|_| LaunchError::MalformedState)?;
     let session_token = SessionToken::parse(token.as_deref().unwrap_or_default())?;
     Ok(Launch {
@@ -116,7 +118,9 @@ pub fn decode_component(raw: &str) -> Option<String> {
 }
 
 fn hex_value(byte: u8) -> Option<u8> {
-    char::from(byte).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    char::from(byte)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 /// Rewrites the address without `state` and `session_token`, keeping everything else.
@@ -158,21 +162,36 @@ mod tests {
 
     #[test]
     fn a_link_without_state_is_refused() {
-        assert_eq!(parse_query("?session_token=t"), Err(LaunchError::MissingState));
-        assert_eq!(parse_query("?state=&session_token=t"), Err(LaunchError::MissingState));
+        assert_eq!(
+            parse_query("?session_token=t"),
+            Err(LaunchError::MissingState)
+        );
+        assert_eq!(
+            parse_query("?state=&session_token=t"),
+            Err(LaunchError::MissingState)
+        );
         assert_eq!(parse_query(""), Err(LaunchError::MissingState));
     }
 
     #[test]
     fn a_link_without_token_is_refused() {
         assert_eq!(parse_query("?state=s"), Err(LaunchError::MissingToken));
-        assert_eq!(parse_query("?state=s&session_token="), Err(LaunchError::MissingToken));
+        assert_eq!(
+            parse_query("?state=s&session_token="),
+            Err(LaunchError::MissingToken)
+        );
     }
 
     #[test]
     fn a_state_with_unsafe_characters_is_refused() {
-        assert_eq!(parse_query("?state=a%3Cb&session_token=t"), Err(LaunchError::MalformedState));
-        assert_eq!(parse_query("?state=a+b&session_token=t"), Err(LaunchError::MalformedState));
+        assert_eq!(
+            parse_query("?state=a%3Cb&session_token=t"),
+            Err(LaunchError::MalformedState)
+        );
+        assert_eq!(
+            parse_query("?state=a+b&session_token=t"),
+            Err(LaunchError::MalformedState)
+        );
     }
 
     #[test]

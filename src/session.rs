@@ -46,8 +46,7 @@ struct PageClaims {
 impl Session {
     /// Reads the claims of `token` without checking its signature.
     pub fn read_untrusted(token: &SessionToken) -> Result<Self, SessionError> {
-        let untrusted =
-            UntrustedToken::new(token.as_str()).map_err(|_| SessionError::Malformed)?;
+        let untrusted = UntrustedToken::new(token.as_str()).map_err(|_| SessionError::Malformed)?;
         let claims = untrusted
             .deserialize_claims_unchecked::<PageClaims>()
             .map_err(|_| SessionError::UnreadableClaims)?;
@@ -124,13 +123,19 @@ mod tests {
     #[test]
     fn garbage_is_reported_as_malformed() {
         let token = SessionToken::parse("not-a-jwt").unwrap();
-        assert_eq!(Session::read_untrusted(&token), Err(SessionError::Malformed));
+        assert_eq!(
+            Session::read_untrusted(&token),
+            Err(SessionError::Malformed)
+        );
     }
 
     #[test]
     fn a_token_with_non_json_claims_is_unreadable() {
         // header {"alg":"HS256"} . "hello" . signature
         let token = SessionToken::parse("eyJhbGciOiJIUzI1NiJ9.aGVsbG8.c2ln").unwrap();
-        assert_eq!(Session::read_untrusted(&token), Err(SessionError::UnreadableClaims));
+        assert_eq!(
+            Session::read_untrusted(&token),
+            Err(SessionError::UnreadableClaims)
+        );
     }
 }

@@ -52,7 +52,11 @@ async fn every_field_kind_renders_with_a_tied_label() {
     ] {
         let control = page.find(&format!("#field-{id}"));
         let tied = page.find(&format!("label[for='field-{id}']"));
-        assert!(tied.text_content().unwrap().contains(label), "label of {id}: {:?}", tied.text_content());
+        assert!(
+            tied.text_content().unwrap().contains(label),
+            "label of {id}: {:?}",
+            tied.text_content()
+        );
         assert!(control.tag_name() != "FIELDSET", "{id} is a single control");
     }
     for (id, legend, options) in [
@@ -60,7 +64,13 @@ async fn every_field_kind_renders_with_a_tied_label() {
         ("topics", "Topics", ["News", "Events"]),
     ] {
         let group = page.find(&format!("fieldset#field-{id}"));
-        assert!(group.query_selector("legend").unwrap().unwrap().text_content().unwrap().contains(legend));
+        assert!(group
+            .query_selector("legend")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap()
+            .contains(legend));
         for (index, option) in options.iter().enumerate() {
             let tied = page.find(&format!("label[for='field-{id}-{index}']"));
             assert_eq!(tied.text_content().unwrap(), *option);
@@ -72,20 +82,40 @@ async fn every_field_kind_renders_with_a_tied_label() {
     assert_eq!(attr(&page.find("#field-phone"), "type"), "tel");
     assert_eq!(attr(&page.find("#field-phone"), "autocomplete"), "tel");
     assert_eq!(attr(&page.find("#field-website"), "type"), "url");
-    assert_eq!(attr(&page.find("#field-company"), "autocomplete"), "organization");
+    assert_eq!(
+        attr(&page.find("#field-company"), "autocomplete"),
+        "organization"
+    );
     assert_eq!(attr(&page.find("#field-company"), "maxlength"), "40");
     assert_eq!(attr(&page.find("#field-seats"), "inputmode"), "numeric");
     assert_eq!(attr(&page.find("#field-birth"), "type"), "date");
     assert_eq!(attr(&page.find("#field-birth"), "max"), "2012-12-31");
     assert_eq!(page.find("#field-country").tag_name(), "SELECT");
     assert_eq!(page.find("#field-about").tag_name(), "TEXTAREA");
-    assert!(page.find("label[for='field-company']").text_content().unwrap().contains("(required)"));
-    assert!(!page.find("label[for='field-email']").text_content().unwrap().contains("(required)"));
-    assert!(page.text().contains("Read this before you start."), "static text is shown");
-    assert!(page.query("#field-account").is_none(), "hidden fields render nothing");
+    assert!(page
+        .find("label[for='field-company']")
+        .text_content()
+        .unwrap()
+        .contains("(required)"));
+    assert!(!page
+        .find("label[for='field-email']")
+        .text_content()
+        .unwrap()
+        .contains("(required)"));
+    assert!(
+        page.text().contains("Read this before you start."),
+        "static text is shown"
+    );
+    assert!(
+        page.query("#field-account").is_none(),
+        "hidden fields render nothing"
+    );
     let terms_link = page.find(".consent a");
     assert_eq!(attr(&terms_link, "href"), "https://example.com/terms");
-    assert!(terms_link.text_content().unwrap().contains("Terms of service"));
+    assert!(terms_link
+        .text_content()
+        .unwrap()
+        .contains("Terms of service"));
 }
 
 #[wasm_bindgen_test]
@@ -94,7 +124,10 @@ async fn help_text_is_tied_to_its_control() {
     tick().await;
     let help = page.find("#field-company-help");
     assert_eq!(help.text_content().unwrap(), "Where you work.");
-    assert_eq!(attr(&page.find("#field-company"), "aria-describedby"), "field-company-help");
+    assert_eq!(
+        attr(&page.find("#field-company"), "aria-describedby"),
+        "field-company-help"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -103,16 +136,25 @@ async fn leaving_a_badly_filled_field_shows_an_inline_error_until_it_is_fixed() 
     tick().await;
     let email = page.input("#field-email");
     type_into(&email, "not an address").await;
-    assert!(page.query("#field-email-error").is_none(), "no error while typing");
+    assert!(
+        page.query("#field-email-error").is_none(),
+        "no error while typing"
+    );
     leave(&email).await;
 
     let error = page.find("#field-email-error");
-    assert!(error.text_content().unwrap().contains("Enter an email address in the correct format"));
+    assert!(error
+        .text_content()
+        .unwrap()
+        .contains("Enter an email address in the correct format"));
     assert_eq!(attr(&email, "aria-invalid"), "true");
     assert!(attr(&email, "aria-describedby").contains("field-email-error"));
 
     type_into(&email, "ada@example.com").await;
-    assert!(page.query("#field-email-error").is_none(), "the error goes once the answer is fixed");
+    assert!(
+        page.query("#field-email-error").is_none(),
+        "the error goes once the answer is fixed"
+    );
     assert!(email.get_attribute("aria-invalid").is_none());
 }
 
@@ -132,9 +174,15 @@ async fn submitting_with_problems_shows_a_focused_summary_that_links_to_each_fie
     page.click("button[type='submit']").await;
 
     let summary = page.find(".error-summary");
-    assert!(summary.text_content().unwrap().contains("There is a problem"));
+    assert!(summary
+        .text_content()
+        .unwrap()
+        .contains("There is a problem"));
     let active = document().active_element().unwrap();
-    assert!(active.is_same_node(Some(&summary)), "the summary takes focus");
+    assert!(
+        active.is_same_node(Some(&summary)),
+        "the summary takes focus"
+    );
     let links: Vec<(String, String)> = all(&summary, "a")
         .into_iter()
         .map(|a| (attr(&a, "href"), a.text_content().unwrap()))
@@ -143,29 +191,59 @@ async fn submitting_with_problems_shows_a_focused_summary_that_links_to_each_fie
         links,
         vec![
             ("#field-company".to_owned(), "This is required.".to_owned()),
-            ("#field-phone".to_owned(), "Enter a phone number with its country code, like +44 20 7946 0958.".to_owned()),
-            ("#field-plan-0".to_owned(), "Choose one of the options.".to_owned()),
-            ("#field-terms".to_owned(), "You need to accept this to continue.".to_owned()),
+            (
+                "#field-phone".to_owned(),
+                "Enter a phone number with its country code, like +44 20 7946 0958.".to_owned()
+            ),
+            (
+                "#field-plan-0".to_owned(),
+                "Choose one of the options.".to_owned()
+            ),
+            (
+                "#field-terms".to_owned(),
+                "You need to accept this to continue.".to_owned()
+            ),
         ]
     );
-    assert!(page.find("#field-company-error").text_content().unwrap().contains("This is required."));
-    assert!(page.find("#field-terms-error").text_content().unwrap().contains("You need to accept this"));
+    assert!(page
+        .find("#field-company-error")
+        .text_content()
+        .unwrap()
+        .contains("This is required."));
+    assert!(page
+        .find("#field-terms-error")
+        .text_content()
+        .unwrap()
+        .contains("You need to accept this"));
 
     page.click(".error-summary a[href='#field-plan-0']").await;
     let active = document().active_element().unwrap();
-    assert_eq!(active.id(), "field-plan-0", "a summary link moves focus to its field");
+    assert_eq!(
+        active.id(),
+        "field-plan-0",
+        "a summary link moves focus to its field"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn show_if_shows_a_field_only_while_its_condition_holds() {
     let page = mount_form(every_kind_form(), Session::default(), Lang::En);
     tick().await;
-    assert!(page.query("#field-about").is_some(), "about has no condition");
+    assert!(
+        page.query("#field-about").is_some(),
+        "about has no condition"
+    );
     assert!(page.query("#field-newsletter_topics").is_none());
     page.click("#field-newsletter").await;
-    assert!(page.query("#field-newsletter_topics").is_some(), "shown once the box is ticked");
+    assert!(
+        page.query("#field-newsletter_topics").is_some(),
+        "shown once the box is ticked"
+    );
     page.click("#field-newsletter").await;
-    assert!(page.query("#field-newsletter_topics").is_none(), "hidden again when unticked");
+    assert!(
+        page.query("#field-newsletter_topics").is_none(),
+        "hidden again when unticked"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -182,7 +260,11 @@ async fn prefill_and_defaults_fill_the_controls() {
     assert_eq!(page.input("#field-company").value(), "ACME Ltd");
     let country: HtmlSelectElement = page.find("#field-country").unchecked_into();
     assert_eq!(country.value(), "FR");
-    assert_eq!(page.input("#field-seats").value(), "5", "the field's default");
+    assert_eq!(
+        page.input("#field-seats").value(),
+        "5",
+        "the field's default"
+    );
     let about: HtmlTextAreaElement = page.find("#field-about").unchecked_into();
     assert_eq!(about.value(), "");
 }
@@ -208,10 +290,22 @@ async fn form_texts_and_page_texts_follow_the_language() {
     let page = mount_form(every_kind_form(), Session::default(), Lang::De);
     tick().await;
     assert_eq!(page.find("h1").text_content().unwrap(), "Ihr Konto");
-    assert!(page.find("label[for='field-company']").text_content().unwrap().contains("Firma"));
-    assert!(page.find("label[for='field-company']").text_content().unwrap().contains("(erforderlich)"));
+    assert!(page
+        .find("label[for='field-company']")
+        .text_content()
+        .unwrap()
+        .contains("Firma"));
+    assert!(page
+        .find("label[for='field-company']")
+        .text_content()
+        .unwrap()
+        .contains("(erforderlich)"));
     page.click("button[type='submit']").await;
-    assert!(page.find(".error-summary").text_content().unwrap().contains("Es gibt ein Problem"));
+    assert!(page
+        .find(".error-summary")
+        .text_content()
+        .unwrap()
+        .contains("Es gibt ein Problem"));
 }
 
 // ------------------------------------------------------------------------------------------
@@ -221,7 +315,10 @@ async fn form_texts_and_page_texts_follow_the_language() {
 async fn a_link_without_state_says_the_link_is_not_complete() {
     let page = mount_app(Err(LaunchError::MissingState), PageConfig::default());
     tick().await;
-    assert_eq!(page.find("h1").text_content().unwrap(), "This link is not complete");
+    assert_eq!(
+        page.find("h1").text_content().unwrap(),
+        "This link is not complete"
+    );
     assert!(page.query("form").is_none());
 }
 
@@ -230,15 +327,25 @@ async fn an_unreadable_token_says_the_link_is_not_complete() {
     let launch = parse_query("?state=abc&session_token=garbage").unwrap();
     let page = mount_app(Ok(launch), PageConfig::default());
     tick().await;
-    assert_eq!(page.find("h1").text_content().unwrap(), "This link is not complete");
+    assert_eq!(
+        page.find("h1").text_content().unwrap(),
+        "This link is not complete"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn an_expired_token_shows_the_expired_page_instead_of_the_form() {
-    let token = mint("a-secret-that-is-only-used-for-decoding!!", json!({"form": "profile"}), -5);
+    let token = mint(
+        "a-secret-that-is-only-used-for-decoding!!",
+        json!({"form": "profile"}),
+        -5,
+    );
     let page = mount_app(Ok(launch_with("st-1", &token)), PageConfig::default());
     tick().await;
-    assert_eq!(page.find("h1").text_content().unwrap(), "This sign-in has expired");
+    assert_eq!(
+        page.find("h1").text_content().unwrap(),
+        "This sign-in has expired"
+    );
     assert!(page.text().contains("Start again"));
     assert!(page.query("form").is_none());
 }
@@ -250,10 +357,18 @@ async fn each_language_is_picked_from_the_locale_claim() {
         ("de", "Diese Anmeldung ist abgelaufen"),
         ("en-GB", "This sign-in has expired"),
     ] {
-        let token = mint("a-secret-that-is-only-used-for-decoding!!", json!({"locale": locale}), -5);
+        let token = mint(
+            "a-secret-that-is-only-used-for-decoding!!",
+            json!({"locale": locale}),
+            -5,
+        );
         let page = mount_app(Ok(launch_with("st-2", &token)), PageConfig::default());
         tick().await;
-        assert_eq!(page.find("h1").text_content().unwrap(), heading, "locale {locale}");
+        assert_eq!(
+            page.find("h1").text_content().unwrap(),
+            heading,
+            "locale {locale}"
+        );
         let html = document().document_element().unwrap();
         assert_eq!(attr(&html, "lang"), &locale[..2]);
         assert_eq!(attr(&html, "dir"), "ltr");
@@ -265,17 +380,34 @@ async fn no_form_named_anywhere_says_the_form_is_unknown() {
     let token = mint("a-secret-that-is-only-used-for-decoding!!", json!({}), 300);
     let page = mount_app(Ok(launch_with("st-3", &token)), PageConfig::default());
     tick().await;
-    assert_eq!(page.find("h1").text_content().unwrap(), "This form cannot be found");
+    assert_eq!(
+        page.find("h1").text_content().unwrap(),
+        "This form cannot be found"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn an_unreachable_signer_offers_to_try_again() {
-    let token = mint("a-secret-that-is-only-used-for-decoding!!", json!({"form": "profile"}), 300);
-    let config = PageConfig { signer_url: "http://127.0.0.1:9".to_owned(), ..PageConfig::default() };
+    let token = mint(
+        "a-secret-that-is-only-used-for-decoding!!",
+        json!({"form": "profile"}),
+        300,
+    );
+    let config = PageConfig {
+        signer_url: "http://127.0.0.1:9".to_owned(),
+        ..PageConfig::default()
+    };
     let page = mount_app(Ok(launch_with("st-4", &token)), config);
     let notice = page.wait_for(".notice").await;
-    assert!(notice.text_content().unwrap().contains("We could not reach the server"));
-    assert!(page.find(".notice button").text_content().unwrap().contains("Try again"));
+    assert!(notice
+        .text_content()
+        .unwrap()
+        .contains("We could not reach the server"));
+    assert!(page
+        .find(".notice button")
+        .text_content()
+        .unwrap()
+        .contains("Try again"));
 }
 
 #[wasm_bindgen_test]
@@ -307,7 +439,11 @@ async fn rate_limiting_asks_to_wait_then_allows_a_retry() {
     let button: web_sys::HtmlButtonElement = page.find("button").unchecked_into();
     assert!(button.disabled(), "no retry before Retry-After has passed");
     sleep(3200).await;
-    assert!(page.text().contains("You can try again now."), "{}", page.text());
+    assert!(
+        page.text().contains("You can try again now."),
+        "{}",
+        page.text()
+    );
     assert!(!button.disabled());
     button.click();
     tick().await;
@@ -316,21 +452,34 @@ async fn rate_limiting_asks_to_wait_then_allows_a_retry() {
 
 #[wasm_bindgen_test]
 async fn a_sign_in_that_expires_while_filling_keeps_the_answers_visible() {
-    let session = Session { expires_at: Some(now_seconds() + 2), ..Session::default() };
+    let session = Session {
+        expires_at: Some(now_seconds() + 2),
+        ..Session::default()
+    };
     let page = mount_form(every_kind_form(), session, Lang::En);
     tick().await;
-    assert!(page.find(".countdown").text_content().unwrap().starts_with("Time left to finish: 0:0"));
+    assert!(page
+        .find(".countdown")
+        .text_content()
+        .unwrap()
+        .starts_with("Time left to finish: 0:0"));
     type_into(&page.input("#field-company"), "Typed before expiry").await;
     sleep(3200).await;
     assert!(page.text().contains("This sign-in has expired"));
     assert!(page.text().contains("Your answers are still shown below"));
     assert_eq!(page.input("#field-company").value(), "Typed before expiry");
-    assert!(page.query("button[type='submit']").is_none(), "no submit of an expired sign-in");
+    assert!(
+        page.query("button[type='submit']").is_none(),
+        "no submit of an expired sign-in"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn no_countdown_while_plenty_of_time_remains() {
-    let session = Session { expires_at: Some(now_seconds() + 600), ..Session::default() };
+    let session = Session {
+        expires_at: Some(now_seconds() + 600),
+        ..Session::default()
+    };
     let page = mount_form(every_kind_form(), session, Lang::En);
     tick().await;
     assert!(page.query(".countdown").is_none());
@@ -346,7 +495,10 @@ async fn a_completed_form_posts_the_signers_continue_token_to_auth0() {
     let state = format!("state-ok-{}", now_seconds());
     let page = mount_app(Ok(launch_with(&state, &token)), signer.config());
     page.wait_for("#field-terms").await;
-    assert_eq!(page.find("h1").text_content().unwrap(), "Our terms have changed");
+    assert_eq!(
+        page.find("h1").text_content().unwrap(),
+        "Our terms have changed"
+    );
 
     page.click("#field-terms").await;
     page.click("#field-privacy").await;
@@ -354,7 +506,10 @@ async fn a_completed_form_posts_the_signers_continue_token_to_auth0() {
 
     let handoff = page.wait_for("form.handoff").await;
     assert_eq!(attr(&handoff, "method"), "post");
-    assert_eq!(attr(&handoff, "action"), format!("http://{}/continue?state={state}", signer.issuer));
+    assert_eq!(
+        attr(&handoff, "action"),
+        format!("http://{}/continue?state={state}", signer.issuer)
+    );
     let inputs: Vec<(String, String)> = all(&handoff, "input[type='hidden']")
         .into_iter()
         .map(|input| {
@@ -365,9 +520,20 @@ async fn a_completed_form_posts_the_signers_continue_token_to_auth0() {
     let names: Vec<&str> = inputs.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(names, ["session_token", "state"]);
     assert_eq!(inputs[1].1, state);
-    assert_eq!(inputs[0].1.split('.').count(), 3, "the continue token is a JWT");
-    assert_ne!(inputs[0].1, token, "it is the signer's new token, not the session token");
-    assert!(page.find("form.handoff button").text_content().unwrap().contains("Continue"));
+    assert_eq!(
+        inputs[0].1.split('.').count(),
+        3,
+        "the continue token is a JWT"
+    );
+    assert_ne!(
+        inputs[0].1, token,
+        "it is the signer's new token, not the session token"
+    );
+    assert!(page
+        .find("form.handoff button")
+        .text_content()
+        .unwrap()
+        .contains("Continue"));
 }
 
 #[wasm_bindgen_test]
@@ -383,7 +549,10 @@ async fn submitting_the_same_login_step_twice_says_it_is_already_done() {
         page.click("button[type='submit']").await;
         let outcome = page.wait_for("form.handoff, .state h1").await;
         if outcome.tag_name() == "H1" {
-            assert_eq!(outcome.text_content().unwrap(), "You have already completed this step");
+            assert_eq!(
+                outcome.text_content().unwrap(),
+                "You have already completed this step"
+            );
             return;
         }
     }
@@ -393,7 +562,11 @@ async fn submitting_the_same_login_step_twice_says_it_is_already_done() {
 #[wasm_bindgen_test]
 async fn a_refused_token_after_filling_keeps_the_answers_and_says_start_again() {
     let signer = signer();
-    let token = mint("not-the-tenant-secret-but-long-enough-1234", json!({"form": "profile"}), 300);
+    let token = mint(
+        "not-the-tenant-secret-but-long-enough-1234",
+        json!({"form": "profile"}),
+        300,
+    );
     let page = mount_app(Ok(launch_with("state-forged", &token)), signer.config());
     page.wait_for("#field-company").await;
     type_into(&page.input("#field-company"), "ACME Ltd").await;
@@ -404,7 +577,10 @@ async fn a_refused_token_after_filling_keeps_the_answers_and_says_start_again() 
     page.click("button[type='submit']").await;
 
     let notice = page.wait_for(".notice").await;
-    assert!(notice.text_content().unwrap().contains("This sign-in has expired"));
+    assert!(notice
+        .text_content()
+        .unwrap()
+        .contains("This sign-in has expired"));
     assert_eq!(page.input("#field-company").value(), "ACME Ltd");
 }
 
@@ -412,9 +588,14 @@ async fn a_refused_token_after_filling_keeps_the_answers_and_says_start_again() 
 async fn the_signers_field_codes_are_shown_on_the_fields() {
     let signer = signer();
     let config = signer.config();
-    let mut form: FormDefinition = stopover_page::api::fetch_form(&config, "terms").await.unwrap();
+    let mut form: FormDefinition = stopover_page::api::fetch_form(&config, "terms")
+        .await
+        .unwrap();
     // A question the signer does not know: it answers 422 `unknown_field` for it.
-    form.fields.push(serde_json::from_value(json!({"id": "nickname", "kind": "text", "label": "Nickname"})).unwrap());
+    form.fields.push(
+        serde_json::from_value(json!({"id": "nickname", "kind": "text", "label": "Nickname"}))
+            .unwrap(),
+    );
     let token = mint(signer.secret, json!({"form": "terms"}), 300);
     let launch = launch_with(&format!("state-422-{}", now_seconds()), &token);
     let session = Session::read_untrusted(&launch.session_token).unwrap();
@@ -429,8 +610,15 @@ async fn the_signers_field_codes_are_shown_on_the_fields() {
     page.click("button[type='submit']").await;
 
     let error = page.wait_for("#field-nickname-error").await;
-    assert!(error.text_content().unwrap().contains("This question is not part of the form."));
-    assert!(page.find(".error-summary").text_content().unwrap().contains("This question is not part of the form."));
+    assert!(error
+        .text_content()
+        .unwrap()
+        .contains("This question is not part of the form."));
+    assert!(page
+        .find(".error-summary")
+        .text_content()
+        .unwrap()
+        .contains("This question is not part of the form."));
 }
 
 #[wasm_bindgen_test]
@@ -453,13 +641,17 @@ struct TestSigner {
 
 impl TestSigner {
     fn config(&self) -> PageConfig {
-        PageConfig { signer_url: self.url.to_owned(), ..PageConfig::default() }
+        PageConfig {
+            signer_url: self.url.to_owned(),
+            ..PageConfig::default()
+        }
     }
 }
 
 /// The real signer `cargo xtask test` starts; without it these tests fail, never pass.
 fn signer() -> TestSigner {
-    const HOW: &str = "run `cargo xtask test`: it starts a real signer and sets STOPOVER_TEST_SIGNER_URL, \
+    const HOW: &str =
+        "run `cargo xtask test`: it starts a real signer and sets STOPOVER_TEST_SIGNER_URL, \
                        STOPOVER_TEST_SECRET and STOPOVER_TEST_ISSUER for the page tests";
     TestSigner {
         url: SIGNER_URL.unwrap_or_else(|| panic!("STOPOVER_TEST_SIGNER_URL is not set: {HOW}")),
@@ -470,7 +662,8 @@ fn signer() -> TestSigner {
 
 /// A session token as an Auth0 Action's `encodeToken` makes it, expiring in `expires_in` s.
 fn mint(secret: &str, payload: Value, expires_in: i64) -> String {
-    let mut custom = json!({"sub": "auth0|page-test", "iss": SIGNER_ISSUER.unwrap_or("127.0.0.1:8780")});
+    let mut custom =
+        json!({"sub": "auth0|page-test", "iss": SIGNER_ISSUER.unwrap_or("127.0.0.1:8780")});
     if let (Value::Object(custom), Value::Object(payload)) = (&mut custom, payload) {
         custom.extend(payload);
     }
@@ -479,7 +672,11 @@ fn mint(secret: &str, payload: Value, expires_in: i64) -> String {
     claims.issued_at = DateTime::from_timestamp(now, 0);
     claims.expiration = DateTime::from_timestamp(now + expires_in, 0);
     Hs256
-        .token(&Header::empty().with_token_type("JWT"), &claims, &Hs256Key::new(secret.as_bytes()))
+        .token(
+            &Header::empty().with_token_type("JWT"),
+            &claims,
+            &Hs256Key::new(secret.as_bytes()),
+        )
         .unwrap()
 }
 
@@ -505,8 +702,12 @@ impl Mounted {
     }
 
     fn find(&self, selector: &str) -> Element {
-        self.query(selector)
-            .unwrap_or_else(|| panic!("nothing matches `{selector}` in: {}", self.root.inner_html()))
+        self.query(selector).unwrap_or_else(|| {
+            panic!(
+                "nothing matches `{selector}` in: {}",
+                self.root.inner_html()
+            )
+        })
     }
 
     fn input(&self, selector: &str) -> HtmlInputElement {
@@ -542,7 +743,10 @@ where
     let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&root).unwrap();
     let handle = leptos::mount::mount_to(root.clone(), view);
-    Mounted { root, _handle: Box::new(handle) }
+    Mounted {
+        root,
+        _handle: Box::new(handle),
+    }
 }
 
 fn mount_form(form: FormDefinition, session: Session, lang: Lang) -> Mounted {
@@ -566,7 +770,9 @@ async fn tick() {
 
 async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
@@ -591,14 +797,21 @@ async fn leave(input: &HtmlInputElement) {
 }
 
 fn attr(element: &Element, name: &str) -> String {
-    element
-        .get_attribute(name)
-        .unwrap_or_else(|| panic!("<{}> has no `{name}`: {}", element.tag_name(), element.outer_html()))
+    element.get_attribute(name).unwrap_or_else(|| {
+        panic!(
+            "<{}> has no `{name}`: {}",
+            element.tag_name(),
+            element.outer_html()
+        )
+    })
 }
 
 fn all(root: &Element, selector: &str) -> Vec<Element> {
     let list = root.query_selector_all(selector).unwrap();
-    (0..list.length()).filter_map(|i| list.item(i)).map(|node| node.unchecked_into()).collect()
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(|node| node.unchecked_into())
+        .collect()
 }
 
 /// A form with one field of every kind, in English and German.

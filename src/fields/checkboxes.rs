@@ -62,7 +62,10 @@ pub fn CheckboxesField(
 /// The chosen values of a checkbox group's raw answer.
 fn chosen(value: Option<Value>) -> Vec<String> {
     match value {
-        Some(Value::Array(items)) => items.into_iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         Some(Value::String(one)) if !one.is_empty() => vec![one],
         _ => Vec::new(),
     }

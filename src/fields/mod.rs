@@ -97,12 +97,17 @@ fn error_id(field_id: &str) -> String {
 
 /// A text of the definition in the page's language.
 fn local(text: &Option<LocalizedText>, lang: Lang) -> Option<String> {
-    text.as_ref().map(|text| text.get(lang.tag()).to_owned()).filter(|t| !t.is_empty())
+    text.as_ref()
+        .map(|text| text.get(lang.tag()).to_owned())
+        .filter(|t| !t.is_empty())
 }
 
 /// What the control's `aria-describedby` lists: the help text, then the error when shown
 /// (tracked).
-fn described_by(field: &Field, state: FormState) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+fn described_by(
+    field: &Field,
+    state: FormState,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
     let id = field.id.clone();
     let has_help = field.help.is_some();
     move || {
@@ -118,7 +123,10 @@ fn described_by(field: &Field, state: FormState) -> impl Fn() -> Option<String> 
 }
 
 /// `aria-invalid="true"` while an error is shown (tracked).
-fn invalid(field_id: &str, state: FormState) -> impl Fn() -> Option<&'static str> + Send + Sync + 'static {
+fn invalid(
+    field_id: &str,
+    state: FormState,
+) -> impl Fn() -> Option<&'static str> + Send + Sync + 'static {
     let id = field_id.to_owned();
     move || state.error(&id).map(|_| "true")
 }
@@ -144,7 +152,8 @@ fn Help(
     field: Field,
 ) -> impl IntoView {
     let state = expect_context::<FormState>();
-    local(&field.help, state.lang).map(|help| view! { <p class="help" id=help_id(&field.id)>{help}</p> })
+    local(&field.help, state.lang)
+        .map(|help| view! { <p class="help" id=help_id(&field.id)>{help}</p> })
 }
 
 /// The inline error, while one is shown.

@@ -54,7 +54,10 @@ pub fn TextField(
         _ => None,
     };
     let inputmode = match &field.kind {
-        FieldKind::Text { format: Some(TextFormat::Digits), .. } => Some("numeric"),
+        FieldKind::Text {
+            format: Some(TextFormat::Digits),
+            ..
+        } => Some("numeric"),
         _ => None,
     };
     let autocomplete = field
