@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use fantoccini::cookies::Cookie;
 use fantoccini::{Client, Locator};
 use serde_json::json;
 use stopover_e2e::browser::with_browser;
@@ -293,17 +292,24 @@ fn tamper_with_prefill(link: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_back_button_and_a_second_submit_find_the_step_already_done() {
     scenario(StackOptions::default(), |client, stack| async move {
-        let (link, cookie) = stack.login_link("bruno").await;
-        let (name, value) = cookie.split_once('=').unwrap();
-        client.goto(&start_page(&stack)).await.unwrap();
-        let mut cookie = Cookie::new(name.to_owned(), value.to_owned());
-        cookie.set_path("/");
-        cookie.set_http_only(true);
-        client.add_cookie(cookie).await.unwrap();
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        wait_for_form(&client).await;
+        // The link as the browser received it, before the page took state and token out of
+        // the address bar: what reopening it from history or another tab would load.
+        let link = client
+            .execute(
+                "return performance.getEntriesByType('navigation')[0].name;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let link = link.as_str().unwrap().to_owned();
+        assert!(
+            link.contains("session_token=") && link.contains("state="),
+            "{link}"
+        );
 
         let inputs = valid_inputs(&stack.forms["profile"], "en");
-        client.goto(&link).await.unwrap();
-        wait_for_form(&client).await;
         fill_by_clicking(&client, &inputs).await;
         submit(&client).await;
         wait_for_signed_in(&client).await;

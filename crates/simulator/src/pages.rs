@@ -73,8 +73,8 @@ pub fn signed_in_page(user: &TestUser, login: &CompletedLogin) -> String {
                 ));
             }
             format!(
-                r#"<h2>Answers stored by the stopover</h2><p>Form <code>{}</code>.</p><dl>{rows}</dl>"#,
-                escape(&display_value(form))
+                r#"<h2>Answers stored by the stopover</h2><p>{}</p><dl>{rows}</dl>"#,
+                escape(&describe_form(form))
             )
         }
         _ => "<p>No stopover was needed for this sign-in.</p>".to_owned(),
@@ -125,6 +125,14 @@ fn layout(title: &str, body: &str) -> String {
     )
 }
 
+/// `Form profile, version 1.` from the continue token's `form` claim.
+fn describe_form(form: &Value) -> String {
+    match (form["id"].as_str(), form["version"].as_str()) {
+        (Some(id), Some(version)) => format!("Form {id}, version {version}."),
+        _ => format!("Form {}.", display_value(form)),
+    }
+}
+
 /// A string as itself, anything else as compact JSON.
 fn display_value(value: &Value) -> String {
     match value {
@@ -156,11 +164,12 @@ mod tests {
             &user,
             &CompletedLogin {
                 user: "bruno".into(),
-                form: Some(json!({"id": "profile"})),
+                form: Some(json!({"id": "profile", "version": "1"})),
                 answers: Some(answers),
             },
         );
         assert!(!page.contains("<script>"));
+        assert!(page.contains("Form profile, version 1."));
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     }
 }
