@@ -24,16 +24,22 @@ pub struct CleanAnswers(pub BTreeMap<String, AnswerValue>);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum AnswerValue {
+    /// A `checkbox`.
     Bool(bool),
+    /// A `number`.
     Number(f64),
+    /// Every text-like kind, `select`, `radio` and `hidden`.
     Text(String),
+    /// `checkboxes`, in the options' order.
     Choices(Vec<String>),
+    /// A `consent`.
     Consent(ConsentRecord),
 }
 
 /// What a consent answer records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentRecord {
+    /// Always `true` in clean answers.
     pub accepted: bool,
     /// The document version the person accepted.
     pub version: String,
@@ -50,7 +56,9 @@ pub type FieldErrors = BTreeMap<String, Vec<FieldErrorCode>>;
 pub enum FieldErrorCode {
     /// A required field has no answer.
     Required,
+    /// Longer than the field's maximum length, in characters.
     TooLong,
+    /// Shorter than the field's minimum length, in characters.
     TooShort,
     /// Not an e-mail address, phone number, URL, date or number of the right form.
     InvalidFormat,
@@ -58,10 +66,13 @@ pub enum FieldErrorCode {
     InvalidType,
     /// Contains control characters.
     InvalidCharacters,
+    /// Not one of the field's options.
     NotAnOption,
     /// A number or date outside the field's bounds, or not on its step.
     OutOfRange,
+    /// Fewer choices than `min_selected`.
     TooFewSelected,
+    /// More choices than `max_selected`.
     TooManySelected,
     /// A consent that was not accepted.
     MustAccept,

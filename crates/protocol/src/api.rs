@@ -15,7 +15,9 @@ pub const CONTINUE_PATH: &str = "/api/continue";
 /// `POST /api/continue` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContinueRequest {
+    /// Auth0's `state` from the page's query (see [`crate::State`]).
     pub state: String,
+    /// The session token from the page's query.
     pub session_token: String,
     /// Must be a JSON object; anything else is a 400.
     pub answers: Value,
@@ -33,10 +35,12 @@ pub struct ContinueResponse {
 /// Every error body: a code for programs, a sentence for people, and per-field codes with 422.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
+    /// What went wrong, for programs.
     pub error: ApiErrorCode,
     /// A sentence for people; read as empty when a body omits it (`{"error":"unknown_form"}`).
     #[serde(default)]
     pub message: String,
+    /// Per-field codes, only with `invalid_answers` (422); omitted otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, Vec<FieldErrorCode>>>,
 }

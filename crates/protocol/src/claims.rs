@@ -31,6 +31,7 @@ pub struct SessionClaims {
     pub sub: String,
     /// The tenant's host name, e.g. `tenant.eu.auth0.com`.
     pub iss: String,
+    /// The person's IP address as Auth0 saw it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
     /// Which form to show; the first configured one when absent.
@@ -50,19 +51,25 @@ pub struct SessionClaims {
 /// The custom claims of the continue token the signer mints (beside `iat` and `exp`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContinueClaims {
+    /// The tenant's configured issuer (by default the session token's `iss`).
     pub iss: String,
+    /// The session token's `sub`: `/continue` requires the same user.
     pub sub: String,
     /// Must equal the `state` parameter `/continue` receives.
     pub state: String,
     /// Random, unique per token.
     pub jti: String,
+    /// The form that was answered.
     pub form: FormRef,
+    /// The validated, normalised answers.
     pub answers: CleanAnswers,
 }
 
 /// Which form, at which version, the answers were given to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormRef {
+    /// The form's id.
     pub id: String,
+    /// The form's `version`.
     pub version: String,
 }

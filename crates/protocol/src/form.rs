@@ -17,13 +17,18 @@ pub struct FormId(pub String);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormDefinition {
+    /// Letters, digits, `_` and `-`, at most 64; the session token's `form` claim names it.
     pub id: FormId,
     /// Recorded in every continue token, so the Action knows which wording was answered.
     pub version: String,
+    /// The page's heading.
     pub title: LocalizedText,
+    /// A paragraph under the title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introduction: Option<LocalizedText>,
+    /// The submit button's text.
     pub submit_label: LocalizedText,
+    /// The fields, in the order they are shown.
     pub fields: Vec<Field>,
 }
 
@@ -37,10 +42,14 @@ pub struct Field {
     pub label: Option<LocalizedText>,
     #[serde(flatten)]
     pub kind: FieldKind,
+    /// Must be answered when shown (a `checkbox`: must be checked; a `consent` is always
+    /// required, whatever this says).
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
+    /// A hint under the control (tied to it with `aria-describedby`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<LocalizedText>,
+    /// Example text inside an empty control.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<LocalizedText>,
     /// The HTML `autocomplete` hint (`tel`, `organization`, `given-name`, ...).
@@ -49,7 +58,8 @@ pub struct Field {
     /// Key in the session token's `prefill` claim whose value fills this field at start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefill: Option<String>,
-    /// The value the field starts with when nothing is prefilled.
+    /// The value the field starts with when nothing is prefilled; must be an answer the
+    /// field accepts (see [`crate::initial_value`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<Value>,
     /// Shown (and validated) only when another field has a given value.
@@ -62,6 +72,8 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FieldKind {
+    /// One line of text, optionally of a [`TextFormat`]; at most
+    /// [`crate::limits::DEFAULT_MAX_TEXT_CHARS`] characters unless `max_length` says.
     Text {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         min_length: Option<u32>,
@@ -70,12 +82,15 @@ pub enum FieldKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         format: Option<TextFormat>,
     },
+    /// Several lines of text; at most [`crate::limits::DEFAULT_MAX_TEXTAREA_CHARS`]
+    /// characters unless `max_length` says.
     Textarea {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         min_length: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_length: Option<u32>,
     },
+    /// An e-mail address (at most 254 characters), its domain lowered.
     Email {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_length: Option<u32>,
@@ -87,6 +102,7 @@ pub enum FieldKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_length: Option<u32>,
     },
+    /// A number; bounds inclusive, `step` counted from `min` (or 0).
     Number {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         min: Option<f64>,
@@ -102,12 +118,10 @@ pub enum FieldKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max: Option<String>,
     },
-    Select {
-        options: Vec<FieldOption>,
-    },
-    Radio {
-        options: Vec<FieldOption>,
-    },
+    /// One of the options, from a drop-down list.
+    Select { options: Vec<FieldOption> },
+    /// One of the options, as radio buttons.
+    Radio { options: Vec<FieldOption> },
     /// Several of the options may be chosen.
     Checkboxes {
         options: Vec<FieldOption>,
@@ -119,18 +133,14 @@ pub enum FieldKind {
     /// One yes/no box; the answer is `true` or `false`.
     Checkbox,
     /// Acceptance of a linked document at a version; must be accepted to submit.
-    Consent {
-        document: ConsentDocument,
-    },
+    Consent { document: ConsentDocument },
     /// Not shown; its value comes from the definition or the prefill, never from the page.
     Hidden {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         value: Option<String>,
     },
     /// Text shown between fields; takes no answer.
-    Static {
-        text: LocalizedText,
-    },
+    Static { text: LocalizedText },
 }
 
 /// The formats a text field may require.
@@ -164,6 +174,7 @@ impl TextFormat {
 pub struct FieldOption {
     /// The answer's value when chosen.
     pub value: String,
+    /// What the person reads.
     pub label: LocalizedText,
 }
 
@@ -184,7 +195,9 @@ pub struct ConsentDocument {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShowIf {
+    /// The controlling field's id: a field the person answers (not hidden or static).
     pub field: String,
+    /// The clean answer that shows the field (see [`crate::is_visible`] for matching).
     pub equals: Value,
 }
 
@@ -192,8 +205,11 @@ pub struct ShowIf {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("form `{form}`{}: {problem}", field.as_ref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
 pub struct DefinitionError {
+    /// The form's id.
     pub form: String,
+    /// The field's id, when the problem is in a field.
     pub field: Option<String>,
+    /// What is wrong, for the person editing the configuration.
     pub problem: String,
 }
 

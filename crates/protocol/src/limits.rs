@@ -8,9 +8,11 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub const MAX_STATE_BYTES: usize = 2048;
 /// Largest session token the signer will parse.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
-/// Continue token lifetime bounds and default, in seconds (Auth0 wants `exp` >= 60 s ahead).
+/// Shortest continue token lifetime, in seconds (Auth0 wants `exp` >= 60 s ahead).
 pub const CONTINUE_TTL_MIN: u64 = 60;
+/// Longest continue token lifetime, in seconds.
 pub const CONTINUE_TTL_MAX: u64 = 600;
+/// Continue token lifetime when the tenant sets none, in seconds.
 pub const CONTINUE_TTL_DEFAULT: u64 = 120;
 /// Leeway for `iat`/`nbf` in the future, in seconds.
 pub const CLOCK_LEEWAY_SECS: i64 = 30;
@@ -32,6 +34,7 @@ pub enum StateError {
 }
 
 impl State {
+    /// Parses a `state` as it arrived, refusing what Auth0 never sends.
     pub fn parse(raw: &str) -> Result<Self, StateError> {
         if raw.is_empty() {
             return Err(StateError::Empty);
@@ -45,6 +48,7 @@ impl State {
         Ok(Self(raw.to_owned()))
     }
 
+    /// The state, to put in the continue token and URL.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -264,6 +264,18 @@ proptest! {
     }
 
     #[test]
+    fn any_finite_number_survives_the_json_round_trip(number in any::<f64>().prop_filter("finite", |n| n.is_finite())) {
+        let form: FormDefinition = serde_json::from_value(json!({
+            "id": "n", "version": "1", "title": "N", "submit_label": "Go",
+            "fields": [{"id": "n", "label": "N", "kind": "number"}],
+        })).unwrap();
+        let answers: Map<String, Value> = [("n".to_owned(), json!(number))].into_iter().collect();
+        let clean = validate_answers(&form, &answers, &Map::new(), NOW).unwrap();
+        let again = validate_answers(&form, &as_submitted(&clean), &Map::new(), NOW);
+        prop_assert_eq!(again, Ok(clean));
+    }
+
+    #[test]
     fn any_accepted_answers_are_a_fixed_point(answers in any_answers()) {
         let form = &*FORM;
         if let Ok(clean) = validate_answers(form, &answers, &prefill(), NOW) {
