@@ -30,6 +30,10 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// Serve the built page from this directory when set.
     pub static_dir: Option<PathBuf>,
+    /// Origins, beside the tenants' `/continue` hosts, the page's form post may end up at:
+    /// Chrome applies CSP `form-action` to the redirects after `/continue` too, so the
+    /// applications' callback origins belong here.
+    pub form_action_extra_origins: Vec<String>,
     pub limits: Limits,
     pub replay: ReplayStoreConfig,
     pub tenants: Vec<Tenant>,
@@ -248,6 +252,13 @@ impl Config {
             }
         }
 
+        for origin in &raw.form_action_extra_origins {
+            if !is_origin(origin) {
+                problems.push(ConfigProblem::Origin(origin.clone()));
+            }
+        }
+        let form_action_extra_origins = raw.form_action_extra_origins;
+
         let static_dir = env("STOPOVER_STATIC_DIR")
             .map(PathBuf::from)
             .or(raw.static_dir)
@@ -334,6 +345,7 @@ impl Config {
                 listen,
                 allowed_origins,
                 static_dir,
+                form_action_extra_origins,
                 limits,
                 replay,
                 tenants,
@@ -593,6 +605,8 @@ struct RawConfig {
     #[serde(default)]
     allowed_origins: Vec<String>,
     static_dir: Option<PathBuf>,
+    #[serde(default)]
+    form_action_extra_origins: Vec<String>,
     #[serde(default)]
     limits: RawLimits,
     #[serde(default)]

@@ -158,6 +158,7 @@ mod tests {
             listen: ([127, 0, 0, 1], 0).into(),
             allowed_origins: vec!["https://page.example".to_owned()],
             static_dir: None,
+            form_action_extra_origins: Vec::new(),
             limits: Limits {
                 request_timeout_ms: timeout_ms,
                 ..Limits::default()

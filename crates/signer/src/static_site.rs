@@ -134,6 +134,11 @@ pub fn content_security_policy(
             }
         }
     }
+    for origin in &config.form_action_extra_origins {
+        if !form_action.contains(origin) {
+            form_action.push(origin.clone());
+        }
+    }
     [
         "default-src 'self'".to_owned(),
         format!("script-src {}", script_src.join(" ")),
