@@ -40,7 +40,8 @@ pub struct Field {
     /// What the person reads next to the control (for `static`, may be empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<LocalizedText>,
-    #[serde(flatten)]
+    /// `kind = "..."` and the kind's own settings, beside the other keys.
+    #[serde(flatten, deserialize_with = "strict_kind")]
     pub kind: FieldKind,
     /// Must be answered when shown (a `checkbox`: must be checked; a `consent` is always
     /// required, whatever this says).
@@ -242,6 +243,24 @@ impl FieldKind {
     pub fn takes_answer(&self) -> bool {
         !matches!(self, Self::Hidden { .. } | Self::Static { .. })
     }
+}
+
+/// Reads a field's kind from the keys the field itself does not take, refusing any key the
+/// kind does not know. (serde's `deny_unknown_fields` covers the kinds with settings; the
+/// kinds without (`tel`, `checkbox`) would otherwise ignore a misspelt `requird = true`.)
+fn strict_kind<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<FieldKind, D::Error> {
+    use serde::de::Error;
+    let keys = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+    let unit_kind = matches!(
+        keys.get("kind").and_then(Value::as_str),
+        Some("tel" | "checkbox")
+    );
+    if unit_kind {
+        if let Some(unknown) = keys.keys().find(|key| *key != "kind") {
+            return Err(D::Error::custom(format!("unknown field `{unknown}`")));
+        }
+    }
+    FieldKind::deserialize(Value::Object(keys)).map_err(D::Error::custom)
 }
 
 fn is_false(value: &bool) -> bool {

@@ -141,3 +141,21 @@ fn unknown_field_kind_is_refused() {
         .to_string();
     assert!(error.contains("phone"), "{error}");
 }
+
+#[test]
+fn misspelt_key_beside_a_kind_without_settings_is_refused() {
+    let typo = common::EVERY_KIND_TOML.replace(
+        "kind = \"tel\"\nlabel = \"Mobile phone\"\nrequired = true",
+        "kind = \"tel\"\nlabel = \"Mobile phone\"\nrequird = true",
+    );
+    assert_ne!(typo, common::EVERY_KIND_TOML);
+    let error = toml::from_str::<FormDefinition>(&typo)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("unknown field `requird`"), "{error}");
+    let json = r#"{"id":"n","label":"News","kind":"checkbox","defualt":true}"#;
+    let error = serde_json::from_str::<stopover_protocol::Field>(json)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("unknown field `defualt`"), "{error}");
+}
