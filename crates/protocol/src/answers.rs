@@ -142,6 +142,7 @@ pub fn validate_answers(
     let hidden_values: BTreeMap<&str, Option<String>> = form
         .fields
         .iter()
+        .rev() // the first of duplicate ids wins, as in `FormDefinition::field`
         .filter(|field| matches!(field.kind, FieldKind::Hidden { .. }))
         .map(|field| (field.id.as_str(), hidden_value(field, prefill)))
         .collect();
@@ -181,8 +182,10 @@ pub fn validate_answers(
     };
 
     let mut clean = CleanAnswers::default();
+    let mut seen = std::collections::BTreeSet::new();
     for field in &form.fields {
-        if !visible_with(form, field, &value_of) {
+        // A repeated id (only in a definition that was never checked) is the first field's.
+        if !seen.insert(field.id.as_str()) || !visible_with(form, field, &value_of) {
             continue;
         }
         if let FieldKind::Hidden { .. } = field.kind {

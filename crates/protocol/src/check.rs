@@ -146,13 +146,8 @@ fn check_field(form: &FormDefinition, index: usize, field: &Field, report: &mut 
 
 fn check_kind(field: &Field, report: &mut Report) {
     let id = Some(field.id.as_str());
-    let mut problem = |text: String| {
-        report.errors.push(DefinitionError {
-            form: report.form.clone(),
-            field: id.map(str::to_owned),
-            problem: text,
-        })
-    };
+    let mut problems = Vec::new();
+    let mut problem = |text: String| problems.push(text);
     match &field.kind {
         FieldKind::Text {
             min_length,
@@ -259,6 +254,9 @@ fn check_kind(field: &Field, report: &mut Report) {
             }
         }
         FieldKind::Tel | FieldKind::Checkbox => {}
+    }
+    for text in problems {
+        report.push(id, text);
     }
     for text in kind_texts(&field.kind) {
         report.language_tags(id, "a text", text);
