@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use serde::Deserialize;
-use stopover_protocol::form::{DefinitionError, FormDefinition};
+use stopover_protocol::form::{DefinitionError, FieldKind, FormDefinition};
 use stopover_protocol::limits::{CONTINUE_TTL_DEFAULT, CONTINUE_TTL_MAX, CONTINUE_TTL_MIN};
 
 /// The shortest secret the signer accepts, in bytes (jwt-compact's `StrongKey` wants 64, more
@@ -39,6 +39,9 @@ pub struct Config {
     pub tenants: Vec<Tenant>,
     /// Form definitions by id, each one passed [`FormDefinition::check`].
     pub forms: BTreeMap<String, FormDefinition>,
+    /// For each form with answers stored through the Management API (back channel), where
+    /// each of those answers goes; forms absent here put every answer in the token.
+    pub deliveries: BTreeMap<String, FormDelivery>,
 }
 
 /// Request limits.
@@ -100,7 +103,96 @@ pub struct Tenant {
     pub forms: Vec<String>,
     /// `iss` of the continue token; the tenant's issuer when absent.
     pub continue_issuer: Option<String>,
+    /// The Management API client that stores back-channel answers, when configured.
+    pub management: Option<ManagementClient>,
 }
+
+/// A machine-to-machine application of the tenant, allowed `update:users` (and `read:users`
+/// when a metadata key is nested) on the Management API.
+#[derive(Debug, Clone)]
+pub struct ManagementClient {
+    /// The tenant's API host (its canonical domain, not a custom domain), may include a port.
+    pub domain: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// `audience` of the client-credentials grant; `https://{domain}/api/v2/` by default.
+    pub audience: String,
+    /// `http` only for a loopback domain (the tenant simulator).
+    pub scheme: Scheme,
+    /// Longest one HTTP call to the tenant may take.
+    pub attempt_timeout_ms: u64,
+    /// Longest storing may take, retries and waits for rate limits included; after that the
+    /// signer answers 503 and mints nothing.
+    pub retry_budget_ms: u64,
+}
+
+impl ManagementClient {
+    /// `{scheme}://{domain}`, without a slash at the end.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme.as_str(), self.domain)
+    }
+}
+
+/// Where an answer goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Delivery {
+    /// In the continue token's `answers` (the default).
+    Token,
+    /// Written to the user's `user_metadata` through the Management API.
+    UserMetadata,
+    /// Written to the user's `app_metadata` through the Management API.
+    AppMetadata,
+}
+
+impl Delivery {
+    /// The configuration's (and the `stored` claim's) spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Token => "token",
+            Self::UserMetadata => "user_metadata",
+            Self::AppMetadata => "app_metadata",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Token, Self::UserMetadata, Self::AppMetadata]
+            .into_iter()
+            .find(|delivery| delivery.as_str() == text)
+    }
+}
+
+/// Where one answer is written: a metadata object and a path of keys in it (`["consents",
+/// "terms"]` for `consents.terms`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataTarget {
+    /// [`Delivery::UserMetadata`] or [`Delivery::AppMetadata`], never `Token`.
+    pub delivery: Delivery,
+    pub path: Vec<String>,
+}
+
+/// The back-channel fields of one form: field id -> where its answer is written. Fields
+/// not listed travel in the token.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormDelivery {
+    pub targets: BTreeMap<String, MetadataTarget>,
+}
+
+impl FormDelivery {
+    /// True when a target's path is nested, so the signer must read the current value of
+    /// its top-level key before writing (Auth0 merges metadata at the top level only).
+    pub fn needs_read(&self) -> bool {
+        self.targets.values().any(|target| target.path.len() > 1)
+    }
+}
+
+/// Default `metadata_key`: the field's id as a top-level key.
+pub const DEFAULT_METADATA_KEY: &str = "{field}";
+/// Default longest one Management API call may take.
+pub const DEFAULT_ATTEMPT_TIMEOUT_MS: u64 = 2_000;
+/// Default longest storing may take, retries included.
+pub const DEFAULT_RETRY_BUDGET_MS: u64 = 5_000;
+/// Most keys in a metadata path.
+const MAX_METADATA_DEPTH: usize = 4;
 
 /// The scheme of the tenant's `/continue` URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -202,6 +294,69 @@ pub enum ConfigProblem {
     DuplicateForm(String),
     #[error("{0}")]
     Form(DefinitionError),
+    #[error("tenant `{0}`: [tenants.management] needs exactly one of `client_secret_env` and `client_secret_file`")]
+    ManagementSecretSource(String),
+    #[error("tenant `{issuer}`: environment variable `{variable}` (the management client secret) is not set")]
+    ManagementSecretEnvMissing { issuer: String, variable: String },
+    #[error("tenant `{issuer}`: cannot read management client secret file `{path}`: {reason}")]
+    ManagementSecretFile {
+        issuer: String,
+        path: String,
+        reason: String,
+    },
+    #[error("tenant `{0}`: the management client secret is empty")]
+    ManagementSecretEmpty(String),
+    #[error("tenant `{issuer}`: management domain `{domain}` must be a host name with an optional port, not a URL")]
+    ManagementDomain { issuer: String, domain: String },
+    #[error("tenant `{0}`: management client_id is empty")]
+    ManagementClientId(String),
+    #[error("tenant `{issuer}`: management audience `{audience}` must be an https:// (or, for a loopback domain, http://) URL")]
+    ManagementAudience { issuer: String, audience: String },
+    #[error("tenant `{0}`: management scheme \"http\" is only allowed for a loopback domain (127.0.0.1, localhost, [::1])")]
+    ManagementHttpForPublicDomain(String),
+    #[error("tenant `{issuer}`: management {problem}")]
+    ManagementTiming {
+        issuer: String,
+        problem: &'static str,
+    },
+    #[error("form `{form}`{}: delivery `{value}` is not one of \"token\", \"user_metadata\", \"app_metadata\"", field.as_ref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
+    Delivery {
+        form: String,
+        field: Option<String>,
+        value: String,
+    },
+    #[error("form `{form}`{}: `{key}` must be a string", field.as_ref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
+    DeliveryKeyType {
+        form: String,
+        field: Option<String>,
+        key: &'static str,
+    },
+    #[error("form `{form}`, field `{field}`: metadata_key `{key}` must be 1 to {MAX_METADATA_DEPTH} dot-separated names of letters, digits, `_` or `-` (`{{field}}` stands for the field's id)")]
+    MetadataKey {
+        form: String,
+        field: String,
+        key: String,
+    },
+    #[error("form `{form}`, field `{field}`: a {kind} field takes no answer, so it cannot have a delivery")]
+    DeliveryWithoutAnswer {
+        form: String,
+        field: String,
+        kind: &'static str,
+    },
+    #[error("form `{form}`: fields `{first}` and `{second}` are both stored at {delivery}.{key} (or one inside the other)")]
+    MetadataKeyClash {
+        form: String,
+        first: String,
+        second: String,
+        delivery: &'static str,
+        key: String,
+    },
+    #[error("tenant `{issuer}`: form `{form}` stores answers in {delivery} but the tenant has no [tenants.management] client")]
+    DeliveryWithoutManagement {
+        issuer: String,
+        form: String,
+        delivery: &'static str,
+    },
 }
 
 fn list(problems: &[ConfigProblem]) -> String {
@@ -316,7 +471,12 @@ impl Config {
         }
 
         let mut forms = BTreeMap::new();
-        for form in raw.forms {
+        let mut deliveries = BTreeMap::new();
+        for raw_form in raw.forms {
+            let (form, delivery) = split_form(raw_form, &mut problems)?;
+            if let Some(delivery) = delivery {
+                deliveries.insert(form.id.0.clone(), delivery);
+            }
             if let Err(errors) = form.check() {
                 problems.extend(errors.into_iter().map(ConfigProblem::Form));
             }
@@ -335,8 +495,22 @@ impl Config {
             if !issuers.insert(raw_tenant.issuer.clone()) {
                 problems.push(ConfigProblem::DuplicateIssuer(raw_tenant.issuer.clone()));
             }
-            if let Some(tenant) = check_tenant(raw_tenant, &forms, env, &mut problems) {
+            if let Some(tenant) = check_tenant(raw_tenant, &forms, &deliveries, env, &mut problems)
+            {
                 tenants.push(tenant);
+            }
+        }
+
+        for tenant in &tenants {
+            let too_slow = tenant
+                .management
+                .as_ref()
+                .is_some_and(|m| m.retry_budget_ms >= limits.request_timeout_ms);
+            if too_slow {
+                problems.push(ConfigProblem::ManagementTiming {
+                    issuer: tenant.issuer.clone(),
+                    problem: "retry_budget_ms must be below limits.request_timeout_ms, so a failed store still answers 503 itself",
+                });
             }
         }
 
@@ -350,9 +524,15 @@ impl Config {
                 replay,
                 tenants,
                 forms,
+                deliveries,
             }),
             _ => Err(ConfigError::Invalid(problems)),
         }
+    }
+
+    /// Where the answers of form `form_id` go when some go through the back channel.
+    pub fn delivery(&self, form_id: &str) -> Option<&FormDelivery> {
+        self.deliveries.get(form_id)
     }
 
     /// The tenant whose issuer is exactly `issuer`.
@@ -400,6 +580,17 @@ impl Config {
                 tenant.forms.join(", "),
                 tenant.secret.expose().len(),
             ));
+            if let Some(management) = &tenant.management {
+                lines.push(format!(
+                    "tenant {}: back channel through {}/api/v2/ as client {}, audience {}, {} ms per call, {} ms in all",
+                    tenant.issuer,
+                    management.base_url(),
+                    management.client_id,
+                    management.audience,
+                    management.attempt_timeout_ms,
+                    management.retry_budget_ms,
+                ));
+            }
         }
         for form in self.forms.values() {
             lines.push(format!(
@@ -408,6 +599,17 @@ impl Config {
                 form.version,
                 form.fields.len()
             ));
+            if let Some(delivery) = self.deliveries.get(&form.id.0) {
+                for (field, target) in &delivery.targets {
+                    lines.push(format!(
+                        "form {} field {}: stored at {}.{}",
+                        form.id.0,
+                        field,
+                        target.delivery.as_str(),
+                        target.path.join(".")
+                    ));
+                }
+            }
         }
         lines.join("\n")
     }
@@ -422,6 +624,7 @@ pub fn is_loopback_host(host_and_port: &str) -> bool {
 fn check_tenant(
     raw: RawTenant,
     forms: &BTreeMap<String, FormDefinition>,
+    deliveries: &BTreeMap<String, FormDelivery>,
     env: &dyn Fn(&str) -> Option<String>,
     problems: &mut Vec<ConfigProblem>,
 ) -> Option<Tenant> {
@@ -489,6 +692,23 @@ fn check_tenant(
             problems.push(ConfigProblem::Issuer(issuer.clone()));
         }
     }
+    let management = raw
+        .management
+        .and_then(|management| check_management(&issuer, management, env, problems));
+    if management.is_none() {
+        for form in &raw.forms {
+            let stored = deliveries
+                .get(form)
+                .and_then(|delivery| delivery.targets.values().next());
+            if let Some(target) = stored {
+                problems.push(ConfigProblem::DeliveryWithoutManagement {
+                    issuer: issuer.clone(),
+                    form: form.clone(),
+                    delivery: target.delivery.as_str(),
+                });
+            }
+        }
+    }
     match secret {
         Some(secret) if problems.len() == before => Some(Tenant {
             issuer,
@@ -499,9 +719,270 @@ fn check_tenant(
             scheme,
             forms: raw.forms,
             continue_issuer: raw.continue_issuer,
+            management,
         }),
         _ => None,
     }
+}
+
+fn check_management(
+    issuer: &str,
+    raw: RawManagement,
+    env: &dyn Fn(&str) -> Option<String>,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<ManagementClient> {
+    let before = problems.len();
+    if !is_host(&raw.domain) {
+        problems.push(ConfigProblem::ManagementDomain {
+            issuer: issuer.to_owned(),
+            domain: raw.domain.clone(),
+        });
+    }
+    if raw.client_id.trim().is_empty() {
+        problems.push(ConfigProblem::ManagementClientId(issuer.to_owned()));
+    }
+    let scheme = raw.scheme.unwrap_or(Scheme::Https);
+    if scheme == Scheme::Http && !is_loopback_host(&raw.domain) {
+        problems.push(ConfigProblem::ManagementHttpForPublicDomain(
+            issuer.to_owned(),
+        ));
+    }
+    let audience = raw
+        .audience
+        .unwrap_or_else(|| format!("https://{}/api/v2/", raw.domain));
+    let audience_ok = audience
+        .strip_prefix("https://")
+        .or_else(|| {
+            audience
+                .strip_prefix("http://")
+                .filter(|rest| is_loopback_host(rest.split('/').next().unwrap_or_default()))
+        })
+        .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace));
+    if !audience_ok {
+        problems.push(ConfigProblem::ManagementAudience {
+            issuer: issuer.to_owned(),
+            audience: audience.clone(),
+        });
+    }
+    let attempt_timeout_ms = raw.attempt_timeout_ms.unwrap_or(DEFAULT_ATTEMPT_TIMEOUT_MS);
+    let retry_budget_ms = raw.retry_budget_ms.unwrap_or(DEFAULT_RETRY_BUDGET_MS);
+    if !(100..=30_000).contains(&attempt_timeout_ms) {
+        problems.push(ConfigProblem::ManagementTiming {
+            issuer: issuer.to_owned(),
+            problem: "attempt_timeout_ms must be within 100..=30000",
+        });
+    }
+    if retry_budget_ms < attempt_timeout_ms {
+        problems.push(ConfigProblem::ManagementTiming {
+            issuer: issuer.to_owned(),
+            problem: "retry_budget_ms must be at least attempt_timeout_ms",
+        });
+    }
+    let client_secret = match (raw.client_secret_env, raw.client_secret_file) {
+        (Some(variable), None) => match env(&variable) {
+            Some(value) => Some(value.into_bytes()),
+            None => {
+                problems.push(ConfigProblem::ManagementSecretEnvMissing {
+                    issuer: issuer.to_owned(),
+                    variable,
+                });
+                None
+            }
+        },
+        (None, Some(path)) => match read_secret_file(&path) {
+            Ok(bytes) => Some(bytes),
+            Err(reason) => {
+                problems.push(ConfigProblem::ManagementSecretFile {
+                    issuer: issuer.to_owned(),
+                    path,
+                    reason,
+                });
+                None
+            }
+        },
+        _ => {
+            problems.push(ConfigProblem::ManagementSecretSource(issuer.to_owned()));
+            None
+        }
+    };
+    if client_secret.as_ref().is_some_and(Vec::is_empty) {
+        problems.push(ConfigProblem::ManagementSecretEmpty(issuer.to_owned()));
+    }
+    match client_secret {
+        Some(secret) if problems.len() == before => Some(ManagementClient {
+            domain: raw.domain,
+            client_id: raw.client_id,
+            client_secret: Secret(secret),
+            audience,
+            scheme,
+            attempt_timeout_ms,
+            retry_budget_ms,
+        }),
+        _ => None,
+    }
+}
+
+/// Takes the delivery keys (`delivery`, `metadata_key`) off a `[[forms]]` table and its
+/// fields, and reads the rest as a [`FormDefinition`] (which refuses unknown keys). The
+/// definition served to the page therefore never shows where answers are stored.
+fn split_form(
+    mut table: toml::Table,
+    problems: &mut Vec<ConfigProblem>,
+) -> Result<(FormDefinition, Option<FormDelivery>), ConfigError> {
+    let form_id = table
+        .get("id")
+        .and_then(toml::Value::as_str)
+        .unwrap_or("?")
+        .to_owned();
+    let form_delivery = take_text(&mut table, "delivery", &form_id, None, problems);
+    let form_key = take_text(&mut table, "metadata_key", &form_id, None, problems);
+    let mut field_settings = Vec::new();
+    if let Some(toml::Value::Array(fields)) = table.get_mut("fields") {
+        for field in fields.iter_mut() {
+            let Some(field) = field.as_table_mut() else {
+                continue;
+            };
+            let field_id = field
+                .get("id")
+                .and_then(toml::Value::as_str)
+                .unwrap_or("?")
+                .to_owned();
+            let delivery = take_text(field, "delivery", &form_id, Some(&field_id), problems);
+            let key = take_text(field, "metadata_key", &form_id, Some(&field_id), problems);
+            field_settings.push((field_id, delivery, key));
+        }
+    }
+    let form: FormDefinition = toml::Value::Table(table)
+        .try_into()
+        .map_err(|error| ConfigError::Syntax(format!("form `{form_id}`: {error}")))?;
+
+    let parse = |value: &str, field: Option<&str>, problems: &mut Vec<ConfigProblem>| {
+        Delivery::parse(value).or_else(|| {
+            problems.push(ConfigProblem::Delivery {
+                form: form_id.clone(),
+                field: field.map(str::to_owned),
+                value: value.to_owned(),
+            });
+            None
+        })
+    };
+    let default_delivery = match &form_delivery {
+        Some(value) => parse(value, None, problems),
+        None => Some(Delivery::Token),
+    };
+    let mut targets = BTreeMap::new();
+    for (field_id, delivery, key) in field_settings {
+        let own_delivery = delivery.is_some();
+        let delivery = match &delivery {
+            Some(value) => parse(value, Some(&field_id), problems),
+            None => default_delivery,
+        };
+        let Some(delivery) = delivery.filter(|d| *d != Delivery::Token) else {
+            continue;
+        };
+        let Some(field) = form.field(&field_id) else {
+            continue;
+        };
+        if matches!(field.kind, FieldKind::Static { .. }) {
+            // A form-wide delivery skips static text; a delivery on the field is a mistake.
+            if own_delivery {
+                problems.push(ConfigProblem::DeliveryWithoutAnswer {
+                    form: form_id.clone(),
+                    field: field_id.clone(),
+                    kind: "static",
+                });
+            }
+            continue;
+        }
+        let template = key
+            .or_else(|| form_key.clone())
+            .unwrap_or_else(|| DEFAULT_METADATA_KEY.to_owned());
+        let Some(path) = metadata_path(&template, &field_id) else {
+            problems.push(ConfigProblem::MetadataKey {
+                form: form_id.clone(),
+                field: field_id.clone(),
+                key: template,
+            });
+            continue;
+        };
+        targets.insert(field_id, MetadataTarget { delivery, path });
+    }
+    check_clashes(&form_id, &targets, problems);
+    let delivery = (!targets.is_empty()).then_some(FormDelivery { targets });
+    Ok((form, delivery))
+}
+
+/// Removes `key` from `table` and returns its text; a non-string is a problem.
+fn take_text(
+    table: &mut toml::Table,
+    key: &'static str,
+    form: &str,
+    field: Option<&str>,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<String> {
+    match table.remove(key)? {
+        toml::Value::String(text) => Some(text),
+        _ => {
+            problems.push(ConfigProblem::DeliveryKeyType {
+                form: form.to_owned(),
+                field: field.map(str::to_owned),
+                key,
+            });
+            None
+        }
+    }
+}
+
+/// `consents.{field}` for field `terms` -> `["consents", "terms"]`; `None` when a segment is
+/// empty, has other characters than letters, digits, `_` and `-`, or the path is too deep.
+fn metadata_path(template: &str, field_id: &str) -> Option<Vec<String>> {
+    let path: Vec<String> = template
+        .replace("{field}", field_id)
+        .split('.')
+        .map(str::to_owned)
+        .collect();
+    let segment_ok = |segment: &String| {
+        !segment.is_empty()
+            && segment.len() <= 64
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    (path.len() <= MAX_METADATA_DEPTH && path.iter().all(segment_ok)).then_some(path)
+}
+
+/// Two fields may not write the same place, nor one inside the other's value.
+fn check_clashes(
+    form: &str,
+    targets: &BTreeMap<String, MetadataTarget>,
+    problems: &mut Vec<ConfigProblem>,
+) {
+    let entries: Vec<_> = targets.iter().collect();
+    for (index, (first, a)) in entries.iter().enumerate() {
+        for (second, b) in &entries[index + 1..] {
+            let overlap = a.delivery == b.delivery
+                && (a.path.starts_with(&b.path) || b.path.starts_with(&a.path));
+            if overlap {
+                let shorter = if a.path.len() <= b.path.len() { a } else { b };
+                problems.push(ConfigProblem::MetadataKeyClash {
+                    form: form.to_owned(),
+                    first: (*first).clone(),
+                    second: (*second).clone(),
+                    delivery: a.delivery.as_str(),
+                    key: shorter.path.join("."),
+                });
+            }
+        }
+    }
+}
+
+/// A secret file's bytes without the final newline an editor or `echo` adds.
+fn read_secret_file(path: &str) -> Result<Vec<u8>, String> {
+    let mut bytes = std::fs::read(path).map_err(|error| error.kind().to_string())?;
+    while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        bytes.pop();
+    }
+    Ok(bytes)
 }
 
 fn read_secret(
@@ -613,8 +1094,9 @@ struct RawConfig {
     replay: RawReplay,
     #[serde(default)]
     tenants: Vec<RawTenant>,
+    /// Read as tables first: the delivery keys are taken off before the definition is read.
     #[serde(default)]
-    forms: Vec<FormDefinition>,
+    forms: Vec<toml::Table>,
 }
 
 #[derive(Default, Deserialize)]
@@ -645,4 +1127,18 @@ struct RawTenant {
     #[serde(default)]
     forms: Vec<String>,
     continue_issuer: Option<String>,
+    management: Option<RawManagement>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManagement {
+    domain: String,
+    client_id: String,
+    client_secret_env: Option<String>,
+    client_secret_file: Option<String>,
+    audience: Option<String>,
+    scheme: Option<Scheme>,
+    attempt_timeout_ms: Option<u64>,
+    retry_budget_ms: Option<u64>,
 }

@@ -166,6 +166,7 @@ mod tests {
             replay: ReplayStoreConfig::Memory,
             tenants: Vec::new(),
             forms: BTreeMap::new(),
+            deliveries: BTreeMap::new(),
         };
         AppState::new(config, Arc::new(MemoryStore::new(10))).unwrap()
     }

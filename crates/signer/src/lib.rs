@@ -6,6 +6,7 @@
 //! - [`mint`]: the continue token and the URL it is posted to.
 //! - [`routes`]: the HTTP API of SPEC section 2; [`error`]: its one error type.
 //! - [`replay`]: single use of each token (memory or Redis).
+//! - [`management`]: back-channel delivery of answers through the Auth0 Management API.
 //! - [`edge`]: what every request passes through (panics, timeouts, origins, rate limit,
 //!   metrics); [`static_site`]: the page, with its security headers.
 #![forbid(unsafe_code)]
@@ -13,6 +14,7 @@
 pub mod config;
 pub mod edge;
 pub mod error;
+pub mod management;
 pub mod metrics;
 pub mod mint;
 pub mod rate_limit;
@@ -29,6 +31,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::Router;
 
 use crate::config::{Config, ReplayStoreConfig};
+use crate::management::{ManagementApi, ManagementSetupError};
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::replay::{MemoryStore, RedisStore, ReplayStore, StoreError};
@@ -48,6 +51,8 @@ pub enum StartError {
     StaticSite(#[from] StaticSiteError),
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Management(#[from] ManagementSetupError),
 }
 
 /// Everything a request handler needs, shared and cheap to clone.
@@ -63,6 +68,7 @@ struct Shared {
     limiter: RateLimiter,
     clock: Clock,
     static_site: Option<StaticSite>,
+    management: Option<ManagementApi>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -91,6 +97,7 @@ impl AppState {
             None => None,
         };
         let limiter = RateLimiter::new(config.limits.rate_limit_per_minute);
+        let management = ManagementApi::new(&config, clock.clone())?;
         Ok(Self {
             shared: Arc::new(Shared {
                 config,
@@ -99,6 +106,7 @@ impl AppState {
                 limiter,
                 clock,
                 static_site,
+                management,
             }),
         })
     }
@@ -117,6 +125,16 @@ impl AppState {
 
     pub fn limiter(&self) -> &RateLimiter {
         &self.shared.limiter
+    }
+
+    /// The Management API clients, when a tenant has one.
+    pub fn management(&self) -> Option<&ManagementApi> {
+        self.shared.management.as_ref()
+    }
+
+    /// The replay store, shared, for work that outlives a request (releasing a claim).
+    pub fn shared_store(&self) -> Arc<dyn ReplayStore> {
+        self.shared.store.clone()
     }
 
     pub fn static_site(&self) -> Option<&StaticSite> {

@@ -8,9 +8,11 @@ use jwt_compact::alg::{Hs256, Hs256Key};
 use jwt_compact::{AlgorithmExt as _, Claims, Header};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use rand::RngCore as _;
+use serde::Serialize;
 use stopover_protocol::{CleanAnswers, ContinueClaims, FormDefinition, FormRef, State};
 
 use crate::config::Tenant;
+use crate::management::StoredRecord;
 use crate::verify::TOKEN_TYPE;
 
 /// Why a continue token could not be minted (a time out of chrono's range or a serialisation
@@ -39,24 +41,46 @@ pub struct MintRequest<'a> {
 /// A minted continue token: header `{"alg":"HS256","typ":"JWT"}`, claims `iss`, `sub`,
 /// `state`, `iat`, `exp` (`iat` + the tenant's ttl), `jti`, `form` and `answers`.
 pub fn mint_continue_token(request: MintRequest<'_>) -> Result<String, MintError> {
+    mint_continue_token_with_record(request, None)
+}
+
+/// The continue claims and, after a back-channel store, the `stored` record.
+#[derive(Serialize)]
+struct ClaimsWithRecord<'a> {
+    #[serde(flatten)]
+    claims: ContinueClaims,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stored: Option<&'a StoredRecord>,
+}
+
+/// As [`mint_continue_token`], with a `stored` claim naming the metadata keys the signer
+/// wrote through the Management API (`request.answers` then holds only the answers that
+/// travel in the token).
+pub fn mint_continue_token_with_record(
+    request: MintRequest<'_>,
+    stored: Option<&StoredRecord>,
+) -> Result<String, MintError> {
     let tenant = request.tenant;
     let ttl = i64::try_from(tenant.ttl_seconds).map_err(|_| MintError::Time)?;
     let issued_at = DateTime::<Utc>::from_timestamp(request.now, 0).ok_or(MintError::Time)?;
     let expires_at = DateTime::<Utc>::from_timestamp(request.now.saturating_add(ttl), 0)
         .ok_or(MintError::Time)?;
-    let mut claims = Claims::new(ContinueClaims {
-        iss: tenant
-            .continue_issuer
-            .clone()
-            .unwrap_or_else(|| tenant.issuer.clone()),
-        sub: request.subject.to_owned(),
-        state: request.state.as_str().to_owned(),
-        jti: random_id(),
-        form: FormRef {
-            id: request.form.id.0.clone(),
-            version: request.form.version.clone(),
+    let mut claims = Claims::new(ClaimsWithRecord {
+        claims: ContinueClaims {
+            iss: tenant
+                .continue_issuer
+                .clone()
+                .unwrap_or_else(|| tenant.issuer.clone()),
+            sub: request.subject.to_owned(),
+            state: request.state.as_str().to_owned(),
+            jti: random_id(),
+            form: FormRef {
+                id: request.form.id.0.clone(),
+                version: request.form.version.clone(),
+            },
+            answers: request.answers,
         },
-        answers: request.answers,
+        stored,
     });
     claims.issued_at = Some(issued_at);
     claims.expiration = Some(expires_at);

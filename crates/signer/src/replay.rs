@@ -47,6 +47,11 @@ pub trait ReplayStore: Send + Sync + fmt::Debug {
         now: i64,
     ) -> BoxFuture<'_, Result<Consumption, StoreError>>;
 
+    /// Forgets `key`, so the token can be used again. Called only when a back-channel store
+    /// failed after [`ReplayStore::consume`] claimed the token and nothing was minted (see
+    /// `routes::continue_login` for why the claim comes first).
+    fn release(&self, key: ReplayKey) -> BoxFuture<'_, Result<(), StoreError>>;
+
     /// Succeeds when the store answers (for `/readyz`).
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
 }
@@ -117,6 +122,13 @@ impl MemoryStore {
         used.insert(key, expires_at);
         Ok(Consumption::First)
     }
+
+    fn release_now(&self, key: ReplayKey) {
+        self.used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&key);
+    }
 }
 
 impl ReplayStore for MemoryStore {
@@ -128,6 +140,11 @@ impl ReplayStore for MemoryStore {
     ) -> BoxFuture<'_, Result<Consumption, StoreError>> {
         let result = self.consume_now(key, expires_at, now);
         Box::pin(async move { result })
+    }
+
+    fn release(&self, key: ReplayKey) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.release_now(key);
+        Box::pin(async { Ok(()) })
     }
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
@@ -176,6 +193,24 @@ mod tests {
         assert_eq!(
             store.consume_now(key(2), 300, 200).ok(),
             Some(Consumption::First)
+        );
+    }
+
+    #[test]
+    fn a_released_key_can_be_consumed_again() {
+        let store = MemoryStore::new(10);
+        assert_eq!(
+            store.consume_now(key(1), 200, 100).ok(),
+            Some(Consumption::First)
+        );
+        store.release_now(key(1));
+        assert_eq!(
+            store.consume_now(key(1), 200, 101).ok(),
+            Some(Consumption::First)
+        );
+        assert_eq!(
+            store.consume_now(key(1), 200, 102).ok(),
+            Some(Consumption::AlreadyUsed)
         );
     }
 

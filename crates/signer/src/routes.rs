@@ -1,6 +1,7 @@
 //! The HTTP API of SPEC section 2.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -13,12 +14,18 @@ use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use serde_json::{Map, Value};
 use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH};
 use stopover_protocol::limits::{StateError, MAX_BODY_BYTES};
-use stopover_protocol::{validate_answers, ContinueRequest, ContinueResponse};
+use stopover_protocol::{
+    validate_answers, CleanAnswers, ContinueRequest, ContinueResponse, FormDefinition,
+    SessionClaims,
+};
 
+use crate::config::{FormDelivery, Tenant};
 use crate::edge;
 use crate::error::{json_response, ApiError};
-use crate::mint::{continue_url, mint_continue_token, MintRequest};
-use crate::replay::{Consumption, ReplayKey};
+use crate::mint::{
+    continue_url, mint_continue_token, mint_continue_token_with_record, MintRequest,
+};
+use crate::replay::{Consumption, ReplayKey, ReplayStore};
 use crate::verify::verify_session_token;
 use crate::AppState;
 
@@ -108,34 +115,43 @@ async fn continue_login(
     let prefill = claims.prefill.as_ref().unwrap_or(&no_prefill);
     let answers =
         validate_answers(form, submitted, prefill, now).map_err(ApiError::InvalidAnswers)?;
-    let token = mint_continue_token(MintRequest {
-        tenant,
-        subject: &claims.sub,
-        state: &login_state,
-        form,
-        answers,
-        now,
-    })
-    .map_err(|error| {
-        tracing::error!(%error, "cannot mint a continue token");
-        ApiError::Internal
-    })?;
-
-    // Consumed only now that a token exists: a refused answer leaves the token usable.
     let key = ReplayKey::new(
         &tenant.issuer,
         &claims.sub,
         login_state.as_str(),
         &request.session_token,
     );
-    match state.store().consume(key, session.expires_at, now).await {
-        Ok(Consumption::First) => {}
-        Ok(Consumption::AlreadyUsed) => return Err(ApiError::AlreadyUsed),
-        Err(error) => {
-            tracing::warn!(%error, "replay store unavailable; nothing minted");
-            return Err(ApiError::Unavailable);
+    let token = match config.delivery(&form.id.0) {
+        None => {
+            mint_then_consume(
+                &state,
+                tenant,
+                claims,
+                &login_state,
+                form,
+                answers,
+                key,
+                session.expires_at,
+                now,
+            )
+            .await?
         }
-    }
+        Some(delivery) => {
+            store_then_mint(
+                &state,
+                tenant,
+                claims,
+                &login_state,
+                form,
+                delivery,
+                answers,
+                key,
+                session.expires_at,
+                now,
+            )
+            .await?
+        }
+    };
     state.metrics().record_minted();
     tracing::info!(issuer = %tenant.issuer, form = %form.id.0, "continue token minted");
 
@@ -151,6 +167,161 @@ async fn continue_login(
             fields,
         },
     ))
+}
+
+/// Answers delivered in the token only: mint, then mark the token used. Consumed only once a
+/// token exists, so a refused answer leaves the session token usable.
+#[allow(clippy::too_many_arguments)]
+async fn mint_then_consume(
+    state: &AppState,
+    tenant: &Tenant,
+    claims: &SessionClaims,
+    login_state: &stopover_protocol::State,
+    form: &FormDefinition,
+    answers: CleanAnswers,
+    key: ReplayKey,
+    expires_at: i64,
+    now: i64,
+) -> Result<String, ApiError> {
+    let token = mint_continue_token(MintRequest {
+        tenant,
+        subject: &claims.sub,
+        state: login_state,
+        form,
+        answers,
+        now,
+    })
+    .map_err(|error| {
+        tracing::error!(%error, "cannot mint a continue token");
+        ApiError::Internal
+    })?;
+    consume(state, key, expires_at, now).await?;
+    Ok(token)
+}
+
+/// Some answers go through the Management API: claim the token, store, then mint.
+///
+/// Why the claim comes before the PATCH (the token path claims after minting): the replay
+/// store's `SET NX` is the only lock shared by every signer instance, so taking it first is
+/// what makes two submissions of one token (a double click, two tabs, two instances behind a
+/// load balancer) unable to both write to the user. If storing fails the claim is released,
+/// so the page's "try again" can use the same link; if the request is abandoned mid-store
+/// (the request timeout fired, the client went away) the [`Claim`] guard releases it too. A
+/// retry after an abandoned store writes the same keys again, which Auth0's merge makes
+/// harmless; what can never happen is two continue tokens, or a second store after one
+/// was minted, because a minted token's claim is kept.
+#[allow(clippy::too_many_arguments)]
+async fn store_then_mint(
+    state: &AppState,
+    tenant: &Tenant,
+    claims: &SessionClaims,
+    login_state: &stopover_protocol::State,
+    form: &FormDefinition,
+    delivery: &FormDelivery,
+    mut answers: CleanAnswers,
+    key: ReplayKey,
+    expires_at: i64,
+    now: i64,
+) -> Result<String, ApiError> {
+    // The configuration check refuses a back-channel form for a tenant without a client.
+    let management = state.management().ok_or(ApiError::Internal)?;
+    consume(state, key, expires_at, now).await?;
+    let claim = Claim::new(state, key);
+    let stored = match management
+        .store(tenant, &claims.sub, delivery, &answers)
+        .await
+    {
+        Ok(stored) => stored,
+        Err(error) => {
+            tracing::warn!(issuer = %tenant.issuer, form = %form.id.0, %error, "back-channel store failed; nothing minted");
+            claim.release().await;
+            return Err(ApiError::Unavailable);
+        }
+    };
+    // The stored values stay out of the token: only the record of where they went.
+    answers
+        .0
+        .retain(|field, _| !delivery.targets.contains_key(field));
+    let token = mint_continue_token_with_record(
+        MintRequest {
+            tenant,
+            subject: &claims.sub,
+            state: login_state,
+            form,
+            answers,
+            now,
+        },
+        Some(&stored),
+    );
+    // Stored is stored: even if minting failed, the claim is kept so nothing is stored twice.
+    claim.keep();
+    token.map_err(|error| {
+        tracing::error!(%error, "cannot mint a continue token");
+        ApiError::Internal
+    })
+}
+
+/// Marks the token used: 409 when it already was, 503 (fail closed) when the store cannot say.
+async fn consume(
+    state: &AppState,
+    key: ReplayKey,
+    expires_at: i64,
+    now: i64,
+) -> Result<(), ApiError> {
+    match state.store().consume(key, expires_at, now).await {
+        Ok(Consumption::First) => Ok(()),
+        Ok(Consumption::AlreadyUsed) => Err(ApiError::AlreadyUsed),
+        Err(error) => {
+            tracing::warn!(%error, "replay store unavailable; nothing minted");
+            Err(ApiError::Unavailable)
+        }
+    }
+}
+
+/// A claimed token whose store has not finished. Dropped without [`Claim::keep`] (the
+/// request was abandoned), it releases the claim from a spawned task.
+struct Claim {
+    store: Option<Arc<dyn ReplayStore>>,
+    key: ReplayKey,
+}
+
+impl Claim {
+    fn new(state: &AppState, key: ReplayKey) -> Self {
+        Self {
+            store: Some(state.shared_store()),
+            key,
+        }
+    }
+
+    /// Nothing was stored: the token may be used again.
+    async fn release(mut self) {
+        if let Some(store) = self.store.take() {
+            if let Err(error) = store.release(self.key).await {
+                // The person then sees 409 on retry and starts the login again: safe.
+                tracing::warn!(%error, "could not release a claimed token");
+            }
+        }
+    }
+
+    /// Something was stored: the token stays used.
+    fn keep(mut self) {
+        self.store = None;
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Some(store) = self.store.take() {
+            let key = self.key;
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    if let Err(error) = store.release(key).await {
+                        tracing::warn!(%error, "could not release an abandoned claim");
+                    }
+                });
+            }
+        }
+    }
 }
 
 /// `GET /healthz`: the process is up.

@@ -393,6 +393,9 @@ impl ReplayStore for DownStore {
     ) -> BoxFuture<'_, Result<Consumption, StoreError>> {
         Box::pin(async { Err(StoreError::Unreachable("connection refused".to_owned())) })
     }
+    fn release(&self, _: ReplayKey) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async { Err(StoreError::Unreachable("connection refused".to_owned())) })
+    }
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async { Err(StoreError::Timeout) })
     }

@@ -77,6 +77,20 @@ impl ReplayStore for RedisStore {
         })
     }
 
+    fn release(&self, key: ReplayKey) -> BoxFuture<'_, Result<(), StoreError>> {
+        let mut connection = self.connection.clone();
+        Box::pin(async move {
+            let command = redis::cmd("DEL")
+                .arg(format!("{KEY_PREFIX}{}", key.to_hex()))
+                .clone();
+            let _: i64 = tokio::time::timeout(TIMEOUT, command.query_async(&mut connection))
+                .await
+                .map_err(|_| StoreError::Timeout)?
+                .map_err(|error| StoreError::Unreachable(format!("{:?}", error.kind())))?;
+            Ok(())
+        })
+    }
+
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         let mut connection = self.connection.clone();
         Box::pin(async move {
