@@ -1,0 +1,48 @@
+//! `stopover-floor`: the floor server the signer is measured against (see
+//! `stopover_bench::floor`).
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use stopover_bench::floor::{app, Floor};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stopover-floor",
+    about = "A minimal POST /api/continue: parse, answer the same size, nothing else"
+)]
+struct Cli {
+    /// Address to listen on (loopback).
+    #[arg(long, default_value = "127.0.0.1:8790")]
+    listen: SocketAddr,
+    /// `scheme://host` of the `/continue` URL in the answer.
+    #[arg(long)]
+    continue_base: String,
+    /// Name of the continue token field in the answer.
+    #[arg(long, default_value = "session_token")]
+    token_parameter: String,
+    /// Length of the stand-in continue token (the signer's token length).
+    #[arg(long)]
+    token_bytes: usize,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let floor = Floor::new(&cli.continue_base, &cli.token_parameter, cli.token_bytes);
+    let listener = match tokio::net::TcpListener::bind(cli.listen).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("stopover-floor: cannot listen on {}: {error}", cli.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    match axum::serve(listener, app(floor)).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("stopover-floor: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The floor: the least a server can do for `POST /api/continue`. It parses the same JSON
+//! body and answers a JSON body of the same size as the signer's, with no crypto and no checks,
+//! on the same axum and tokio. The signer's throughput is reported as a share of this one's.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use stopover_protocol::api::CONTINUE_PATH;
+use stopover_protocol::{ContinueRequest, ContinueResponse};
+
+/// What the floor answers with, fixed at start.
+#[derive(Debug, Clone)]
+pub struct Floor {
+    /// `scheme://host` of the `/continue` URL, as the signer would build it.
+    pub continue_base: String,
+    /// The name the continue token goes under (the tenant's token parameter).
+    pub token_parameter: String,
+    /// A stand-in for the continue token, as long as the signer's.
+    pub token: String,
+}
+
+impl Floor {
+    pub fn new(continue_base: &str, token_parameter: &str, token_bytes: usize) -> Self {
+        Self {
+            continue_base: continue_base.trim_end_matches('/').to_owned(),
+            token_parameter: token_parameter.to_owned(),
+            token: "x".repeat(token_bytes),
+        }
+    }
+}
+
+/// The floor's only route.
+pub fn app(floor: Floor) -> Router {
+    Router::new()
+        .route(CONTINUE_PATH, post(continue_floor))
+        .with_state(Arc::new(floor))
+}
+
+async fn continue_floor(State(floor): State<Arc<Floor>>, body: Bytes) -> Response {
+    let Ok(request) = serde_json::from_slice::<ContinueRequest>(&body) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let response = ContinueResponse {
+        continue_url: format!("{}/continue?state={}", floor.continue_base, request.state),
+        fields: BTreeMap::from([
+            ("state".to_owned(), request.state),
+            (floor.token_parameter.clone(), floor.token.clone()),
+        ]),
+    };
+    match serde_json::to_vec(&response) {
+        Ok(bytes) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            )],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt as _;
+    use stopover_signer::config::Config;
+    use stopover_signer::replay::MemoryStore;
+    use stopover_signer::AppState;
+    use tower::ServiceExt as _;
+
+    use super::*;
+    use crate::bench_config::{bench_config_toml, SECRET_ENV};
+    use crate::tokens::{continue_token_bytes, SessionMinter};
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn demo_toml() -> String {
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../config/demo.toml"
+        ))
+        .unwrap()
+    }
+
+    async fn post(router: Router, body: &str) -> (StatusCode, Vec<u8>) {
+        let request = Request::post(CONTINUE_PATH)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, bytes.to_vec())
+    }
+
+    #[tokio::test]
+    async fn floor_answers_as_many_bytes_as_the_signer_for_a_load_test_body() {
+        let toml = bench_config_toml(&demo_toml(), 8781, None).unwrap();
+        let env = |name: &str| (name == SECRET_ENV).then(|| SECRET.to_owned());
+        let config = Config::from_toml(&toml, &env).unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let token_bytes = continue_token_bytes(&config, now).unwrap();
+        let tenant = &config.tenants[0];
+        let floor = Floor::new(
+            &format!("{}://{}", tenant.scheme.as_str(), tenant.issuer),
+            &tenant.token_parameter,
+            token_bytes,
+        );
+        let minter = SessionMinter::new(&tenant.issuer, SECRET.as_bytes());
+        let body = minter.continue_body(1, now).unwrap();
+
+        let state = AppState::new(config, Arc::new(MemoryStore::new(100))).unwrap();
+        let (signer_status, signer_body) = post(stopover_signer::app(state), &body).await;
+        let (floor_status, floor_body) = post(app(floor), &body).await;
+
+        assert_eq!(
+            signer_status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&signer_body)
+        );
+        assert_eq!(floor_status, StatusCode::OK);
+        assert_eq!(floor_body.len(), signer_body.len());
+        let signer: ContinueResponse = serde_json::from_slice(&signer_body).unwrap();
+        let floor: ContinueResponse = serde_json::from_slice(&floor_body).unwrap();
+        assert_eq!(floor.continue_url, signer.continue_url);
+        assert_eq!(floor.fields["state"], signer.fields["state"]);
+    }
+
+    #[tokio::test]
+    async fn floor_refuses_a_body_that_is_not_a_continue_request() {
+        let (status, _) = post(app(Floor::new("http://h", "session_token", 10)), "{}").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+}

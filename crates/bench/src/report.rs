@@ -1,0 +1,443 @@
+//! The figures of one bench run, the budgets they meet or miss, and `BENCHMARKS.md`.
+
+use std::fmt::Write as _;
+
+use crate::sizes::{bytes, SizeTable};
+use crate::stats::Spread;
+use crate::wrk::WrkRun;
+
+/// Signer requests/s at 32 connections, in-memory store, as a share of the floor's.
+pub const THROUGHPUT_BUDGET: f64 = 0.75;
+/// The connection count the throughput budget is read at.
+pub const BUDGET_CONNECTIONS: u32 = 32;
+/// First-load bytes, brotli, all files (kB of 1,000 bytes).
+pub const FIRST_LOAD_BUDGET_BYTES: u64 = 100_000;
+/// Navigation start to interactive form, median, milliseconds.
+pub const FORM_READY_BUDGET_MS: f64 = 150.0;
+
+/// One server under wrk at each connection count.
+#[derive(Debug, Clone)]
+pub struct ServerSeries {
+    pub name: String,
+    pub runs: Vec<(u32, WrkRun)>,
+    /// VmHWM of the server process after its series, kB.
+    pub peak_rss_kb: Option<u64>,
+}
+
+impl ServerSeries {
+    pub fn at(&self, connections: u32) -> Option<&WrkRun> {
+        self.runs
+            .iter()
+            .find(|(count, _)| *count == connections)
+            .map(|(_, run)| run)
+    }
+}
+
+/// Page loads of one form.
+#[derive(Debug, Clone)]
+pub struct PageSeries {
+    /// Which form, for people.
+    pub form: String,
+    pub fields: usize,
+    pub ready_ms: Spread,
+    pub heap_bytes: Spread,
+    pub controls: u32,
+    /// Navigation start to the end of the wasm download, ms (median).
+    pub wasm_loaded_ms: Option<f64>,
+}
+
+/// One criterion benchmark's median time per iteration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepFigure {
+    pub name: String,
+    pub median_ns: f64,
+}
+
+/// A budget of issue 8 and whether this run met it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    pub name: &'static str,
+    pub target: String,
+    pub measured: String,
+    pub met: bool,
+}
+
+/// Everything one run measured.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Machine, tools, durations: how to read the figures.
+    pub environment: Vec<String>,
+    pub wrk_seconds: u32,
+    pub floor: ServerSeries,
+    pub signers: Vec<ServerSeries>,
+    pub sizes: SizeTable,
+    /// The wasm module's sections, largest first: (name, bytes).
+    pub wasm_sections: Vec<(String, u64)>,
+    pub page: Vec<PageSeries>,
+    pub steps: Vec<StepFigure>,
+}
+
+impl Report {
+    /// The budgets of issue 8, plus "no non-2xx answer" from the signer.
+    pub fn budgets(&self) -> Vec<Budget> {
+        let mut budgets = Vec::new();
+        let memory = self.signers.first();
+        let signer = memory.and_then(|series| series.at(BUDGET_CONNECTIONS));
+        let floor = self.floor.at(BUDGET_CONNECTIONS);
+        if let (Some(signer), Some(floor)) = (signer, floor) {
+            let ratio = ratio(signer, floor);
+            budgets.push(Budget {
+                name: "signer throughput vs floor (32 connections, in-memory store)",
+                target: format!(">= {:.0} %", THROUGHPUT_BUDGET * 100.0),
+                measured: format!(
+                    "{:.1} % ({:.0} / {:.0} req/s)",
+                    ratio * 100.0,
+                    signer.requests_per_second(),
+                    floor.requests_per_second()
+                ),
+                met: ratio >= THROUGHPUT_BUDGET,
+            });
+        }
+        let failures: u64 = self
+            .signers
+            .iter()
+            .flat_map(|series| series.runs.iter())
+            .map(|(_, run)| run.non_2xx + run.socket_errors)
+            .sum();
+        budgets.push(Budget {
+            name: "signer non-2xx answers and socket errors, every run",
+            target: "0".into(),
+            measured: failures.to_string(),
+            met: failures == 0,
+        });
+        let total = self.sizes.total().brotli;
+        budgets.push(Budget {
+            name: "page first load, brotli, all files",
+            target: format!("< {}", bytes(FIRST_LOAD_BUDGET_BYTES)),
+            measured: bytes(total),
+            met: total < FIRST_LOAD_BUDGET_BYTES,
+        });
+        if let Some(page) = self.page.first() {
+            budgets.push(Budget {
+                name: "form interactive, median (navigation start to stopover:form-ready)",
+                target: format!("< {FORM_READY_BUDGET_MS:.0} ms"),
+                measured: format!("{:.1} ms ({})", page.ready_ms.median, page.form),
+                met: page.ready_ms.median < FORM_READY_BUDGET_MS,
+            });
+        }
+        budgets
+    }
+
+    /// The console table and the body of `BENCHMARKS.md`.
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "# Stopover benchmarks\n");
+        let _ = writeln!(
+            out,
+            "Written by `cargo xtask bench`; rerun it to refresh every figure. The method is at \
+             the end.\n"
+        );
+        for line in &self.environment {
+            let _ = writeln!(out, "- {line}");
+        }
+
+        let _ = writeln!(out, "\n## Budgets\n");
+        let _ = writeln!(
+            out,
+            "| budget | target | measured | verdict |\n| --- | --- | --- | --- |"
+        );
+        for budget in self.budgets() {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                budget.name,
+                budget.target,
+                budget.measured,
+                if budget.met { "met" } else { "**missed**" }
+            );
+        }
+
+        let _ = writeln!(
+            out,
+            "\n## Signer, HTTP: `POST /api/continue` under wrk ({} s per run)\n",
+            self.wrk_seconds
+        );
+        let _ = writeln!(
+            out,
+            "| server | connections | requests/s | share of floor | p50 | p99 | non-2xx | socket errors | peak RSS |\n\
+             | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        );
+        for series in std::iter::once(&self.floor).chain(&self.signers) {
+            for (connections, run) in &series.runs {
+                let share = self.floor.at(*connections).map_or_else(
+                    || "-".to_owned(),
+                    |floor| format!("{:.1} %", ratio(run, floor) * 100.0),
+                );
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} |",
+                    series.name,
+                    connections,
+                    run.requests_per_second(),
+                    share,
+                    micros(run.p50_us),
+                    micros(run.p99_us),
+                    run.non_2xx,
+                    run.socket_errors,
+                    series.peak_rss_kb.map_or_else(
+                        || "-".to_owned(),
+                        |kb| format!("{:.1} MB", kb as f64 / 1024.0)
+                    ),
+                );
+            }
+        }
+
+        let _ = writeln!(
+            out,
+            "\n## Signer, in process (criterion, median per call)\n"
+        );
+        if self.steps.is_empty() {
+            let _ = writeln!(
+                out,
+                "No criterion results were found (run `cargo bench -p stopover-signer`)."
+            );
+        } else {
+            let _ = writeln!(out, "| step | median |\n| --- | ---: |");
+            for step in &self.steps {
+                let _ = writeln!(out, "| {} | {} |", step.name, nanos(step.median_ns));
+            }
+            let total: f64 = self.steps.iter().map(|step| step.median_ns).sum();
+            let _ = writeln!(
+                out,
+                "| **verify + validate + mint** | **{}** |",
+                nanos(total)
+            );
+        }
+
+        let _ = writeln!(
+            out,
+            "\n## Page: first-load bytes of the release build (`dist/`)\n"
+        );
+        out.push_str(&self.sizes.markdown());
+        if !self.wasm_sections.is_empty() {
+            let _ = writeln!(out, "\nThe wasm module by section (raw bytes):\n");
+            let _ = writeln!(out, "| section | bytes |\n| --- | ---: |");
+            for (name, size) in &self.wasm_sections {
+                let _ = writeln!(out, "| {name} | {} |", bytes(*size));
+            }
+        }
+
+        let _ = writeln!(
+            out,
+            "\n## Page: navigation start to interactive form (headless Chromium, first loads)\n"
+        );
+        let _ = writeln!(
+            out,
+            "| form | fields | loads | median | p25-p75 | min-max | wasm downloaded at (median) | JS heap (median) |\n\
+             | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        );
+        for series in &self.page {
+            let ready = &series.ready_ms;
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {:.1} ms | {:.1}-{:.1} ms | {:.1}-{:.1} ms | {} | {} |",
+                series.form,
+                series.fields,
+                ready.count,
+                ready.median,
+                ready.p25,
+                ready.p75,
+                ready.min,
+                ready.max,
+                series
+                    .wasm_loaded_ms
+                    .map_or_else(|| "-".to_owned(), |ms| format!("{ms:.1} ms")),
+                megabytes(series.heap_bytes.median),
+            );
+        }
+        out.push_str(METHOD);
+        out
+    }
+}
+
+/// The signer's requests/s as a share of the floor's.
+pub fn ratio(signer: &WrkRun, floor: &WrkRun) -> f64 {
+    let floor = floor.requests_per_second();
+    if floor == 0.0 {
+        return 0.0;
+    }
+    signer.requests_per_second() / floor
+}
+
+fn micros(us: u64) -> String {
+    if us >= 1000 {
+        #[allow(clippy::cast_precision_loss)]
+        let ms = us as f64 / 1000.0;
+        format!("{ms:.2} ms")
+    } else {
+        format!("{us} µs")
+    }
+}
+
+fn nanos(ns: f64) -> String {
+    if ns >= 1000.0 {
+        format!("{:.2} µs", ns / 1000.0)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+fn megabytes(value: f64) -> String {
+    if value < 0.0 {
+        return "n/a".into();
+    }
+    format!("{:.2} MB", value / 1_048_576.0)
+}
+
+const METHOD: &str = "
+## Method
+
+- **Builds.** The signer and the floor are release builds (`cargo build --release`); the page
+  is `trunk build --release --offline` (the `page` Cargo profile: `opt-level = \"z\"`, fat LTO,
+  `wasm-opt -Oz`).
+- **Load generator.** wrk on loopback, `--threads 1` for one connection and `--threads 2`
+  otherwise, with `crates/bench/lua/continue.lua`: each request posts a body taken from a file
+  generated just before the run, with a fresh 43-character `state` and a freshly minted
+  HS256 session token (Auth0's claims plus `form`, `prefill`, `locale`, 900 s lifetime) and
+  valid answers to the demo's `profile` form. No body is sent twice (the script counts reuse,
+  which would show as 409s). p50 and p99 are wrk's latency percentiles.
+- **Signer under load.** `config/demo.toml` with the bench secret, the API only (no
+  `static_dir`), the per-client rate limit lifted (wrk is one client IP) and room for every
+  token in the in-memory replay store; its default `info` logging goes to `/dev/null`. The
+  Redis series uses a fresh `redis-server` on a free loopback port (no persistence). Every
+  request verifies the token, validates the answers, records the single use and mints. Peak
+  RSS is the signer's `VmHWM` after its four runs (it includes the remembered tokens).
+- **Floor.** `crates/bench` `stopover-floor`: the same axum and tokio, one route that parses
+  the same JSON into the same request type and answers a JSON body of exactly the signer's
+  length (the continue token replaced by as many filler bytes), with no crypto and no checks.
+  Each server gets a 2 s warm-up before its runs; the floor runs first, in the same bench run.
+- **In process.** criterion (`crates/signer/benches/signer.rs`): session-token verification,
+  answer validation and continue-token minting on the demo's `profile` form, each alone.
+- **Page bytes.** Every file in `dist/` (the page fetches them all on first load), compressed
+  with `gzip -9` and `brotli -q 11`; kB are 1,000 bytes.
+- **Page time.** The release signer serves `dist/`; headless Chromium (Debian's, through
+  ChromeDriver) with the HTTP cache disabled through DevTools, so every load is a first load
+  (the wasm is downloaded and compiled each time; the table's transfer check proves it). Each
+  load starts from `about:blank` and opens the page with a fresh `state` and a freshly minted
+  session token, then waits for the page's `stopover:form-ready` performance mark, set when
+  the form is rendered and interactive; the time is the mark's `startTime` (navigation start =
+  0). The JS heap is `performance.memory.usedJSHeapSize` at that moment (precise memory info
+  on; wasm linear memory is not part of it). The 5-, 20- and 50-field forms are generated into
+  the bench configuration, cycling through text, e-mail, phone, select, date, number, checkbox
+  and text area fields labelled in three languages.
+- **Budgets** are read from these figures, never asserted by timed tests.
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sizes::FileSize;
+
+    fn run(requests: u64, non_2xx: u64) -> WrkRun {
+        WrkRun {
+            requests,
+            duration_us: 1_000_000,
+            non_2xx,
+            socket_errors: 0,
+            p50_us: 900,
+            p99_us: 2500,
+            wrapped: 0,
+        }
+    }
+
+    fn spread(value: f64) -> Spread {
+        Spread::of(&[value]).unwrap()
+    }
+
+    fn report(signer_rps: u64, brotli: u64, ready_ms: f64) -> Report {
+        Report {
+            environment: vec!["2 cores".into()],
+            wrk_seconds: 5,
+            floor: ServerSeries {
+                name: "floor".into(),
+                runs: vec![(32, run(10_000, 0))],
+                peak_rss_kb: Some(10_240),
+            },
+            signers: vec![ServerSeries {
+                name: "signer, memory".into(),
+                runs: vec![(1, run(1_000, 0)), (32, run(signer_rps, 0))],
+                peak_rss_kb: Some(20_480),
+            }],
+            sizes: SizeTable::new(vec![FileSize {
+                name: "page_bg.wasm".into(),
+                raw: brotli * 3,
+                gzip: brotli + 10,
+                brotli,
+            }]),
+            wasm_sections: vec![("code".into(), 1000)],
+            page: vec![PageSeries {
+                form: "profile".into(),
+                fields: 8,
+                ready_ms: spread(ready_ms),
+                heap_bytes: spread(2_097_152.0),
+                controls: 6,
+                wasm_loaded_ms: Some(20.0),
+            }],
+            steps: vec![StepFigure {
+                name: "verify".into(),
+                median_ns: 2500.0,
+            }],
+        }
+    }
+
+    fn verdicts(report: &Report) -> Vec<bool> {
+        report.budgets().iter().map(|budget| budget.met).collect()
+    }
+
+    #[test]
+    fn budgets_are_met_when_every_figure_is_inside_its_target() {
+        assert_eq!(
+            verdicts(&report(8_000, 90_000, 120.0)),
+            [true, true, true, true]
+        );
+    }
+
+    #[test]
+    fn each_budget_is_missed_on_its_own_figure() {
+        assert_eq!(
+            verdicts(&report(7_000, 90_000, 120.0)),
+            [false, true, true, true]
+        );
+        assert_eq!(
+            verdicts(&report(8_000, 100_000, 120.0)),
+            [true, true, false, true]
+        );
+        assert_eq!(
+            verdicts(&report(8_000, 90_000, 150.0)),
+            [true, true, true, false]
+        );
+    }
+
+    #[test]
+    fn a_signer_run_with_a_non_2xx_answer_misses_the_zero_errors_budget() {
+        let mut report = report(8_000, 90_000, 120.0);
+        report.signers[0].runs[0].1.non_2xx = 2;
+        let budgets = report.budgets();
+        assert!(!budgets[1].met);
+        assert_eq!(budgets[1].measured, "2");
+    }
+
+    #[test]
+    fn the_markdown_shows_the_share_of_the_floor_and_the_verdicts() {
+        let markdown = report(7_000, 90_000, 120.0).markdown();
+        assert!(
+            markdown.contains(
+                "| signer, memory | 32 | 7000 | 70.0 % | 900 µs | 2.50 ms | 0 | 0 | 20.0 MB |"
+            ),
+            "{markdown}"
+        );
+        assert!(markdown.contains("| **missed** |"));
+        assert!(markdown.contains("| profile | 8 | 1 | 120.0 ms |"));
+        assert!(markdown.contains("## Method"));
+    }
+}

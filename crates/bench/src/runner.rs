@@ -1,0 +1,581 @@
+//! One bench run: the floor and the signer (in-memory, then Redis) under wrk, the page's
+//! bytes and first loads in headless Chromium, the criterion figures, and the report.
+//!
+//! Every server is a release binary on a free loopback port, started here and killed when its
+//! guard drops; every wait is bounded.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rand::RngCore as _;
+use stopover_signer::config::Config;
+
+use crate::bench_config::{bench_config_toml, growth_form_id, GROWTH_FIELD_COUNTS, SECRET_ENV};
+use crate::browser::Browser;
+use crate::page_load::{load_once, Load};
+use crate::report::{PageSeries, Report, ServerSeries, StepFigure};
+use crate::sizes::{wasm_sections, SizeTable};
+use crate::stats::Spread;
+use crate::tokens::{continue_token_bytes, SessionMinter, LOAD_FORM};
+use crate::wrk::{self, WrkRun};
+use crate::BenchError;
+
+/// Connection counts of the throughput series.
+pub const CONNECTIONS: [u32; 4] = [1, 8, 32, 128];
+/// Criterion benchmarks of the signer's steps: (group/id, name in the report).
+pub const STEPS: [(&str, &str); 3] = [
+    ("signer/verify_session_token", "session token verification"),
+    (
+        "signer/validate_answers",
+        "answer validation (profile form)",
+    ),
+    ("signer/mint_continue_token", "continue token minting"),
+];
+const WARM_UP_SECONDS: u32 = 2;
+/// Bodies for a warm-up and for the floor (which checks nothing, so reuse is harmless).
+const SMALL_BODY_COUNT: u64 = 20_000;
+/// Never more bodies than this in one file (about 0.5 GB).
+const MAX_BODY_COUNT: u64 = 800_000;
+/// Requests/s assumed before the first measurement of a signer.
+const FIRST_GUESS_RPS: f64 = 40_000.0;
+
+/// What to run and where things are.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The workspace root (config/demo.toml, dist/, target/).
+    pub root: PathBuf,
+    pub signer_bin: PathBuf,
+    pub floor_bin: PathBuf,
+    /// Length of each wrk run.
+    pub wrk_seconds: u32,
+    /// Page loads per form (at least 20 for the issue's figures).
+    pub loads: usize,
+    /// Where criterion wrote its results (`target/criterion`).
+    pub criterion_dir: PathBuf,
+}
+
+/// Runs every measurement and returns the report (the caller prints and writes it).
+pub fn run(options: &Options) -> Result<Report, BenchError> {
+    let work = tempfile::tempdir()
+        .map_err(|error| BenchError::new(format!("no temporary directory: {error}")))?;
+    let secret = random_secret();
+    let demo = std::fs::read_to_string(options.root.join("config/demo.toml"))
+        .map_err(|error| BenchError::new(format!("cannot read config/demo.toml: {error}")))?;
+    let script = work.path().join("continue.lua");
+    write(&script, wrk::SCRIPT)?;
+
+    let api_port = free_port()?;
+    let api_config_path = work.path().join("bench-api.toml");
+    let api_toml = bench_config_toml(&demo, api_port, None)?;
+    write(&api_config_path, &api_toml)?;
+    let config = Config::from_toml(&api_toml, &|name: &str| {
+        (name == SECRET_ENV).then(|| secret.clone())
+    })
+    .map_err(|error| BenchError::new(format!("the bench configuration is refused: {error}")))?;
+    let tenant = config
+        .tenants
+        .first()
+        .ok_or_else(|| BenchError::new("the bench configuration has no tenant"))?;
+    let minter = SessionMinter::new(&tenant.issuer, secret.as_bytes());
+    let mut bodies = BodySource {
+        minter: &minter,
+        next_index: 0,
+        dir: work.path().to_path_buf(),
+    };
+
+    // The floor, first: same generator, same script, same kind of body.
+    println!("bench: the floor under wrk");
+    let token_bytes = continue_token_bytes(&config, unix_now())?;
+    let floor_port = free_port()?;
+    let floor = Server::start(
+        "the floor",
+        Command::new(&options.floor_bin)
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{floor_port}"))
+            .arg("--continue-base")
+            .arg(format!("{}://{}", tenant.scheme.as_str(), tenant.issuer))
+            .arg("--token-parameter")
+            .arg(&tenant.token_parameter)
+            .arg("--token-bytes")
+            .arg(token_bytes.to_string()),
+        floor_port,
+    )?;
+    let floor_bodies = bodies.write(SMALL_BODY_COUNT)?;
+    let floor_url = format!("http://127.0.0.1:{floor_port}");
+    wrk::run(&floor_url, 8, WARM_UP_SECONDS, &script, &floor_bodies)?;
+    let mut floor_runs = Vec::new();
+    for connections in CONNECTIONS {
+        let run = wrk::run(
+            &floor_url,
+            connections,
+            options.wrk_seconds,
+            &script,
+            &floor_bodies,
+        )?;
+        print_run("floor", connections, &run);
+        floor_runs.push((connections, run));
+    }
+    let floor_series = ServerSeries {
+        name: "floor".into(),
+        runs: floor_runs,
+        peak_rss_kb: floor.peak_rss_kb(),
+    };
+    floor.stop();
+
+    // The signer, in-memory store, then Redis.
+    let memory = signer_series(
+        options,
+        "signer, in-memory store",
+        &api_config_path,
+        api_port,
+        &secret,
+        None,
+        &script,
+        &mut bodies,
+    )?;
+    let redis_port = free_port()?;
+    let redis = Server::start(
+        "redis-server",
+        Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &redis_port.to_string()])
+            .args([
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "yes",
+            ]),
+        redis_port,
+    )?;
+    let redis_url = format!("redis://127.0.0.1:{redis_port}/0");
+    let with_redis = signer_series(
+        options,
+        "signer, Redis store",
+        &api_config_path,
+        api_port,
+        &secret,
+        Some(&redis_url),
+        &script,
+        &mut bodies,
+    )?;
+    redis.stop();
+    drop(bodies);
+
+    // The page: bytes, then first loads.
+    println!("bench: the page's first-load bytes");
+    let dist = options.root.join("dist");
+    let sizes = SizeTable::measure(&dist)?;
+    let wasm_sections = largest_wasm(&sizes)
+        .map(|name| {
+            std::fs::read(dist.join(name))
+                .map_err(|error| BenchError::new(format!("cannot read {name}: {error}")))
+                .and_then(|module| wasm_sections(&module))
+        })
+        .transpose()?
+        .unwrap_or_default();
+    println!("bench: page loads in headless Chromium");
+    let page = page_series(options, &demo, &dist, &secret, &minter, work.path())?;
+
+    Ok(Report {
+        environment: environment(options),
+        wrk_seconds: options.wrk_seconds,
+        floor: floor_series,
+        signers: vec![memory, with_redis],
+        sizes,
+        wasm_sections,
+        page,
+        steps: criterion_steps(&options.criterion_dir),
+    })
+}
+
+/// A signer under wrk at every connection count, on a fresh process (and so a fresh
+/// in-memory store); `redis` switches the replay store.
+#[allow(clippy::too_many_arguments)]
+fn signer_series(
+    options: &Options,
+    name: &str,
+    config: &Path,
+    port: u16,
+    secret: &str,
+    redis: Option<&str>,
+    script: &Path,
+    bodies: &mut BodySource<'_>,
+) -> Result<ServerSeries, BenchError> {
+    println!("bench: {name} under wrk");
+    let mut command = Command::new(&options.signer_bin);
+    command
+        .arg("serve")
+        .arg("--config")
+        .arg(config)
+        .env(SECRET_ENV, secret)
+        .env_remove("RUST_LOG");
+    if let Some(url) = redis {
+        command.env("STOPOVER_REPLAY_STORE", url);
+    }
+    let mut signer = Server::start("the signer", &mut command, port)?;
+    let url = format!("http://127.0.0.1:{port}");
+
+    let warm_up_bodies = bodies.write(SMALL_BODY_COUNT)?;
+    let warm_up = wrk::run(&url, 8, WARM_UP_SECONDS, script, &warm_up_bodies)?;
+    let mut expected_rps = if warm_up.wrapped == 0 {
+        warm_up.requests_per_second().max(1000.0)
+    } else {
+        FIRST_GUESS_RPS
+    };
+    let mut runs = Vec::new();
+    for connections in CONNECTIONS {
+        // Half as many again as the fastest rate seen, so no body is used twice.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let count = ((expected_rps * f64::from(options.wrk_seconds) * 1.5) as u64 + 5_000)
+            .min(MAX_BODY_COUNT);
+        let file = bodies.write(count)?;
+        let run = wrk::run(&url, connections, options.wrk_seconds, script, &file)?;
+        let _ = std::fs::remove_file(&file);
+        print_run(name, connections, &run);
+        if run.wrapped > 0 {
+            println!(
+                "bench: warning: {} requests reused a body ({count} bodies were not enough)",
+                run.wrapped
+            );
+        }
+        expected_rps = expected_rps.max(run.requests_per_second());
+        runs.push((connections, run));
+        if let Some(reason) = signer.exited() {
+            return Err(BenchError::new(reason));
+        }
+    }
+    let peak_rss_kb = signer.peak_rss_kb();
+    signer.stop();
+    Ok(ServerSeries {
+        name: name.to_owned(),
+        runs,
+        peak_rss_kb,
+    })
+}
+
+/// First loads of the demo's profile form and of each generated form, from a release signer
+/// serving `dist`.
+fn page_series(
+    options: &Options,
+    demo: &str,
+    dist: &Path,
+    secret: &str,
+    minter: &SessionMinter,
+    work: &Path,
+) -> Result<Vec<PageSeries>, BenchError> {
+    let port = free_port()?;
+    let config = work.join("bench-page.toml");
+    write(&config, &bench_config_toml(demo, port, Some(dist))?)?;
+    let signer = Server::start(
+        "the signer serving the page",
+        Command::new(&options.signer_bin)
+            .arg("serve")
+            .arg("--config")
+            .arg(&config)
+            .env(SECRET_ENV, secret)
+            .env_remove("RUST_LOG"),
+        port,
+    )?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| BenchError::new(format!("no async runtime: {error}")))?;
+    let forms: Vec<(String, String, usize)> =
+        std::iter::once((LOAD_FORM.to_owned(), "profile (demo)".to_owned(), 8))
+            .chain(GROWTH_FIELD_COUNTS.iter().map(|&fields| {
+                (
+                    growth_form_id(fields),
+                    format!("generated, {fields} fields"),
+                    fields,
+                )
+            }))
+            .collect();
+    let outcome = runtime.block_on(async {
+        let browser = Browser::open().await?;
+        let mut series = Vec::new();
+        let mut result = Ok(());
+        'forms: for (form, label, fields) in &forms {
+            let mut loads: Vec<Load> = Vec::new();
+            // One unrecorded load first, so the browser's own start-up is not in the figures.
+            for index in 0..=options.loads {
+                let token = minter.session_token(&format!("auth0|page{index:06}"), form, unix_now())?;
+                let url = format!(
+                    "http://127.0.0.1:{port}/?state={}&session_token={token}",
+                    crate::tokens::fresh_state()
+                );
+                match load_once(&browser, &url).await {
+                    Ok(load) if index > 0 => loads.push(load),
+                    Ok(_) => {}
+                    Err(error) => {
+                        result = Err(BenchError::new(format!("page load of form {form}: {error}")));
+                        break 'forms;
+                    }
+                }
+            }
+            if let Some(cached) = loads.iter().find(|load| load.wasm_transfer_bytes <= 0.0) {
+                result = Err(BenchError::new(format!(
+                    "a load of form {form} did not download the wasm (transfer {} bytes): the cache was not disabled",
+                    cached.wasm_transfer_bytes
+                )));
+                break;
+            }
+            let spread = |value: fn(&Load) -> f64| Spread::of(&loads.iter().map(value).collect::<Vec<_>>());
+            let (Some(ready_ms), Some(heap_bytes)) = (spread(|load| load.ready_ms), spread(|load| load.heap_bytes)) else {
+                result = Err(BenchError::new(format!("no page load of form {form} was measured")));
+                break;
+            };
+            let wasm_loaded_ms = spread(|load| load.wasm_loaded_ms).map(|spread| spread.median).filter(|ms| *ms >= 0.0);
+            let controls = loads.first().map_or(0, |load| load.controls);
+            println!("bench: {label}: ready median {:.1} ms over {} loads, {controls} controls", ready_ms.median, ready_ms.count);
+            series.push(PageSeries {
+                form: label.clone(),
+                fields: *fields,
+                ready_ms,
+                heap_bytes,
+                controls,
+                wasm_loaded_ms,
+            });
+        }
+        browser.close().await;
+        result.map(|()| series)
+    });
+    signer.stop();
+    outcome
+}
+
+/// Files of request bodies in the work directory, numbered so no two bodies share a subject.
+struct BodySource<'m> {
+    minter: &'m SessionMinter,
+    next_index: u64,
+    dir: PathBuf,
+}
+
+impl BodySource<'_> {
+    fn write(&mut self, count: u64) -> Result<PathBuf, BenchError> {
+        let path = self.dir.join(format!("bodies-{}.jsonl", self.next_index));
+        self.minter
+            .write_bodies(&path, self.next_index, count, unix_now())?;
+        self.next_index += count;
+        Ok(path)
+    }
+}
+
+/// A server process, killed when dropped.
+struct Server {
+    name: String,
+    child: Child,
+}
+
+impl Server {
+    /// Starts `command` with its output discarded and waits (at most 30 s) until `port`
+    /// accepts connections.
+    fn start(name: &str, command: &mut Command, port: u16) -> Result<Self, BenchError> {
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|error| BenchError::new(format!("cannot start {name}: {error}")))?;
+        let mut server = Self {
+            name: name.to_owned(),
+            child,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(reason) = server.exited() {
+                return Err(BenchError::new(format!(
+                    "{reason} before it listened (run it by hand to see why)"
+                )));
+            }
+            if Instant::now() > deadline {
+                return Err(BenchError::new(format!(
+                    "{name} did not listen on port {port} within 30 s"
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(server)
+    }
+
+    fn exited(&mut self) -> Option<String> {
+        match self.child.try_wait() {
+            Ok(Some(status)) => Some(format!("{} exited ({status})", self.name)),
+            Ok(None) => None,
+            Err(error) => Some(format!("{}: {error}", self.name)),
+        }
+    }
+
+    /// The process's peak resident set (`VmHWM`), kB.
+    fn peak_rss_kb(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        vm_hwm_kb(&status)
+    }
+
+    fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// `VmHWM:    12345 kB` from `/proc/PID/status`.
+pub fn vm_hwm_kb(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kb| kb.parse().ok())
+}
+
+/// Criterion's median estimates of the signer's steps, where it wrote them.
+pub fn criterion_steps(criterion_dir: &Path) -> Vec<StepFigure> {
+    STEPS
+        .iter()
+        .filter_map(|(id, name)| {
+            let text =
+                std::fs::read_to_string(criterion_dir.join(id).join("new/estimates.json")).ok()?;
+            let median_ns = criterion_median_ns(&text)?;
+            Some(StepFigure {
+                name: (*name).to_owned(),
+                median_ns,
+            })
+        })
+        .collect()
+}
+
+/// `median.point_estimate` (ns) of a criterion `estimates.json`.
+pub fn criterion_median_ns(estimates: &str) -> Option<f64> {
+    let value: serde_json::Value = serde_json::from_str(estimates).ok()?;
+    value.get("median")?.get("point_estimate")?.as_f64()
+}
+
+fn largest_wasm(sizes: &SizeTable) -> Option<&str> {
+    sizes
+        .files
+        .iter()
+        .filter(|file| file.name.ends_with(".wasm"))
+        .max_by_key(|file| file.raw)
+        .map(|file| file.name.as_str())
+}
+
+fn environment(options: &Options) -> Vec<String> {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|line| line.strip_prefix("model name"))
+                .map(|rest| rest.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let chromium = command_output("/usr/bin/chromium", &["--version"])
+        .unwrap_or_else(|| "Chromium (version unknown)".into());
+    let wrk = command_output("wrk", &["--version"])
+        .and_then(|text| text.lines().next().map(str::to_owned))
+        .unwrap_or_else(|| "wrk".into());
+    vec![
+        format!("Machine: {cpu}, {cores} cores; everything (load generator, servers, browser) on this machine, over loopback."),
+        format!("Tools: {wrk}; {chromium}; gzip -9; brotli -q 11."),
+        format!(
+            "Runs: wrk {} s per run after a {WARM_UP_SECONDS} s warm-up per server; {} measured page loads per form.",
+            options.wrk_seconds, options.loads
+        ),
+    ]
+}
+
+fn command_output(program: &str, args: &[&str]) -> Option<String> {
+    let output = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    // wrk prints its version on stdout and exits 1.
+    let text = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+fn print_run(name: &str, connections: u32, run: &WrkRun) {
+    println!(
+        "bench: {name}, {connections} connections: {:.0} req/s, p50 {} µs, p99 {} µs, non-2xx {}, socket errors {}",
+        run.requests_per_second(),
+        run.p50_us,
+        run.p99_us,
+        run.non_2xx,
+        run.socket_errors
+    );
+}
+
+fn write(path: &Path, text: &str) -> Result<(), BenchError> {
+    std::fs::write(path, text)
+        .map_err(|error| BenchError::new(format!("cannot write {}: {error}", path.display())))
+}
+
+fn free_port() -> Result<u16, BenchError> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .map_err(|error| BenchError::new(format!("no free loopback port: {error}")))
+}
+
+/// A fresh secret for this run (64 hex characters).
+fn random_secret() -> String {
+    let mut bytes = [0_u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peak_rss_is_read_from_proc_status() {
+        let status = "Name:\tstopover-signer\nVmPeak:\t  300000 kB\nVmHWM:\t   23456 kB\nVmRSS:\t   20000 kB\n";
+        assert_eq!(vm_hwm_kb(status), Some(23_456));
+        assert_eq!(vm_hwm_kb("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn criterions_median_estimate_is_read() {
+        let estimates = r#"{"mean":{"point_estimate":2600.5},"median":{"point_estimate":2512.25,"standard_error":3.1}}"#;
+        assert_eq!(criterion_median_ns(estimates), Some(2512.25));
+        assert_eq!(criterion_median_ns("{}"), None);
+    }
+
+    #[test]
+    fn the_steps_found_on_disk_are_reported_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let found = dir.path().join("signer/validate_answers/new");
+        std::fs::create_dir_all(&found).unwrap();
+        std::fs::write(
+            found.join("estimates.json"),
+            r#"{"median":{"point_estimate":800.0}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            criterion_steps(dir.path()),
+            [StepFigure {
+                name: "answer validation (profile form)".into(),
+                median_ns: 800.0
+            }]
+        );
+    }
+}

@@ -1,0 +1,172 @@
+//! The load generator: wrk with a Lua script that posts a pre-generated body per request, and
+//! the reading of the one summary line the script prints.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::BenchError;
+
+/// The wrk script (see `lua/continue.lua`).
+pub const SCRIPT: &str = include_str!("../lua/continue.lua");
+/// The prefix of the script's summary line.
+const SUMMARY_PREFIX: &str = "STOPOVER-WRK ";
+
+/// One wrk run, as the script's `done()` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrkRun {
+    /// Completed requests.
+    pub requests: u64,
+    pub duration_us: u64,
+    /// Responses with a status outside 2xx and 3xx (the signer never redirects).
+    pub non_2xx: u64,
+    /// Connect, read, write and timeout errors.
+    pub socket_errors: u64,
+    pub p50_us: u64,
+    pub p99_us: u64,
+    /// Requests that reused a body because a thread ran out (each a replay for the signer).
+    pub wrapped: u64,
+}
+
+impl WrkRun {
+    /// Reads the `STOPOVER-WRK key=value ...` line from wrk's output.
+    pub fn parse(output: &str) -> Result<Self, BenchError> {
+        let line = output
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(SUMMARY_PREFIX))
+            .ok_or_else(|| {
+                BenchError::new("wrk printed no summary line (did the script fail to load?)")
+            })?;
+        let value = |key: &str| -> Result<u64, BenchError> {
+            line.split_whitespace()
+                .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+                .ok_or_else(|| BenchError::new(format!("wrk's summary lacks `{key}`: {line}")))?
+                .parse::<u64>()
+                .map_err(|error| {
+                    BenchError::new(format!("wrk's `{key}` is not a count ({error}): {line}"))
+                })
+        };
+        Ok(Self {
+            requests: value("requests")?,
+            duration_us: value("duration_us")?,
+            non_2xx: value("non2xx")?,
+            socket_errors: value("socket_errors")?,
+            p50_us: value("p50_us")?,
+            p99_us: value("p99_us")?,
+            wrapped: value("wrapped")?,
+        })
+    }
+
+    /// Completed requests per second of the run.
+    pub fn requests_per_second(&self) -> f64 {
+        if self.duration_us == 0 {
+            return 0.0;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let rate = self.requests as f64 * 1_000_000.0 / self.duration_us as f64;
+        rate
+    }
+}
+
+/// wrk threads for `connections`: two (one per core) unless there is a single connection.
+pub fn threads_for(connections: u32) -> u32 {
+    connections.clamp(1, 2)
+}
+
+/// Runs wrk for `seconds` with `connections` against `base_url`, posting the bodies in
+/// `bodies`.
+pub fn run(
+    base_url: &str,
+    connections: u32,
+    seconds: u32,
+    script: &Path,
+    bodies: &Path,
+) -> Result<WrkRun, BenchError> {
+    let threads = threads_for(connections);
+    let output = Command::new("wrk")
+        .arg(format!("--threads={threads}"))
+        .arg(format!("--connections={connections}"))
+        .arg(format!("--duration={seconds}s"))
+        .arg("--timeout=5s")
+        .arg(format!("--script={}", script.display()))
+        .arg(base_url)
+        .arg("--")
+        .arg(bodies)
+        .arg(threads.to_string())
+        .output()
+        .map_err(|error| {
+            BenchError::new(format!(
+                "cannot run wrk (cargo xtask setup installs it): {error}"
+            ))
+        })?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(BenchError::new(format!(
+            "wrk failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    WrkRun::parse(&stdout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OUTPUT: &str = "\
+Running 5s test @ http://127.0.0.1:40123
+  2 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     1.20ms  350.00us   9.00ms   80.00%
+  60000 requests in 5.00s, 30.00MB read
+Requests/sec:  12000.00
+Transfer/sec:      6.00MB
+STOPOVER-WRK requests=60000 duration_us=5000000 non2xx=3 socket_errors=1 p50_us=1150 p99_us=4200 wrapped=0
+";
+
+    #[test]
+    fn the_scripts_summary_line_is_read_among_wrks_own_output() {
+        let run = WrkRun::parse(OUTPUT).unwrap();
+        assert_eq!(
+            run,
+            WrkRun {
+                requests: 60_000,
+                duration_us: 5_000_000,
+                non_2xx: 3,
+                socket_errors: 1,
+                p50_us: 1150,
+                p99_us: 4200,
+                wrapped: 0,
+            }
+        );
+        assert_eq!(run.requests_per_second(), 12_000.0);
+    }
+
+    #[test]
+    fn output_without_the_summary_line_is_an_error() {
+        let error = WrkRun::parse("Running 5s test @ http://x\n").unwrap_err();
+        assert!(error.to_string().contains("no summary line"));
+    }
+
+    #[test]
+    fn a_summary_missing_a_figure_is_an_error_naming_it() {
+        let error = WrkRun::parse("STOPOVER-WRK requests=1 duration_us=2").unwrap_err();
+        assert!(error.to_string().contains("non2xx"), "{error}");
+    }
+
+    #[test]
+    fn a_zero_length_run_has_no_rate() {
+        let run = WrkRun::parse(
+            "STOPOVER-WRK requests=0 duration_us=0 non2xx=0 socket_errors=0 p50_us=0 p99_us=0 wrapped=0",
+        )
+        .unwrap();
+        assert_eq!(run.requests_per_second(), 0.0);
+    }
+
+    #[test]
+    fn one_connection_gets_one_thread_and_more_get_two() {
+        assert_eq!(threads_for(1), 1);
+        assert_eq!(threads_for(8), 2);
+        assert_eq!(threads_for(128), 2);
+    }
+}
