@@ -454,3 +454,61 @@ fn mark_form_ready() {
         let _ = performance.mark(FORM_READY_MARK);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn form() -> FormDefinition {
+        serde_json::from_value(json!({
+            "id": "f", "version": "1", "title": "T", "submit_label": "Go",
+            "fields": [
+                {"id": "company", "kind": "text", "label": "Company", "prefill": "org"},
+                {"id": "seats", "kind": "number", "label": "Seats", "default": 3},
+                {"id": "terms", "kind": "consent", "label": "Terms",
+                 "document": {"url": "https://e.example/t", "version": "1", "title": "Terms"}},
+                {"id": "ref", "kind": "hidden", "prefill": "ref"},
+                {"id": "note", "kind": "static", "text": "Hello"}
+            ]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn answers_start_from_the_prefill_then_the_defaults() {
+        let prefill = Map::from_iter([
+            ("org".to_owned(), json!("ACME")),
+            ("ref".to_owned(), json!("r-1")),
+        ]);
+        let answers = initial_answers(&form(), &prefill);
+        assert_eq!(answers.get("company"), Some(&json!("ACME")));
+        assert_eq!(answers.get("seats"), Some(&json!(3)));
+        assert_eq!(
+            answers.get("terms"),
+            None,
+            "a consent is never pre-accepted"
+        );
+        assert_eq!(
+            answers.get("ref"),
+            None,
+            "hidden values stay with the signer"
+        );
+    }
+
+    #[test]
+    fn only_answerable_fields_are_sent() {
+        let answers = Map::from_iter([
+            ("company".to_owned(), json!("ACME")),
+            ("ref".to_owned(), json!("forged")),
+            ("note".to_owned(), json!("x")),
+            ("other".to_owned(), json!("y")),
+        ]);
+        let sent = wire_answers(&form(), &answers);
+        assert_eq!(
+            sent,
+            Map::from_iter([("company".to_owned(), json!("ACME"))])
+        );
+    }
+}

@@ -20,7 +20,7 @@ use stopover_page::session::{now_seconds, Session};
 use stopover_page::states::RetryNotice;
 use stopover_page::Stopover;
 use stopover_protocol::FormDefinition;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 
@@ -116,6 +116,20 @@ async fn every_field_kind_renders_with_a_tied_label() {
         .text_content()
         .unwrap()
         .contains("Terms of service"));
+}
+
+#[wasm_bindgen_test]
+async fn the_form_marks_when_it_is_ready_for_the_benchmarks() {
+    let performance = window().performance().unwrap();
+    performance.clear_marks_with_mark_name(stopover_page::form::FORM_READY_MARK);
+    let _page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    tick().await;
+    assert_eq!(
+        performance
+            .get_entries_by_name(stopover_page::form::FORM_READY_MARK)
+            .length(),
+        1
+    );
 }
 
 #[wasm_bindgen_test]
@@ -306,6 +320,32 @@ async fn form_texts_and_page_texts_follow_the_language() {
         .text_content()
         .unwrap()
         .contains("Es gibt ein Problem"));
+}
+
+// ------------------------------------------------------------------------------------------
+// Start-up
+
+#[wasm_bindgen_test]
+fn launch_values_are_taken_from_the_address_bar_and_removed_from_it() {
+    let window = window();
+    let history = window.history().unwrap();
+    let before = window.location().href().unwrap();
+    history
+        .replace_state_with_url(
+            &JsValue::NULL,
+            "",
+            Some("?keep=1&state=st-9&session_token=a.b.c"),
+        )
+        .unwrap();
+
+    let launch = stopover_page::launch::take_from_location().unwrap();
+
+    assert_eq!(launch.state.as_str(), "st-9");
+    assert_eq!(launch.session_token.as_str(), "a.b.c");
+    assert_eq!(window.location().search().unwrap(), "?keep=1");
+    history
+        .replace_state_with_url(&JsValue::NULL, "", Some(&before))
+        .unwrap();
 }
 
 // ------------------------------------------------------------------------------------------
