@@ -10,6 +10,7 @@ use stopover_protocol::SessionClaims;
 
 use crate::config::{SimulatorConfig, CURRENT_TERMS_VERSION};
 use crate::users::TestUser;
+use crate::validate::ValidatedContinue;
 
 /// The form a user must fill in before the login may finish, or `None` to finish at once:
 /// `profile` while phone or company is missing, then `terms` until the current terms version
@@ -22,7 +23,16 @@ pub fn required_form(user: &TestUser) -> Option<&'static str> {
         .app_metadata
         .get("terms_version")
         .and_then(Value::as_str);
-    if accepted != Some(CURRENT_TERMS_VERSION) {
+    // Stored by the signer through the Management API (`consents.{field}`), the acceptance
+    // counts as well.
+    let accepted_in_consents = user
+        .app_metadata
+        .get("consents")
+        .and_then(|consents| consents.get("terms"))
+        .and_then(consent_version);
+    if accepted != Some(CURRENT_TERMS_VERSION)
+        && accepted_in_consents != Some(CURRENT_TERMS_VERSION)
+    {
         return Some("terms");
     }
     None
@@ -78,9 +88,21 @@ pub fn encode_session_token(
 
 /// `onContinuePostLogin`: consents go to `app_metadata.consents` (and accepting the current
 /// terms version records it as `terms_version`), every other answer to `user_metadata`.
-pub fn store_answers(user: &mut TestUser, form: &Value, answers: &Map<String, Value>, now: i64) {
-    for (field, answer) in answers {
+/// A top-level key the token's `stored` record names was written by the signer through the
+/// Management API: the Action leaves it alone, so it never overwrites what was stored.
+pub fn store_answers(user: &mut TestUser, validated: &ValidatedContinue, now: i64) {
+    let stored = |metadata: &str, key: &str| {
+        validated
+            .stored
+            .as_ref()
+            .and_then(|stored| stored.get(metadata))
+            .and_then(Value::as_array)
+            .is_some_and(|keys| keys.iter().any(|stored| stored == key))
+    };
+    for (field, answer) in &validated.answers {
         match consent_version(answer) {
+            Some(_) if stored("app_metadata", "consents") => {}
+            None if stored("user_metadata", field) => {}
             Some(version) => {
                 if version == CURRENT_TERMS_VERSION {
                     user.app_metadata
@@ -101,10 +123,11 @@ pub fn store_answers(user: &mut TestUser, form: &Value, answers: &Map<String, Va
             }
         }
     }
-    user.app_metadata.insert(
-        "last_stopover".to_owned(),
-        json!({ "form": form, "completed_at": now }),
-    );
+    let mut last = json!({ "form": validated.form, "completed_at": now });
+    if let Some(stored) = &validated.stored {
+        last["stored"] = Value::Object(stored.clone());
+    }
+    user.app_metadata.insert("last_stopover".to_owned(), last);
 }
 
 /// The accepted document version of a consent answer (`{"accepted": true, "version": ..}`).
@@ -179,8 +202,7 @@ mod tests {
         let answers = json!({"company": "Keller AG", "phone": "+4930123456", "newsletter": true});
         store_answers(
             &mut bruno,
-            &json!({"id": "profile", "version": "1"}),
-            answers.as_object().unwrap(),
+            &validated(json!({"id": "profile", "version": "1"}), answers, None),
             5,
         );
         assert_eq!(bruno.user_metadata["company"], "Keller AG");
@@ -198,8 +220,7 @@ mod tests {
         });
         store_answers(
             &mut chloe,
-            &json!({"id": "terms"}),
-            answers.as_object().unwrap(),
+            &validated(json!({"id": "terms"}), answers, None),
             9,
         );
         assert_eq!(chloe.app_metadata["terms_version"], CURRENT_TERMS_VERSION);
@@ -217,10 +238,53 @@ mod tests {
         let answers = json!({"terms": {"accepted": true, "version": "2020-01", "accepted_at": 1}});
         store_answers(
             &mut chloe,
-            &json!({"id": "terms"}),
-            answers.as_object().unwrap(),
+            &validated(json!({"id": "terms"}), answers, None),
             1,
         );
         assert_eq!(required_form(&chloe), Some("terms"));
+    }
+
+    fn validated(form: Value, answers: Value, stored: Option<Value>) -> ValidatedContinue {
+        ValidatedContinue {
+            form,
+            answers: answers.as_object().unwrap().clone(),
+            stored: stored.map(|stored| stored.as_object().unwrap().clone()),
+        }
+    }
+
+    #[test]
+    fn keys_the_signer_stored_are_not_overwritten_by_the_action() {
+        let mut chloe = user("chloe");
+        chloe.app_metadata.insert(
+            "consents".into(),
+            json!({"terms": {"accepted": true, "version": CURRENT_TERMS_VERSION, "accepted_at": 5}}),
+        );
+        chloe
+            .user_metadata
+            .insert("phone".into(), json!("+33100000000"));
+        // A stale copy in the token must not replace what the signer stored.
+        let answers = json!({
+            "phone": "+33999999999",
+            "privacy": {"accepted": true, "version": "2024-01", "accepted_at": 1},
+            "company": "Dubois SA",
+        });
+        let stored = json!({"user_metadata": ["phone"], "app_metadata": ["consents"]});
+        store_answers(
+            &mut chloe,
+            &validated(json!({"id": "terms"}), answers, Some(stored)),
+            9,
+        );
+        assert_eq!(chloe.user_metadata["phone"], "+33100000000");
+        assert!(chloe.app_metadata["consents"].get("privacy").is_none());
+        assert_eq!(chloe.user_metadata["company"], "Dubois SA");
+        assert_eq!(
+            chloe.app_metadata["last_stopover"]["stored"]["app_metadata"][0],
+            "consents"
+        );
+        assert_eq!(
+            required_form(&chloe),
+            None,
+            "consents.terms counts as accepted"
+        );
     }
 }

@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
+use crate::management::ManagementApiConfig;
 use crate::users::TestUser;
 
 /// The terms-of-service version the example Action requires; users who accepted another
@@ -36,6 +37,8 @@ pub struct SimulatorConfig {
     pub users: Vec<TestUser>,
     /// Where the time comes from (tests move it).
     pub clock: Clock,
+    /// The Management API's machine-to-machine client; without one, the API answers 404.
+    pub management: Option<ManagementApiConfig>,
 }
 
 impl SimulatorConfig {
@@ -49,6 +52,7 @@ impl SimulatorConfig {
             session_token_ttl_secs: DEFAULT_SESSION_TOKEN_TTL_SECS,
             users: default_users(),
             clock: Clock::system(),
+            management: None,
         }
     }
 }

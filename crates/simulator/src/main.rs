@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use stopover_simulator::config::{DEFAULT_SESSION_TOKEN_TTL_SECS, DEFAULT_TOKEN_PARAMETER};
-use stopover_simulator::{Secret, SimulatorConfig};
+use stopover_simulator::{ManagementApiConfig, Secret, SimulatorConfig};
 use tracing_subscriber::EnvFilter;
 
 /// A local stand-in for an Auth0 tenant whose post-login Action sends people to Stopover.
@@ -30,6 +30,13 @@ struct Args {
     /// Lifetime of the session tokens the Action encodes, in seconds.
     #[arg(long, default_value_t = DEFAULT_SESSION_TOKEN_TTL_SECS)]
     session_token_ttl: u64,
+    /// Enables the Management API for this machine-to-machine client id (back-channel
+    /// delivery); its secret is read from `--management-secret-env`.
+    #[arg(long)]
+    management_client_id: Option<String>,
+    /// Environment variable holding the management client's secret.
+    #[arg(long, default_value = "STOPOVER_DEMO_MANAGEMENT_SECRET")]
+    management_secret_env: String,
 }
 
 /// The signer refuses shorter secrets; refusing them here too keeps the pair consistent.
@@ -62,6 +69,16 @@ async fn main() -> ExitCode {
     let mut config = SimulatorConfig::new(&args.issuer, &args.stopover_url, secret);
     config.token_parameter = args.token_parameter;
     config.session_token_ttl_secs = args.session_token_ttl;
+    if let Some(client_id) = &args.management_client_id {
+        let Ok(secret) = std::env::var(&args.management_secret_env) else {
+            eprintln!(
+                "stopover-simulator: set ${} to the management client's secret",
+                args.management_secret_env
+            );
+            return ExitCode::FAILURE;
+        };
+        config.management = Some(ManagementApiConfig::new(client_id, Secret::new(secret)));
+    }
 
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(listener) => listener,

@@ -166,6 +166,7 @@ mod tests {
                 user: "bruno".into(),
                 form: Some(json!({"id": "profile", "version": "1"})),
                 answers: Some(answers),
+                stored: None,
             },
         );
         assert!(!page.contains("<script>"));

@@ -12,12 +12,13 @@ use axum::http::header::{
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
 use crate::action::{encode_session_token, required_form, store_answers};
 use crate::config::SimulatorConfig;
+use crate::management::{self, ManagementState};
 use crate::pages;
 use crate::tenant::{random_id, CompletedLogin, Tenant};
 use crate::validate::{validate_continue_token, TokenRejection};
@@ -30,6 +31,7 @@ pub const BROWSER_COOKIE: &str = "simulator_session";
 pub struct AppState {
     config: Arc<SimulatorConfig>,
     tenant: Arc<Mutex<Tenant>>,
+    management: Arc<Mutex<ManagementState>>,
 }
 
 impl AppState {
@@ -38,12 +40,24 @@ impl AppState {
         Self {
             config: Arc::new(config),
             tenant: Arc::new(Mutex::new(tenant)),
+            management: Arc::new(Mutex::new(ManagementState::default())),
         }
+    }
+
+    pub(crate) fn config(&self) -> &SimulatorConfig {
+        &self.config
+    }
+
+    /// The Management API's tokens, faults and counts (same poisoning argument as `tenant`).
+    pub(crate) fn management(&self) -> MutexGuard<'_, ManagementState> {
+        self.management
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The tenant's data. A handler that panicked while holding the lock left it in a state
     /// that is still consistent (every change is one map operation), so poisoning is ignored.
-    fn tenant(&self) -> MutexGuard<'_, Tenant> {
+    pub(crate) fn tenant(&self) -> MutexGuard<'_, Tenant> {
         self.tenant
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -58,6 +72,17 @@ pub fn router(state: AppState) -> Router {
         .route("/continue", get(continue_login).post(continue_login))
         .route("/callback", get(callback))
         .route("/_sim/users/{id}", get(stored_user))
+        .route("/oauth/token", post(management::token))
+        .route(
+            "/api/v2/users/{id}",
+            get(management::get_user).patch(management::patch_user),
+        )
+        .route(
+            "/_sim/management/faults",
+            post(management::add_faults).delete(management::clear_faults),
+        )
+        .route("/_sim/management/stats", get(management::stats))
+        .route("/_sim/management/revoke", post(management::revoke))
         .route(pages::STYLESHEET_PATH, get(stylesheet))
         .with_state(state)
 }
@@ -114,6 +139,7 @@ async fn authorize(
                 user: short_id,
                 form: None,
                 answers: None,
+                stored: None,
             });
             tracing::info!(user = %user.user_id, "login finished without a stopover");
             callback_location(&login)
@@ -206,12 +232,13 @@ async fn continue_login(
         }
     };
 
-    store_answers(user, &validated.form, &validated.answers, now);
+    store_answers(user, &validated, now);
     tracing::info!(user = %user.user_id, "login finished after a stopover");
     let login = tenant.complete(CompletedLogin {
         user: transaction.user,
         form: Some(validated.form),
         answers: Some(validated.answers),
+        stored: validated.stored,
     });
     redirect(StatusCode::SEE_OTHER, &callback_location(&login))
 }

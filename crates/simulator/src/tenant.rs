@@ -53,6 +53,8 @@ pub struct CompletedLogin {
     pub form: Option<Value>,
     /// The answers the stopover sent, when the login went through one.
     pub answers: Option<Map<String, Value>>,
+    /// The continue token's `stored` record: metadata keys the signer wrote itself.
+    pub stored: Option<Map<String, Value>>,
 }
 
 impl Tenant {

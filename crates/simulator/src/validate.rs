@@ -20,6 +20,9 @@ pub struct ValidatedContinue {
     pub form: Value,
     /// The `answers` claim, empty when absent.
     pub answers: Map<String, Value>,
+    /// The `stored` claim (`{"user_metadata": [keys], "app_metadata": [keys]}`): what the
+    /// signer already wrote through the Management API; absent when it wrote nothing.
+    pub stored: Option<Map<String, Value>>,
 }
 
 /// Why `/continue` refused a token; the text is what the error page shows.
@@ -125,6 +128,7 @@ pub fn validate_continue_token(
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default(),
+        stored: custom.get("stored").and_then(Value::as_object).cloned(),
     })
 }
 
