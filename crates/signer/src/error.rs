@@ -143,6 +143,24 @@ pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Respon
     }
 }
 
+/// The 405 body for a known path asked with a method it does not take (axum adds `Allow`).
+/// Built by hand: the shared error codes have no 405, and this one concerns only the signer.
+pub fn method_not_allowed_response() -> Response {
+    let mut response = (
+        StatusCode::METHOD_NOT_ALLOWED,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(JSON_CONTENT_TYPE),
+        )],
+        r#"{"error":"method_not_allowed","message":"This address does not take this method."}"#,
+    )
+        .into_response();
+    response
+        .extensions_mut()
+        .insert(RejectionReason("method_not_allowed"));
+    response
+}
+
 /// The 500 body, built without serialisation so it cannot fail.
 pub fn internal_error_response() -> Response {
     (

@@ -21,7 +21,7 @@ use stopover_protocol::{
 
 use crate::config::{FormDelivery, Tenant};
 use crate::edge;
-use crate::error::{json_response, ApiError};
+use crate::error::{json_response, method_not_allowed_response, ApiError};
 use crate::mint::{
     continue_url, mint_continue_token, mint_continue_token_with_record, MintRequest,
 };
@@ -51,7 +51,8 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics));
+        .route("/metrics", get(metrics))
+        .method_not_allowed_fallback(method_not_allowed);
     let router = match state.static_site() {
         Some(site) => router.fallback_service(site.service()),
         None => router.fallback(not_found),
@@ -359,6 +360,10 @@ async fn api_not_found() -> ApiError {
 
 async fn not_found() -> ApiError {
     ApiError::NotFound
+}
+
+async fn method_not_allowed() -> Response {
+    method_not_allowed_response()
 }
 
 /// `application/json`, with or without parameters such as `charset`.
