@@ -279,3 +279,132 @@ fn error_message_lists_every_problem() {
         "{message}"
     );
 }
+
+/// `config_toml` with a management client for the first tenant and extra text in the
+/// profile form.
+fn with_back_channel(management: &str, profile_extra: &str) -> String {
+    config_toml("memory")
+        .replace(
+            "forms = [\"profile\", \"terms\"]\n",
+            &format!("forms = [\"profile\", \"terms\"]\n{management}"),
+        )
+        .replace(
+            "id = \"profile\"\nversion = \"3\"\n",
+            &format!("id = \"profile\"\nversion = \"3\"\n{profile_extra}"),
+        )
+}
+
+const MANAGEMENT: &str = "\n[tenants.management]\ndomain = \"tenant.eu.auth0.com\"\nclient_id = \"abc\"\nclient_secret_env = \"MGMT_SECRET\"\n";
+
+fn env_with_management(name: &str) -> Option<String> {
+    (name == "MGMT_SECRET")
+        .then(|| "m2m".to_owned())
+        .or_else(|| env(name))
+}
+
+#[test]
+fn configs_without_delivery_keep_every_answer_in_the_token() {
+    let config = Config::from_toml(&config_toml("memory"), &env).unwrap();
+    assert!(config.deliveries.is_empty());
+    assert!(config.tenants.iter().all(|t| t.management.is_none()));
+}
+
+#[test]
+fn a_back_channel_form_reads_its_targets_and_the_audience_defaults() {
+    let toml = with_back_channel(
+        MANAGEMENT,
+        "delivery = \"user_metadata\"\nmetadata_key = \"profile.{field}\"\n",
+    )
+    .replace(
+        "id = \"newsletter\"\nkind = \"checkbox\"\n",
+        "id = \"newsletter\"\nkind = \"checkbox\"\ndelivery = \"app_metadata\"\nmetadata_key = \"marketing\"\n",
+    );
+    let config = Config::from_toml(&toml, &env_with_management).unwrap();
+    let management = config.tenants[0].management.as_ref().unwrap();
+    assert_eq!(management.audience, "https://tenant.eu.auth0.com/api/v2/");
+    assert_eq!(management.scheme, Scheme::Https);
+    assert!(
+        !format!("{management:?}").contains("m2m"),
+        "no secret in Debug"
+    );
+    let delivery = config.delivery("profile").unwrap();
+    assert_eq!(delivery.targets["company"].path, ["profile", "company"]);
+    assert_eq!(delivery.targets["newsletter"].path, ["marketing"]);
+    assert_eq!(
+        delivery.targets["newsletter"].delivery,
+        stopover_signer::config::Delivery::AppMetadata
+    );
+    // The definition served to the page never shows where answers go.
+    let served = serde_json::to_string(&config.forms["profile"]).unwrap();
+    assert!(!served.contains("delivery") && !served.contains("metadata_key"));
+}
+
+#[test]
+fn a_metadata_form_for_a_tenant_without_a_management_client_is_refused() {
+    let toml = with_back_channel("", "delivery = \"user_metadata\"\n");
+    let message = Config::from_toml(&toml, &env).unwrap_err().to_string();
+    assert!(
+        message.contains("tenant `tenant.example.com`: form `profile` stores answers in user_metadata but the tenant has no [tenants.management] client"),
+        "{message}"
+    );
+}
+
+#[test]
+fn bad_delivery_settings_are_refused_with_exact_messages() {
+    let toml = with_back_channel(MANAGEMENT, "delivery = \"cookie\"\n");
+    assert!(
+        problems(&toml, &env_with_management).contains(&ConfigProblem::Delivery {
+            form: "profile".into(),
+            field: None,
+            value: "cookie".into(),
+        })
+    );
+    let toml = with_back_channel(
+        MANAGEMENT,
+        "delivery = \"user_metadata\"\nmetadata_key = \"a..b\"\n",
+    );
+    let message = Config::from_toml(&toml, &env_with_management)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("form `profile`, field `company`: metadata_key `a..b` must be 1 to 4 dot-separated names"), "{message}");
+    let toml = with_back_channel(
+        MANAGEMENT,
+        "delivery = \"user_metadata\"\nmetadata_key = \"same\"\n",
+    );
+    let message = Config::from_toml(&toml, &env_with_management)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("are both stored at user_metadata.same"),
+        "{message}"
+    );
+}
+
+#[test]
+fn bad_management_clients_are_refused_with_exact_messages() {
+    let missing = with_back_channel(MANAGEMENT, "");
+    let message = Config::from_toml(&missing, &env).unwrap_err().to_string();
+    assert!(message.contains("tenant `tenant.example.com`: environment variable `MGMT_SECRET` (the management client secret) is not set"), "{message}");
+
+    let http = with_back_channel(&format!("{MANAGEMENT}scheme = \"http\"\n"), "");
+    assert!(problems(&http, &env_with_management).contains(
+        &ConfigProblem::ManagementHttpForPublicDomain("tenant.example.com".into())
+    ));
+
+    let url = with_back_channel(
+        &MANAGEMENT.replace("tenant.eu.auth0.com", "https://tenant.eu.auth0.com/"),
+        "",
+    );
+    let message = Config::from_toml(&url, &env_with_management)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("management domain `https://tenant.eu.auth0.com/` must be a host name"),
+        "{message}"
+    );
+
+    let both = with_back_channel(&format!("{MANAGEMENT}client_secret_file = \"/x\"\n"), "");
+    assert!(problems(&both, &env_with_management).contains(
+        &ConfigProblem::ManagementSecretSource("tenant.example.com".into())
+    ));
+}

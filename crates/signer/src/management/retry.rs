@@ -98,6 +98,7 @@ pub fn rate_limit_wait(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
