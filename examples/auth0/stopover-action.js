@@ -121,17 +121,32 @@ exports.onContinuePostLogin = async (event, api) => {
     api.access.deny('We could not confirm your answers. Please sign in again.');
     return;
   }
+  // Keys the signer already wrote through the Management API (back-channel delivery). This
+  // event's user was read before that write, so setting them here would put old values back.
+  const stored = storedKeys(payload.stored);
   const { profile, consents } = splitAnswers(payload.answers || {});
   const userMetadata = event.user.user_metadata || {};
   for (const [key, value] of Object.entries(profile)) {
+    if (stored.user_metadata.has(key)) {
+      continue;
+    }
     api.user.setUserMetadata(key, value);
     userMetadata[key] = value;
   }
-  if (Object.keys(consents).length > 0) {
+  if (Object.keys(consents).length > 0 && !stored.app_metadata.has('consents')) {
     const existing = (event.user.app_metadata && event.user.app_metadata.consents) || {};
     api.user.setAppMetadata('consents', { ...existing, ...consents });
   }
 };
+
+/**
+ * The continue token's `stored` record (`{"user_metadata": ["phone"], "app_metadata":
+ * ["consents"]}`) as sets of top-level keys; empty when the signer stored nothing.
+ */
+function storedKeys(record) {
+  const keys = (name) => new Set(record && Array.isArray(record[name]) ? record[name].filter((key) => typeof key === 'string') : []);
+  return { user_metadata: keys('user_metadata'), app_metadata: keys('app_metadata') };
+}
 
 /**
  * Profile answers go to user_metadata; consent answers (`{accepted, version, accepted_at}`,
@@ -166,4 +181,5 @@ function consentKey(field) {
 }
 
 exports.formNeeded = formNeeded;
+exports.storedKeys = storedKeys;
 exports.TERMS_VERSION = TERMS_VERSION;

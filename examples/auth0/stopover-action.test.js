@@ -105,7 +105,7 @@ test('silent authentication (prompt=none) fails with interaction_required instea
 });
 
 /** A continue token as the signer mints it, signed here for the harness-only tests. */
-function continueToken({ state = 'abc123', sub = 'auth0|user-1', iat = 1_800_000_000, ttl = 120, secret = SECRET } = {}) {
+function continueToken({ state = 'abc123', sub = 'auth0|user-1', iat = 1_800_000_000, ttl = 120, secret = SECRET, answers, stored } = {}) {
   const login = makeLogin({ user: { user_id: sub }, tenantHost: TENANT, now: iat });
   const token = encodeToken(
     {
@@ -115,10 +115,11 @@ function continueToken({ state = 'abc123', sub = 'auth0|user-1', iat = 1_800_000
         state,
         jti: 'j1',
         form: { id: 'terms', version: '2026-11' },
-        answers: {
+        answers: answers || {
           accept_terms: { accepted: true, version: '2026-11', accepted_at: iat },
           phone: '+441234567890',
         },
+        ...(stored ? { stored } : {}),
       },
     },
     { now: () => iat, user: { user_id: sub }, tenantHost: TENANT, ip: login.event.request.ip },
@@ -143,6 +144,35 @@ test('on continue, consents go to app_metadata and profile answers to user_metad
   assert.equal(login.record.denied, null);
   assert.deepEqual(login.record.appMetadata.consents, { terms: { version: '2026-11', accepted_at: 1_800_000_000 } });
   assert.deepEqual(login.record.userMetadata, { phone: '+441234567890' });
+});
+
+test('on continue, keys the signer stored through the Management API are not overwritten', async () => {
+  // Back-channel delivery: the signer wrote phone and consents; the token names them in
+  // `stored` and carries no values for them. A stale answer here must not be written back.
+  const token = continueToken({
+    answers: { company: 'Analytical Engines', phone: '+440000000000', accept_privacy: { accepted: true, version: '1', accepted_at: 1 } },
+    stored: { user_metadata: ['phone'], app_metadata: ['consents'] },
+  });
+  const login = resume({ token });
+  await action.onContinuePostLogin(login.event, login.api);
+  assert.equal(login.record.denied, null);
+  assert.deepEqual(login.record.userMetadata, { company: 'Analytical Engines' });
+  assert.deepEqual(login.record.appMetadata, {});
+});
+
+test('on continue, a token that stored everything writes nothing', async () => {
+  const login = resume({ token: continueToken({ answers: {}, stored: { app_metadata: ['consents'] } }) });
+  await action.onContinuePostLogin(login.event, login.api);
+  assert.equal(login.record.denied, null);
+  assert.deepEqual(login.record.userMetadata, {});
+  assert.deepEqual(login.record.appMetadata, {});
+});
+
+test('a malformed stored record is read as nothing stored', () => {
+  const keys = action.storedKeys({ user_metadata: 'phone', app_metadata: [1, 'consents'] });
+  assert.deepEqual([...keys.user_metadata], []);
+  assert.deepEqual([...keys.app_metadata], ['consents']);
+  assert.equal(action.storedKeys(undefined).user_metadata.size, 0);
 });
 
 const refused = {
