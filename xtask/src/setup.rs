@@ -12,6 +12,9 @@ use crate::process::{cargo, execute, output_of};
 const TRUNK_SERIES: &str = "0.21.";
 const TRUNK_REQUIREMENT: &str = "^0.21";
 const WASM_PACK_VERSION: &str = "0.15.1";
+/// cargo-fuzz drives libFuzzer for the `fuzz/` targets; with `--sanitizer none` it builds on
+/// stable Rust.
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// Debian's binaryen is too old for current Rust wasm; npm's package carries a new one.
 const BINARYEN_PACKAGE: &str = "binaryen@132";
 const AXE_CORE_PACKAGE: &str = "axe-core@4.11";
@@ -51,6 +54,7 @@ pub fn run() -> Result<Tools, String> {
     trunk(&root)?;
     wasm_bindgen_cli(&root)?;
     wasm_pack(&root)?;
+    cargo_fuzz(&root)?;
     npm_tools(&root)?;
     println!("setup: everything is in place");
     Ok(tools)
@@ -149,6 +153,22 @@ fn wasm_pack(root: &Path) -> Result<(), String> {
     }
     println!("setup: installing wasm-pack {WASM_PACK_VERSION}");
     execute(cargo(root).args(["install", "wasm-pack", "--version", WASM_PACK_VERSION]))
+}
+
+fn cargo_fuzz(root: &Path) -> Result<(), String> {
+    let version = output_of("cargo-fuzz", &["--version"]).unwrap_or_default();
+    if version == format!("cargo-fuzz {CARGO_FUZZ_VERSION}") {
+        println!("setup: {version} is installed");
+        return Ok(());
+    }
+    println!("setup: installing cargo-fuzz {CARGO_FUZZ_VERSION} (about 2 minutes on 2 cores)");
+    execute(cargo(root).args([
+        "install",
+        "--locked",
+        "cargo-fuzz",
+        "--version",
+        CARGO_FUZZ_VERSION,
+    ]))
 }
 
 /// wasm-opt (for trunk's release build) and axe-core (for the accessibility audit), into the

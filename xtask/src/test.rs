@@ -17,6 +17,7 @@ pub fn run() -> Result<(), String> {
 
     let mut layers = Vec::new();
     layers.push(Layer::from_outcome("native", native(&root)));
+    layers.push(Layer::from_outcome("fuzz", fuzz(&root)));
     // The page is built once, as it ships; the page tests' signer and the end-to-end tests
     // both serve this build.
     match crate::demo::build_page(&tools, &root) {
@@ -69,6 +70,73 @@ fn native(root: &Path) -> Result<Counts, String> {
         "--exclude",
         "stopover-e2e",
     ]))
+}
+
+/// The fuzz targets of `fuzz/` (see fuzz/README.md for longer runs).
+const FUZZ_TARGETS: &[&str] = &["verify_token", "verify_signed_token", "validate_answers"];
+/// How long each target fuzzes here: a smoke run that still finds shallow crashes.
+const FUZZ_SECONDS_PER_TARGET: u32 = 12;
+/// libFuzzer instrumentation without a sanitizer builds on stable Rust (the code under test
+/// forbids `unsafe`, so a sanitizer adds little); more codegen units build faster.
+const FUZZ_BUILD_FLAGS: &[&str] = &["--sanitizer", "none", "--codegen-units", "16"];
+/// The longest input: above the signer's 8 KiB token limit, so the size check is reached.
+const FUZZ_MAX_LEN: &str = "-max_len=9000";
+/// What libFuzzer prints when an input crashed the target.
+const FUZZ_CRASH_MARKERS: &[&str] = &[
+    "Test unit written to",
+    "ERROR: libFuzzer",
+    "Failing input:",
+    "panicked at",
+];
+
+/// Coverage-guided fuzzing of token verification and answer validation, each target briefly
+/// from its committed seeds; a target counts as one passed test when its run ends without a
+/// crash. New inputs go to a scratch corpus under fuzz/target, never into the seeds.
+fn fuzz(root: &Path) -> Result<Counts, String> {
+    execute(cargo(root).args(["fuzz", "build"]).args(FUZZ_BUILD_FLAGS))?;
+    let mut counts = Counts::default();
+    for target in FUZZ_TARGETS {
+        let scratch = root.join("fuzz/target/corpus-work").join(target);
+        std::fs::create_dir_all(&scratch)
+            .map_err(|error| format!("cannot create {}: {error}", scratch.display()))?;
+        let (output, success) = run_captured(
+            cargo(root)
+                .args(["fuzz", "run"])
+                .args(FUZZ_BUILD_FLAGS)
+                .arg(target)
+                .arg(&scratch)
+                .arg(root.join("fuzz/corpus").join(target))
+                .arg("--")
+                .arg(format!("-max_total_time={FUZZ_SECONDS_PER_TARGET}"))
+                .args([FUZZ_MAX_LEN, "-verbosity=0", "-print_final_stats=1"]),
+        )?;
+        let outcome = fuzz_outcome(target, &output, success)?;
+        println!("fuzz target {target}\n{}", outcome.libtest_line());
+        counts.passed += outcome.passed;
+        counts.failed += outcome.failed;
+    }
+    Ok(counts)
+}
+
+/// One fuzz run as a test: passed when it ended cleanly, failed when an input crashed the
+/// target, an error when it never got to fuzzing (a build or usage problem).
+fn fuzz_outcome(target: &str, output: &str, success: bool) -> Result<Counts, String> {
+    if success {
+        return Ok(Counts {
+            passed: 1,
+            failed: 0,
+        });
+    }
+    if FUZZ_CRASH_MARKERS
+        .iter()
+        .any(|marker| output.contains(marker))
+    {
+        return Ok(Counts {
+            passed: 0,
+            failed: 1,
+        });
+    }
+    Err(format!("cargo fuzz run {target} failed before fuzzing"))
 }
 
 /// The page's tests in headless Chromium, against a real signer on loopback.
@@ -157,6 +225,16 @@ struct Counts {
 }
 
 impl Counts {
+    /// A libtest-like summary line, so a fuzz run reads like the other layers' output.
+    fn libtest_line(self) -> String {
+        format!(
+            "test result: {}. {} passed; {} failed",
+            if self.failed == 0 { "ok" } else { "FAILED" },
+            self.passed,
+            self.failed
+        )
+    }
+
     /// Sums lines like `test result: ok. 12 passed; 0 failed; 1 ignored; ...`.
     fn from_libtest_output(output: &str) -> Self {
         let mut counts = Self::default();
@@ -284,6 +362,38 @@ test result: FAILED. 1 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out
                 failed: 1
             }
         );
+    }
+
+    #[test]
+    fn a_clean_fuzz_run_is_one_passed_test_and_reads_back_as_one() {
+        let one_passed = Counts {
+            passed: 1,
+            failed: 0,
+        };
+        let output = "Done 1000 runs in 12 second(s)\n";
+        assert_eq!(fuzz_outcome("t", output, true), Ok(one_passed));
+        let line = one_passed.libtest_line();
+        assert!(line.starts_with("test result: ok. 1 passed; 0 failed"));
+        assert_eq!(Counts::from_libtest_output(&line), one_passed);
+    }
+
+    #[test]
+    fn a_fuzz_crash_is_one_failed_test() {
+        let one_failed = Counts {
+            passed: 0,
+            failed: 1,
+        };
+        let output = "thread '<unnamed>' panicked at src/lib.rs:9:5:\n==1== ERROR: libFuzzer: deadly signal\nTest unit written to fuzz/artifacts/t/crash-1\n";
+        assert_eq!(fuzz_outcome("t", output, false), Ok(one_failed));
+        let line = one_failed.libtest_line();
+        assert!(line.starts_with("test result: FAILED. 0 passed; 1 failed"));
+        assert_eq!(Counts::from_libtest_output(&line), one_failed);
+    }
+
+    #[test]
+    fn a_fuzz_run_that_never_started_is_an_error_not_a_pass() {
+        let output = "error: no such command: `fuzz`\n";
+        assert!(fuzz_outcome("t", output, false).is_err());
     }
 
     #[test]
