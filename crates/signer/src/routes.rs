@@ -42,17 +42,19 @@ pub fn app(state: AppState) -> Router {
             )),
         )
         .route("/api/{*rest}", any(api_not_found))
+        // Set before the CORS layer, so that layer still answers preflight OPTIONS requests.
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(edge::cors(state.config()))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             edge::origin_guard,
         ));
-    let router = Router::new()
-        .merge(api)
+    let operations = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .method_not_allowed_fallback(method_not_allowed);
+    let router = Router::new().merge(api).merge(operations);
     let router = match state.static_site() {
         Some(site) => router.fallback_service(site.service()),
         None => router.fallback(not_found),

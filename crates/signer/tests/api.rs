@@ -369,6 +369,10 @@ async fn too_many_requests_from_one_client_is_429_with_retry_after() {
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(reply.body["error"], "rate_limited");
     assert_eq!(reply.headers["retry-after"], "30");
+    assert_eq!(
+        reply.headers["access-control-expose-headers"],
+        "retry-after"
+    );
     // Reading forms is not limited.
     let reply = send(
         app(state.clone()),
