@@ -164,6 +164,7 @@ fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
             .command("wasm-pack")
             .current_dir(root)
             .args(["test", "--headless", "--chrome", "--mode", "no-install"])
+            .args(["--", "--package", "stopover-page"])
             .env(
                 "WASM_BINDGEN_TEST_ADDRESS",
                 format!("127.0.0.1:{runner_port}"),
