@@ -4,7 +4,8 @@
 //! page from `dist/`, the tenant simulator (`stopover_simulator::serve`), and Debian's Chromium
 //! driven through `/usr/bin/chromedriver`.
 //!
-//! - [`stack`]: the two servers, in process, on ports chosen by the system;
+//! - [`stack`]: the two servers, in process, on ports chosen by the system, optionally with
+//!   back-channel delivery (the simulator's Management API and a signer client for it);
 //! - [`browser`]: ChromeDriver and a headless Chromium session, ended whatever the test does;
 //! - [`page`]: what a person does on the page (fill, tick, press keys), waits, the axe-core
 //!   audit and screenshots.

@@ -1,5 +1,7 @@
 //! The signer and the tenant simulator, in process, on loopback ports the system picks, with
-//! a random secret; the signer can be stopped and started again on the same port.
+//! a random secret; the signer can be stopped and started again on the same port. With
+//! [`StackOptions::back_channel`], forms store their answers through the simulator's
+//! Management API instead of the continue token.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -12,7 +14,8 @@ use rand::RngCore;
 use serde_json::Value;
 use stopover_protocol::FormDefinition;
 use stopover_signer::config::Config;
-use stopover_simulator::{Secret, SimulatorConfig};
+pub use stopover_signer::config::Delivery;
+use stopover_simulator::{ManagementApiConfig, Secret, SimulatorConfig};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -21,20 +24,122 @@ use crate::workspace_root;
 
 /// The environment variable `config/demo.toml` names for the tenant secret.
 const DEMO_SECRET_ENV: &str = "STOPOVER_DEMO_SECRET";
+/// The environment variable the back-channel configuration names for the client secret.
+const MANAGEMENT_SECRET_ENV: &str = "STOPOVER_E2E_MANAGEMENT_SECRET";
+/// The machine-to-machine application the signer uses on the simulated Management API.
+pub const MANAGEMENT_CLIENT_ID: &str = "stopover-e2e-signer";
 
 /// How a test wants the stack.
 #[derive(Debug, Clone)]
 pub struct StackOptions {
     /// `expiresInSeconds` of the simulator's session tokens.
     pub session_token_ttl_secs: u64,
+    /// Back-channel delivery: the simulator's Management API is enabled and the signer's
+    /// tenant gets a `[tenants.management]` client pointing at it. `None`: every answer
+    /// travels in the continue token, as `config/demo.toml` says.
+    pub back_channel: Option<BackChannel>,
 }
 
 impl Default for StackOptions {
     fn default() -> Self {
         Self {
             session_token_ttl_secs: stopover_simulator::config::DEFAULT_SESSION_TOKEN_TTL_SECS,
+            back_channel: None,
         }
     }
+}
+
+/// The back-channel settings written into the demo configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackChannel {
+    /// Form id -> where its answers go (the form's `delivery` and `metadata_key`).
+    pub forms: BTreeMap<String, FormTarget>,
+    /// `attempt_timeout_ms` of the management client.
+    pub attempt_timeout_ms: u64,
+    /// `retry_budget_ms` of the management client: how long the signer keeps trying before
+    /// it answers 503.
+    pub retry_budget_ms: u64,
+}
+
+/// A form-wide `delivery` and optional `metadata_key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormTarget {
+    pub delivery: Delivery,
+    pub metadata_key: Option<String>,
+}
+
+impl BackChannel {
+    /// No forms yet, and short timeouts so a failing Management API fails a test quickly.
+    pub fn new() -> Self {
+        Self {
+            forms: BTreeMap::new(),
+            attempt_timeout_ms: 500,
+            retry_budget_ms: 1_500,
+        }
+    }
+
+    /// Stores the answers of form `id` in `delivery`, under `metadata_key` when given.
+    pub fn form(mut self, id: &str, delivery: Delivery, metadata_key: Option<&str>) -> Self {
+        self.forms.insert(
+            id.to_owned(),
+            FormTarget {
+                delivery,
+                metadata_key: metadata_key.map(str::to_owned),
+            },
+        );
+        self
+    }
+}
+
+impl Default for BackChannel {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `config/demo.toml`'s text with a `[tenants.management]` client for the Management API at
+/// `domain` (its only tenant's sub-table, placed before the first `[[forms]]`) and the
+/// `delivery`/`metadata_key` of each of `back_channel.forms` added to its `[[forms]]` table.
+/// The result goes through the signer's own parser, as an operator's file would.
+pub fn with_back_channel(demo: &str, back_channel: &BackChannel, domain: &str) -> String {
+    assert_eq!(
+        demo.matches("[[tenants]]").count(),
+        1,
+        "the demo configuration has one tenant"
+    );
+    let mut lines: Vec<String> = demo.lines().map(str::to_owned).collect();
+    let first_form = lines
+        .iter()
+        .position(|line| line.trim() == "[[forms]]")
+        .expect("the demo configuration has forms");
+    let tenant = lines
+        .iter()
+        .position(|line| line.trim() == "[[tenants]]")
+        .expect("a tenant");
+    assert!(tenant < first_form, "the tenant comes before the forms");
+    let management = format!(
+        "[tenants.management]\ndomain = \"{domain}\"\nscheme = \"http\"\n\
+         client_id = \"{MANAGEMENT_CLIENT_ID}\"\nclient_secret_env = \"{MANAGEMENT_SECRET_ENV}\"\n\
+         attempt_timeout_ms = {}\nretry_budget_ms = {}\n",
+        back_channel.attempt_timeout_ms, back_channel.retry_budget_ms
+    );
+    lines.insert(first_form, management);
+    for (id, target) in &back_channel.forms {
+        let at = lines
+            .windows(2)
+            .position(|pair| {
+                pair[0].trim() == "[[forms]]" && pair[1].trim() == format!("id = \"{id}\"")
+            })
+            .unwrap_or_else(|| panic!("the demo configuration has no form {id}"));
+        let mut keys = format!("delivery = \"{}\"", target.delivery.as_str());
+        if let Some(key) = &target.metadata_key {
+            keys.push_str(&format!("\nmetadata_key = \"{key}\""));
+        }
+        lines.insert(at + 2, keys);
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
 }
 
 /// A server task and the way to stop it.
@@ -65,6 +170,9 @@ pub struct Stack {
     /// The forms of `config/demo.toml`, by id, as the signer serves them.
     pub forms: BTreeMap<String, FormDefinition>,
     secret: String,
+    /// The management client's secret, when the stack has a back channel.
+    management_secret: String,
+    back_channel: Option<BackChannel>,
     dist: PathBuf,
     signer: Option<Server>,
     simulator: Option<Server>,
@@ -73,9 +181,8 @@ pub struct Stack {
 impl Stack {
     pub async fn start(options: StackOptions) -> Self {
         let dist = dist_dir();
-        let mut bytes = [0_u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let secret = URL_SAFE_NO_PAD.encode(bytes);
+        let secret = random_secret();
+        let management_secret = random_secret();
 
         let signer_listener = TcpListener::bind("127.0.0.1:0")
             .await
@@ -91,6 +198,8 @@ impl Stack {
             simulator_addr,
             forms: BTreeMap::new(),
             secret,
+            management_secret,
+            back_channel: options.back_channel,
             dist,
             signer: None,
             simulator: None,
@@ -103,6 +212,12 @@ impl Stack {
             Secret::new(stack.secret.clone()),
         );
         simulator.session_token_ttl_secs = options.session_token_ttl_secs;
+        if stack.back_channel.is_some() {
+            simulator.management = Some(ManagementApiConfig::new(
+                MANAGEMENT_CLIENT_ID,
+                Secret::new(stack.management_secret.clone()),
+            ));
+        }
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let shutdown = async {
@@ -120,15 +235,23 @@ impl Stack {
     }
 
     /// The signer's configuration: `config/demo.toml` with this stack's ports, origin, page
-    /// directory and secret.
+    /// directory and secret, and its back channel, if any.
     pub fn signer_config(&self) -> Config {
         let path = workspace_root().join("config/demo.toml");
-        let text = std::fs::read_to_string(&path)
+        let mut text = std::fs::read_to_string(&path)
             .unwrap_or_else(|problem| panic!("cannot read {}: {problem}", path.display()));
+        if let Some(back_channel) = &self.back_channel {
+            text = with_back_channel(&text, back_channel, &self.simulator_addr.to_string());
+        }
         let secret = self.secret.clone();
-        let env = move |name: &str| (name == DEMO_SECRET_ENV).then(|| secret.clone());
+        let management_secret = self.management_secret.clone();
+        let env = move |name: &str| match name {
+            DEMO_SECRET_ENV => Some(secret.clone()),
+            MANAGEMENT_SECRET_ENV => Some(management_secret.clone()),
+            _ => None,
+        };
         let mut config = Config::from_toml(&text, &env)
-            .unwrap_or_else(|problem| panic!("config/demo.toml is refused: {problem}"));
+            .unwrap_or_else(|problem| panic!("config/demo.toml is refused: {problem}\n{text}"));
         config.listen = self.signer_addr;
         config.allowed_origins = vec![self.signer_origin()];
         config.static_dir = Some(self.dist.clone());
@@ -192,6 +315,45 @@ impl Stack {
         serde_json::from_str(&reply.body).expect("the simulator answers JSON")
     }
 
+    /// The simulated Management API's call counts (`GET /_sim/management/stats`).
+    pub async fn management_stats(&self) -> Value {
+        let reply = http_get(self.simulator_addr, "/_sim/management/stats", None).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        serde_json::from_str(&reply.body).expect("the simulator answers JSON")
+    }
+
+    /// Queues a fault of the simulated Management API (`POST /_sim/management/faults`), e.g.
+    /// `{"kind": "server_error", "status": 503, "count": 10}`.
+    pub async fn add_management_fault(&self, fault: &Value) {
+        let reply = http_request(
+            self.simulator_addr,
+            "POST",
+            "/_sim/management/faults",
+            None,
+            Some(&fault.to_string()),
+        )
+        .await;
+        assert_eq!(reply.status, 200, "the fault is refused: {}", reply.body);
+    }
+
+    /// Clears the queued faults (`DELETE /_sim/management/faults`).
+    pub async fn clear_management_faults(&self) {
+        let reply = http_request(
+            self.simulator_addr,
+            "DELETE",
+            "/_sim/management/faults",
+            None,
+            None,
+        )
+        .await;
+        assert!(
+            (200..300).contains(&reply.status),
+            "the faults stay: {} {}",
+            reply.status,
+            reply.body
+        );
+    }
+
     /// Starts a login for `short_id` without a browser and returns the stopover link the
     /// Action redirected to, and the transaction cookie (`name=value`) the tenant set.
     pub async fn login_link(&self, short_id: &str) -> (String, String) {
@@ -218,6 +380,13 @@ impl Stack {
             simulator.stop().await;
         }
     }
+}
+
+/// 32 random bytes, base64url.
+fn random_secret() -> String {
+    let mut bytes = [0_u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// `STOPOVER_DIST_DIR`, or `<workspace>/dist`; it must hold the built page.
@@ -254,13 +423,34 @@ impl HttpReply {
 /// `GET path` on `addr`, one request per connection, for the few calls the tests make
 /// outside the browser.
 pub async fn http_get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> HttpReply {
+    http_request(addr, "GET", path, cookie, None).await
+}
+
+/// `method path` on `addr` with an optional JSON body, one request per connection.
+pub async fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    json_body: Option<&str>,
+) -> HttpReply {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
     let cookie = cookie
         .map(|c| format!("Cookie: {c}\r\n"))
         .unwrap_or_default();
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}Connection: close\r\n\r\n");
+    let body = json_body.unwrap_or_default();
+    let content = json_body
+        .map(|body| {
+            format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                body.len()
+            )
+        })
+        .unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}{content}Connection: close\r\n\r\n{body}"
+    );
     stream
         .write_all(request.as_bytes())
         .await
@@ -283,5 +473,66 @@ pub async fn http_get(addr: SocketAddr, path: &str, cookie: Option<&str>) -> Htt
         status,
         headers,
         body: body.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn demo() -> String {
+        std::fs::read_to_string(workspace_root().join("config/demo.toml")).unwrap()
+    }
+
+    fn parse(text: &str) -> Config {
+        let env = |name: &str| match name {
+            DEMO_SECRET_ENV | MANAGEMENT_SECRET_ENV => Some("x".repeat(43)),
+            _ => None,
+        };
+        Config::from_toml(text, &env).unwrap_or_else(|problem| panic!("{problem}\n{text}"))
+    }
+
+    #[test]
+    fn the_back_channel_adds_a_management_client_and_form_deliveries_the_signer_accepts() {
+        let back_channel = BackChannel::new()
+            .form("profile", Delivery::UserMetadata, None)
+            .form("terms", Delivery::AppMetadata, Some("consents.{field}"));
+        let config = parse(&with_back_channel(&demo(), &back_channel, "127.0.0.1:4321"));
+
+        let client = config.tenants[0]
+            .management
+            .as_ref()
+            .expect("a management client");
+        assert_eq!(client.base_url(), "http://127.0.0.1:4321");
+        assert_eq!(client.client_id, MANAGEMENT_CLIENT_ID);
+        assert_eq!(client.retry_budget_ms, 1_500);
+        assert_eq!(client.attempt_timeout_ms, 500);
+
+        let profile = config.delivery("profile").expect("profile is back-channel");
+        assert_eq!(profile.targets["company"].delivery, Delivery::UserMetadata);
+        assert_eq!(profile.targets["company"].path, ["company"]);
+        assert!(
+            !profile.targets.contains_key("privacy_notice"),
+            "static text is not stored"
+        );
+        let terms = config.delivery("terms").expect("terms is back-channel");
+        assert_eq!(terms.targets["privacy"].delivery, Delivery::AppMetadata);
+        assert_eq!(terms.targets["privacy"].path, ["consents", "privacy"]);
+    }
+
+    #[test]
+    fn without_a_back_channel_every_answer_travels_in_the_token() {
+        let config = parse(&demo());
+        assert!(config.tenants[0].management.is_none());
+        assert!(config.delivery("profile").is_none());
+        assert!(config.delivery("terms").is_none());
+    }
+
+    #[test]
+    fn a_form_only_the_back_channel_names_is_pointed_out() {
+        let back_channel = BackChannel::new().form("nope", Delivery::UserMetadata, None);
+        let outcome =
+            std::panic::catch_unwind(|| with_back_channel(&demo(), &back_channel, "127.0.0.1:1"));
+        assert!(outcome.is_err(), "a missing form is not silently skipped");
     }
 }

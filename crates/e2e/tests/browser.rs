@@ -12,7 +12,7 @@ use stopover_e2e::page::{
     fill_by_clicking, focused, screenshots, sign_in_as, submit, valid_inputs, wait_for,
     wait_for_form, wait_for_signed_in, wait_for_text, Input, SUBMIT,
 };
-use stopover_e2e::stack::{Stack, StackOptions};
+use stopover_e2e::stack::{BackChannel, Delivery, Stack, StackOptions};
 
 const AMARA: &str = "Amara Okafor";
 const BRUNO: &str = "Bruno Keller";
@@ -227,6 +227,7 @@ async fn the_form_can_be_completed_with_the_keyboard_only() {
 async fn an_expired_session_token_asks_to_start_again() {
     let options = StackOptions {
         session_token_ttl_secs: 2,
+        ..StackOptions::default()
     };
     scenario(options, |client, stack| async move {
         sign_in_as(&client, &start_page(&stack), BRUNO).await;
@@ -395,6 +396,176 @@ async fn screenshots_at_320_and_1280_px_of_every_state() {
         wait_for_text(&client, "This link is not complete").await;
         screenshots(&client, "link-problem").await;
         assert_accessible(&client, "the incomplete link").await;
+        stack
+    })
+    .await;
+}
+
+/// The profile form stored in `user_metadata` and the terms' consents in
+/// `app_metadata.consents.{field}`, through the simulator's Management API.
+fn back_channel() -> StackOptions {
+    StackOptions {
+        back_channel: Some(
+            BackChannel::new()
+                .form("profile", Delivery::UserMetadata, None)
+                .form("terms", Delivery::AppMetadata, Some("consents.{field}")),
+        ),
+        ..StackOptions::default()
+    }
+}
+
+/// The answers the simulator's signed-in page lists: what the continue token carried.
+async fn answers_the_token_carried(client: &Client) -> serde_json::Value {
+    let page = body_text(client).await;
+    assert!(
+        page.contains("Answers stored by the stopover"),
+        "the login went through a stopover: {page}"
+    );
+    client
+        .execute(
+            "return Array.from(document.querySelectorAll('main dl dt, main dl dd'), e => e.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap()
+}
+
+/// The keys the continue token's `stored` record names, as the simulator kept it.
+fn stored_record(user: &serde_json::Value) -> &serde_json::Value {
+    &user["app_metadata"]["last_stopover"]["stored"]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_back_channel_form_is_stored_through_the_management_api_and_the_token_carries_no_answers()
+{
+    scenario(back_channel(), |client, stack| async move {
+        // Bruno's profile goes to user_metadata.
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        let form = &stack.forms["profile"];
+        wait_for_text(&client, form.title.get("en")).await;
+        wait_for_form(&client).await;
+        assert_accessible(&client, "the profile form in back-channel mode").await;
+        fill_by_clicking(&client, &valid_inputs(form, "en")).await;
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+
+        assert_eq!(
+            answers_the_token_carried(&client).await,
+            json!([]),
+            "the continue token carried no answer"
+        );
+        let profile = wait_for(&client, "main pre").await.text().await.unwrap();
+        assert!(
+            profile.contains("Keller Logistik AG") && profile.contains("+4930901820"),
+            "the simulator shows the metadata the signer stored: {profile}"
+        );
+        assert_accessible(&client, "the signed-in page after a back-channel store").await;
+
+        let bruno = stack.stored_user("bruno").await;
+        assert_eq!(bruno["user_metadata"]["company"], "Keller Logistik AG");
+        assert_eq!(bruno["user_metadata"]["phone"], "+4930901820");
+        assert_eq!(bruno["user_metadata"]["account_ref"], "ACC-1002");
+        let stored = stored_record(&bruno);
+        let keys = stored["user_metadata"].as_array().unwrap();
+        for key in ["company", "phone", "country", "account_ref"] {
+            assert!(keys.contains(&json!(key)), "{key} not in {stored}");
+        }
+        assert!(
+            !keys.contains(&json!("privacy_notice")),
+            "static text is not stored"
+        );
+        assert_eq!(stored.get("app_metadata"), None, "{stored}");
+        let stats = stack.management_stats().await;
+        assert_eq!(stats["tokens_issued"], 1, "{stats}");
+        assert_eq!(stats["user_updates"], 1, "one PATCH: {stats}");
+
+        // Chloé's consents go to app_metadata.consents, beside what is already there.
+        sign_in_as(&client, &start_page(&stack), CHLOE).await;
+        let form = &stack.forms["terms"];
+        wait_for_text(&client, form.title.get("fr")).await;
+        wait_for_form(&client).await;
+        fill_by_clicking(&client, &valid_inputs(form, "fr")).await;
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+        assert_eq!(answers_the_token_carried(&client).await, json!([]));
+        let chloe = stack.stored_user("chloe").await;
+        for consent in ["terms", "privacy"] {
+            let record = &chloe["app_metadata"]["consents"][consent];
+            assert_eq!(record["accepted"], true, "{chloe}");
+            assert_eq!(
+                record["version"],
+                stopover_simulator::CURRENT_TERMS_VERSION,
+                "{chloe}"
+            );
+        }
+        assert_eq!(
+            chloe["app_metadata"]["account_ref"], "ACC-1003",
+            "siblings stay"
+        );
+        assert_eq!(
+            stored_record(&chloe),
+            &json!({"app_metadata": ["consents"]})
+        );
+        let stats = stack.management_stats().await;
+        assert_eq!(
+            stats["tokens_issued"], 1,
+            "the access token is reused: {stats}"
+        );
+        assert_eq!(stats["user_updates"], 2, "{stats}");
+
+        // What was stored counts: Bruno's next sign-in needs no stopover.
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        wait_for_signed_in(&client).await;
+        assert!(body_text(&client).await.contains("No stopover was needed"));
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_management_api_keeps_failing_nothing_is_minted_and_try_again_stores_once() {
+    scenario(back_channel(), |client, stack| async move {
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        wait_for_form(&client).await;
+        fill_by_clicking(&client, &valid_inputs(&stack.forms["profile"], "en")).await;
+
+        stack
+            .add_management_fault(&json!({"kind": "server_error", "status": 503, "count": 1000}))
+            .await;
+        submit(&client).await;
+        wait_for_text(&client, "Something went wrong on our side").await;
+        assert_eq!(
+            client.current_url().await.unwrap().port(),
+            Some(stack.signer_addr.port()),
+            "nothing was minted, so nothing went to the tenant"
+        );
+        assert_accessible(&client, "a failed back-channel store").await;
+        screenshots(&client, "back-channel-unavailable").await;
+        assert_eq!(
+            stack.stored_user("bruno").await["user_metadata"].get("company"),
+            None
+        );
+        let stats = stack.management_stats().await;
+        assert_eq!(stats["user_updates"], 0, "{stats}");
+        assert!(
+            stats["faults_served"].as_u64().unwrap() >= 2,
+            "the signer retried the 5xx: {stats}"
+        );
+
+        stack.clear_management_faults().await;
+        client
+            .find(Locator::XPath("//button[normalize-space(.)='Try again']"))
+            .await
+            .expect("a Try again button")
+            .click()
+            .await
+            .unwrap();
+        wait_for_signed_in(&client).await;
+        assert_eq!(answers_the_token_carried(&client).await, json!([]));
+        let bruno = stack.stored_user("bruno").await;
+        assert_eq!(bruno["user_metadata"]["company"], "Keller Logistik AG");
+        let stats = stack.management_stats().await;
+        assert_eq!(stats["user_updates"], 1, "stored once: {stats}");
         stack
     })
     .await;
