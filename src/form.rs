@@ -18,7 +18,7 @@ use crate::clock::use_clock;
 use crate::config::PageConfig;
 use crate::fields::{focus_target_id, FieldView};
 use crate::handoff::{Handoff, HandoffMode};
-use crate::i18n::{field_error, format_countdown, Lang, Msg};
+use crate::i18n::{field_error, format_countdown, summary_line, Lang, Msg};
 use crate::launch::Launch;
 use crate::session::{now_seconds, Session};
 use crate::states::{AlreadyDone, RetryNotice, StateNotice};
@@ -148,8 +148,9 @@ impl FormState {
         })
     }
 
-    /// The summary's entries in form order (tracked): `(field id, link target, sentence)`.
-    /// Codes for keys no visible field has are listed without a link.
+    /// The summary's entries in form order (tracked), each naming its field by its label
+    /// (GOV.UK: a link that says what is wrong with which field). Codes for keys no visible
+    /// field has are listed without a link.
     pub fn summary(&self) -> Vec<SummaryEntry> {
         let shown = self.shown.get();
         let answers = self.answers.get();
@@ -160,9 +161,14 @@ impl FormState {
                 .filter(|field| is_visible(form, &field.id, &answers))
                 .filter_map(|field| {
                     let code = shown.get(&field.id)?.first().copied()?;
+                    let label = field.label.as_ref().map_or("", |l| l.get(self.lang.tag()));
                     Some(SummaryEntry {
                         target: Some(focus_target_id(field)),
-                        text: field_error(self.lang, code, &field.kind),
+                        text: summary_line(
+                            self.lang,
+                            label,
+                            field_error(self.lang, code, &field.kind),
+                        ),
                     })
                 })
                 .collect();
@@ -171,7 +177,7 @@ impl FormState {
                     if let Some(code) = codes.first() {
                         entries.push(SummaryEntry {
                             target: None,
-                            text: field_error(self.lang, *code, &FieldKind::Checkbox),
+                            text: field_error(self.lang, *code, &FieldKind::Checkbox).to_owned(),
                         });
                     }
                 }
@@ -235,7 +241,8 @@ impl FormState {
 pub struct SummaryEntry {
     /// The id of the control the link focuses; `None` for a problem with no field.
     pub target: Option<String>,
-    pub text: &'static str,
+    /// Which field and what is wrong with it ("Company: This is required.").
+    pub text: String,
 }
 
 /// Each answerable field's starting value: the token's prefill, else the field's default.

@@ -72,6 +72,8 @@ pub enum Msg {
     ChooseOption,
     ErrorSummaryTitle,
     ErrorPrefix,
+    /// `{label}`: the field's label; `{problem}`: what is wrong with it. One error summary line.
+    SummaryLine,
     LinkProblemTitle,
     LinkProblemBody,
     ExpiredTitle,
@@ -125,6 +127,7 @@ impl Msg {
             Msg::ChooseOption => ["Choose…", "Choisir…", "Bitte wählen…"],
             Msg::ErrorSummaryTitle => ["There is a problem", "Il y a un problème", "Es gibt ein Problem"],
             Msg::ErrorPrefix => ["Error:", "Erreur :", "Fehler:"],
+            Msg::SummaryLine => ["{label}: {problem}", "{label} : {problem}", "{label}: {problem}"],
             Msg::LinkProblemTitle => [
                 "This link is not complete",
                 "Ce lien est incomplet",
@@ -344,6 +347,19 @@ pub fn field_error(lang: Lang, code: FieldErrorCode, kind: &FieldKind) -> &'stat
     texts[lang as usize]
 }
 
+/// One line of the error summary: which field (by its label, in the page's language) and
+/// what is wrong with it, e.g. "Company: This is required.". Without a label, the problem alone.
+pub fn summary_line(lang: Lang, label: &str, problem: &str) -> String {
+    let label = label.trim();
+    if label.is_empty() {
+        return problem.to_owned();
+    }
+    Msg::SummaryLine
+        .text(lang)
+        .replace("{label}", label)
+        .replace("{problem}", problem)
+}
+
 /// The time left as `m:ss` (never negative).
 pub fn format_countdown(seconds: i64) -> String {
     let seconds = seconds.max(0);
@@ -394,6 +410,7 @@ mod tests {
             Msg::ChooseOption,
             Msg::ErrorSummaryTitle,
             Msg::ErrorPrefix,
+            Msg::SummaryLine,
             Msg::LinkProblemTitle,
             Msg::LinkProblemBody,
             Msg::ExpiredTitle,
@@ -427,6 +444,11 @@ mod tests {
                 texts.iter().all(|t| !t.trim().is_empty()),
                 "{msg:?} has a blank text"
             );
+            if msg == Msg::SummaryLine {
+                // Punctuation only: German writes it as English does, French spaces the colon.
+                assert_ne!(texts[0], texts[1], "French spaces the colon");
+                continue;
+            }
             assert_ne!(texts[0], texts[1], "{msg:?} is not translated to French");
             assert_ne!(texts[0], texts[2], "{msg:?} is not translated to German");
         }
@@ -438,6 +460,23 @@ mod tests {
         assert_eq!(
             Msg::RateLimitedWait.with(Lang::En, "30"),
             "Please wait 30 seconds, then try again. Your answers are kept."
+        );
+    }
+
+    #[test]
+    fn a_summary_line_names_the_field_in_the_page_language() {
+        assert_eq!(
+            summary_line(Lang::En, "Company", "This is required."),
+            "Company: This is required."
+        );
+        assert_eq!(
+            summary_line(Lang::Fr, "Entreprise", "Ce champ est obligatoire."),
+            "Entreprise : Ce champ est obligatoire."
+        );
+        assert_eq!(
+            summary_line(Lang::De, " ", "Dieses Feld ist erforderlich."),
+            "Dieses Feld ist erforderlich.",
+            "no label, no dangling colon"
         );
     }
 

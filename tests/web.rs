@@ -204,26 +204,30 @@ async fn submitting_with_problems_shows_a_focused_summary_that_links_to_each_fie
     assert_eq!(
         links,
         vec![
-            ("#field-company".to_owned(), "This is required.".to_owned()),
+            (
+                "#field-company".to_owned(),
+                "Company: This is required.".to_owned()
+            ),
             (
                 "#field-phone".to_owned(),
-                "Enter a phone number with its country code, like +44 20 7946 0958.".to_owned()
+                "Phone: Enter a phone number with its country code, like +44 20 7946 0958."
+                    .to_owned()
             ),
             (
                 "#field-plan-0".to_owned(),
-                "Choose one of the options.".to_owned()
+                "Plan: Choose one of the options.".to_owned()
             ),
             (
                 "#field-terms".to_owned(),
-                "You need to accept this to continue.".to_owned()
+                "I accept the terms: You need to accept this to continue.".to_owned()
             ),
         ]
     );
-    assert!(page
-        .find("#field-company-error")
-        .text_content()
-        .unwrap()
-        .contains("This is required."));
+    assert_eq!(
+        page.find("#field-company-error").text_content().unwrap(),
+        "Error: This is required.",
+        "the inline message stays short: its label is right above it"
+    );
     assert!(page
         .find("#field-terms-error")
         .text_content()
@@ -320,6 +324,13 @@ async fn form_texts_and_page_texts_follow_the_language() {
         .text_content()
         .unwrap()
         .contains("Es gibt ein Problem"));
+    assert_eq!(
+        page.find(".error-summary a[href='#field-company']")
+            .text_content()
+            .unwrap(),
+        "Firma: Dieses Feld ist erforderlich.",
+        "the summary names the field by its German label"
+    );
 }
 
 // ------------------------------------------------------------------------------------------
