@@ -18,7 +18,7 @@ use crate::clock::use_clock;
 use crate::config::PageConfig;
 use crate::fields::{focus_target_id, FieldView};
 use crate::handoff::{Handoff, HandoffMode};
-use crate::i18n::{field_error, format_countdown, summary_line, Lang, Msg};
+use crate::i18n::{error_sentence, field_error, format_countdown, summary_line, Lang, Msg};
 use crate::launch::Launch;
 use crate::session::{now_seconds, Session};
 use crate::states::{AlreadyDone, RetryNotice, StateNotice};
@@ -111,11 +111,11 @@ impl FormState {
     }
 
     /// The sentence for `code` on `field_id`, in the page's language.
-    pub fn error_text(&self, field_id: &str, code: FieldErrorCode) -> &'static str {
+    pub fn error_text(&self, field_id: &str, code: FieldErrorCode) -> String {
         self.definition
             .with_value(|form| match form.field(field_id) {
-                Some(field) => field_error(self.lang, code, &field.kind),
-                None => field_error(self.lang, code, &FieldKind::Checkbox),
+                Some(field) => error_sentence(self.lang, code, &field.kind),
+                None => field_error(self.lang, code, &FieldKind::Checkbox).to_owned(),
             })
     }
 
@@ -167,7 +167,7 @@ impl FormState {
                         text: summary_line(
                             self.lang,
                             label,
-                            field_error(self.lang, code, &field.kind),
+                            &error_sentence(self.lang, code, &field.kind),
                         ),
                     })
                 })
@@ -366,7 +366,7 @@ pub fn FormPage(
                 {introduction.clone().map(|text| view! { <p class="introduction">{text}</p> })}
                 <Show when=move || seconds_left().is_some_and(|left| left > 0 && left < COUNTDOWN_FROM_SECS)>
                     <p class="countdown" role="timer">
-                        {move || Msg::TimeLeft.with(lang, &format_countdown(seconds_left().unwrap_or(0)))}
+                        {move || Msg::TimeLeft.with(lang, &format_countdown(lang, seconds_left().unwrap_or(0)))}
                     </p>
                 </Show>
                 <Show when=expired>

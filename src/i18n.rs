@@ -102,6 +102,20 @@ pub enum Msg {
     /// `{t}`: the time left, `m:ss`.
     TimeLeft,
     OpensInNewTab,
+    /// `{n}`: the most characters allowed.
+    AtMostChars,
+    /// `{n}`: the fewest characters allowed.
+    AtLeastChars,
+    /// `{min}`, `{max}`: the bounds of a number field without a step.
+    NumberBetween,
+    /// `{min}`, `{max}`: the bounds of a number field that takes whole numbers.
+    WholeNumberBetween,
+    /// `{min}`, `{max}`: the earliest and latest dates, in the locale's long form.
+    DateBetween,
+    /// `{min}`: the earliest date.
+    DateFrom,
+    /// `{max}`: the latest date.
+    DateUntil,
 }
 
 impl Msg {
@@ -238,6 +252,41 @@ impl Msg {
                 "(s’ouvre dans un nouvel onglet)",
                 "(öffnet in einem neuen Tab)",
             ],
+            Msg::AtMostChars => [
+                "Enter at most {n} characters.",
+                "Saisissez au plus {n} caractères.",
+                "Geben Sie höchstens {n} Zeichen ein.",
+            ],
+            Msg::AtLeastChars => [
+                "Enter at least {n} characters.",
+                "Saisissez au moins {n} caractères.",
+                "Geben Sie mindestens {n} Zeichen ein.",
+            ],
+            Msg::NumberBetween => [
+                "Enter a number from {min} to {max}.",
+                "Saisissez un nombre entre {min} et {max}.",
+                "Geben Sie eine Zahl von {min} bis {max} ein.",
+            ],
+            Msg::WholeNumberBetween => [
+                "Enter a whole number from {min} to {max}.",
+                "Saisissez un nombre entier entre {min} et {max}.",
+                "Geben Sie eine ganze Zahl von {min} bis {max} ein.",
+            ],
+            Msg::DateBetween => [
+                "Enter a date from {min} to {max}.",
+                "Saisissez une date entre le {min} et le {max}.",
+                "Geben Sie ein Datum zwischen dem {min} und dem {max} ein.",
+            ],
+            Msg::DateFrom => [
+                "Enter a date on or after {min}.",
+                "Saisissez une date à partir du {min}.",
+                "Geben Sie ein Datum ab dem {min} ein.",
+            ],
+            Msg::DateUntil => [
+                "Enter a date on or before {max}.",
+                "Saisissez une date jusqu’au {max} inclus.",
+                "Geben Sie ein Datum bis zum {max} ein.",
+            ],
         }
     }
 }
@@ -347,6 +396,114 @@ pub fn field_error(lang: Lang, code: FieldErrorCode, kind: &FieldKind) -> &'stat
     texts[lang as usize]
 }
 
+/// The sentence for one refused answer, with the field's limits when the person needs them to
+/// fix it ("Enter at most 1,000 characters."), numbers and dates in `lang`'s form.
+pub fn error_sentence(lang: Lang, code: FieldErrorCode, kind: &FieldKind) -> String {
+    let number = |value: f64| format_number(lang, value);
+    let bounds =
+        |msg: Msg, min: &str, max: &str| msg.text(lang).replace("{min}", min).replace("{max}", max);
+    match (code, kind) {
+        (
+            FieldErrorCode::TooLong,
+            FieldKind::Text {
+                max_length: Some(max),
+                ..
+            }
+            | FieldKind::Textarea {
+                max_length: Some(max),
+                ..
+            }
+            | FieldKind::Email {
+                max_length: Some(max),
+            }
+            | FieldKind::Url {
+                max_length: Some(max),
+            },
+        ) => Msg::AtMostChars.with(lang, &number(f64::from(*max))),
+        (
+            FieldErrorCode::TooShort,
+            FieldKind::Text {
+                min_length: Some(min),
+                ..
+            }
+            | FieldKind::Textarea {
+                min_length: Some(min),
+                ..
+            },
+        ) => Msg::AtLeastChars.with(lang, &number(f64::from(*min))),
+        (
+            FieldErrorCode::OutOfRange,
+            FieldKind::Number {
+                min: Some(min),
+                max: Some(max),
+                step,
+            },
+        ) => match step {
+            None => bounds(Msg::NumberBetween, &number(*min), &number(*max)),
+            Some(step) if *step == 1.0 && min.fract() == 0.0 => {
+                bounds(Msg::WholeNumberBetween, &number(*min), &number(*max))
+            }
+            // Other steps: naming only the bounds would mislead; the generic sentence stays.
+            Some(_) => field_error(lang, code, kind).to_owned(),
+        },
+        (FieldErrorCode::OutOfRange, FieldKind::Date { min, max }) => {
+            let (min, max) = (
+                min.as_deref().map(|d| format_date(lang, d)),
+                max.as_deref().map(|d| format_date(lang, d)),
+            );
+            match (min, max) {
+                (Some(min), Some(max)) => bounds(Msg::DateBetween, &min, &max),
+                (Some(min), None) => bounds(Msg::DateFrom, &min, ""),
+                (None, Some(max)) => bounds(Msg::DateUntil, "", &max),
+                (None, None) => field_error(lang, code, kind).to_owned(),
+            }
+        }
+        _ => field_error(lang, code, kind).to_owned(),
+    }
+}
+
+/// `value` as `lang` writes numbers (`1,000.5`, `1 000,5`, `1.000,5`), by the browser's
+/// `Number.toLocaleString`. Off the browser (native unit tests) the plain Rust form.
+pub fn format_number(lang: Lang, value: f64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(js_sys::Number::from(value).to_locale_string(lang.tag()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = lang;
+        value.to_string()
+    }
+}
+
+/// An ISO `YYYY-MM-DD` date as `lang` writes it in full (`31 December 2012`,
+/// `31 décembre 2012`, `31. Dezember 2012`), by `Date.toLocaleDateString`. Anything else, and
+/// every date off the browser, is shown as given.
+pub fn format_date(lang: Lang, iso: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    if let Some((year, month, day)) = parse_iso_date(iso) {
+        let options = js_sys::Object::new();
+        for (key, value) in [("year", "numeric"), ("month", "long"), ("day", "numeric")] {
+            // Setting a string key on a fresh plain object cannot fail.
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        // Local midnight of that day, so no time zone can move it to a neighbouring day.
+        let date = js_sys::Date::new_with_year_month_day(year, month - 1, day);
+        return String::from(date.to_locale_date_string(lang.tag(), &options));
+    }
+    let _ = lang;
+    iso.to_owned()
+}
+
+/// `(year, month 1..=12, day 1..=31)` of an ISO `YYYY-MM-DD` date.
+pub fn parse_iso_date(iso: &str) -> Option<(u32, i32, i32)> {
+    let mut parts = iso.splitn(3, '-');
+    let year: u32 = parts.next().filter(|p| p.len() == 4)?.parse().ok()?;
+    let month: i32 = parts.next().filter(|p| p.len() == 2)?.parse().ok()?;
+    let day: i32 = parts.next().filter(|p| p.len() == 2)?.parse().ok()?;
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some((year, month, day))
+}
+
 /// One line of the error summary: which field (by its label, in the page's language) and
 /// what is wrong with it, e.g. "Company: This is required.". Without a label, the problem alone.
 pub fn summary_line(lang: Lang, label: &str, problem: &str) -> String {
@@ -360,10 +517,18 @@ pub fn summary_line(lang: Lang, label: &str, problem: &str) -> String {
         .replace("{problem}", problem)
 }
 
-/// The time left as `m:ss` (never negative).
-pub fn format_countdown(seconds: i64) -> String {
+/// The time left as `m:ss` (never negative), its digits in `lang`'s number form.
+pub fn format_countdown(lang: Lang, seconds: i64) -> String {
     let seconds = seconds.max(0);
-    format!("{}:{:02}", seconds / 60, seconds % 60)
+    // Whole minutes and seconds of a short countdown are exact in an f64.
+    let digit = |value: i64| format_number(lang, value as f64);
+    let (minutes, seconds) = (seconds / 60, seconds % 60);
+    let pad = if seconds < 10 {
+        digit(0)
+    } else {
+        String::new()
+    };
+    format!("{}:{pad}{}", digit(minutes), digit(seconds))
 }
 
 #[cfg(test)]
@@ -437,6 +602,13 @@ mod tests {
             Msg::Continue,
             Msg::TimeLeft,
             Msg::OpensInNewTab,
+            Msg::AtMostChars,
+            Msg::AtLeastChars,
+            Msg::NumberBetween,
+            Msg::WholeNumberBetween,
+            Msg::DateBetween,
+            Msg::DateFrom,
+            Msg::DateUntil,
         ];
         for msg in all {
             let texts = Lang::ALL.map(|lang| msg.text(lang));
@@ -482,10 +654,10 @@ mod tests {
 
     #[test]
     fn countdown_is_minutes_and_two_digit_seconds() {
-        assert_eq!(format_countdown(119), "1:59");
-        assert_eq!(format_countdown(65), "1:05");
-        assert_eq!(format_countdown(9), "0:09");
-        assert_eq!(format_countdown(-3), "0:00");
+        assert_eq!(format_countdown(Lang::En, 119), "1:59");
+        assert_eq!(format_countdown(Lang::En, 65), "1:05");
+        assert_eq!(format_countdown(Lang::En, 9), "0:09");
+        assert_eq!(format_countdown(Lang::En, -3), "0:00");
     }
 
     #[test]
@@ -505,6 +677,62 @@ mod tests {
         );
         let consent_required = field_error(Lang::En, FieldErrorCode::Required, &consent());
         assert_eq!(consent_required, "You need to accept this to continue.");
+    }
+
+    #[test]
+    fn limits_are_named_in_the_sentences_that_need_them() {
+        let text = FieldKind::Text {
+            min_length: Some(2),
+            max_length: Some(100),
+            format: None,
+        };
+        assert_eq!(
+            error_sentence(Lang::En, FieldErrorCode::TooLong, &text),
+            "Enter at most 100 characters."
+        );
+        assert_eq!(
+            error_sentence(Lang::De, FieldErrorCode::TooShort, &text),
+            "Geben Sie mindestens 2 Zeichen ein."
+        );
+        let seats = FieldKind::Number {
+            min: Some(1.0),
+            max: Some(50.0),
+            step: Some(1.0),
+        };
+        assert_eq!(
+            error_sentence(Lang::En, FieldErrorCode::OutOfRange, &seats),
+            "Enter a whole number from 1 to 50."
+        );
+        let quarter_steps = FieldKind::Number {
+            min: Some(0.0),
+            max: Some(2.0),
+            step: Some(0.25),
+        };
+        assert_eq!(
+            error_sentence(Lang::En, FieldErrorCode::OutOfRange, &quarter_steps),
+            "This is outside the allowed range.",
+            "bounds alone would mislead when a step is also required"
+        );
+        let birth = FieldKind::Date {
+            min: None,
+            max: Some("2012-12-31".into()),
+        };
+        assert_eq!(
+            error_sentence(Lang::Fr, FieldErrorCode::OutOfRange, &birth),
+            "Saisissez une date jusqu’au 2012-12-31 inclus."
+        );
+        assert_eq!(
+            error_sentence(Lang::En, FieldErrorCode::Required, &text),
+            "This is required."
+        );
+    }
+
+    #[test]
+    fn iso_dates_are_split_into_their_parts() {
+        assert_eq!(parse_iso_date("2012-12-31"), Some((2012, 12, 31)));
+        assert_eq!(parse_iso_date("2012-13-01"), None);
+        assert_eq!(parse_iso_date("12-12-31"), None);
+        assert_eq!(parse_iso_date("2012-1-31"), None);
     }
 
     fn consent() -> FieldKind {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::ApiError;
 use crate::clock::use_clock;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::{format_number, Lang, Msg};
 
 /// A titled notice: used for whole-page states (as the page's `h1`) and inside the form.
 #[component]
@@ -101,7 +101,8 @@ pub fn RetryNotice(
                 <p role="status">
                     {move || match wait_left() {
                         0 => Msg::RateLimitedReady.text(lang).to_owned(),
-                        left => Msg::RateLimitedWait.with(lang, &left.to_string()),
+                        // A wait of at most ten minutes is exact in an f64.
+                        left => Msg::RateLimitedWait.with(lang, &format_number(lang, left as f64)),
                     }}
                 </p>
             })}

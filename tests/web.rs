@@ -333,6 +333,84 @@ async fn form_texts_and_page_texts_follow_the_language() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn limits_in_messages_are_written_as_each_language_writes_numbers_and_dates() {
+    for (lang, too_long, out_of_range, too_late) in [
+        (
+            Lang::En,
+            "Enter at most 1,000 characters.",
+            "Enter a number from 0.5 to 1,500.",
+            "Enter a date from January 1, 1900 to December 31, 2012.",
+        ),
+        (
+            Lang::Fr,
+            "Saisissez au plus 1 000 caractères.",
+            "Saisissez un nombre entre 0,5 et 1 500.",
+            "Saisissez une date entre le 1 janvier 1900 et le 31 décembre 2012.",
+        ),
+        (
+            Lang::De,
+            "Geben Sie höchstens 1.000 Zeichen ein.",
+            "Geben Sie eine Zahl von 0,5 bis 1.500 ein.",
+            "Geben Sie ein Datum zwischen dem 1. Januar 1900 und dem 31. Dezember 2012 ein.",
+        ),
+    ] {
+        let page = mount_form(bounds_form(), Session::default(), lang);
+        tick().await;
+        let note = page.input("#field-note");
+        type_into(&note, &"x".repeat(1001)).await;
+        leave(&note).await;
+        let amount = page.input("#field-amount");
+        type_into(&amount, "2000").await;
+        leave(&amount).await;
+        let day = page.input("#field-day");
+        type_into(&day, "2020-02-29").await;
+        leave(&day).await;
+
+        for (id, expected) in [
+            ("note", too_long),
+            ("amount", out_of_range),
+            ("day", too_late),
+        ] {
+            let shown = spaces(
+                &page
+                    .find(&format!("#field-{id}-error"))
+                    .text_content()
+                    .unwrap(),
+            );
+            assert!(shown.ends_with(expected), "{lang:?} {id}: {shown:?}");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_countdown_and_the_wait_use_the_languages_digits() {
+    let session = Session {
+        expires_at: Some(now_seconds() + 100),
+        ..Session::default()
+    };
+    let page = mount_form(every_kind_form(), session, Lang::Fr);
+    tick().await;
+    let countdown = page.find(".countdown").text_content().unwrap();
+    assert!(countdown.starts_with("Temps restant : 1:"), "{countdown}");
+    drop(page);
+
+    let retry_at = now_seconds() + 600;
+    let page = mount(move || {
+        provide_context(Lang::De);
+        view! {
+            <RetryNotice error=ApiError::RateLimited { retry_after_secs: 600 } retry_at
+                on_retry=Callback::new(|()| ()) />
+        }
+    });
+    tick().await;
+    assert!(
+        page.text().contains("Bitte warten Sie 600 Sekunden"),
+        "{}",
+        page.text()
+    );
+}
+
 // ------------------------------------------------------------------------------------------
 // Start-up
 
@@ -863,6 +941,27 @@ fn all(root: &Element, selector: &str) -> Vec<Element> {
         .filter_map(|i| list.item(i))
         .map(|node| node.unchecked_into())
         .collect()
+}
+
+/// Collapses the no-break spaces French puts in numbers, so expectations read plainly.
+fn spaces(text: &str) -> String {
+    text.replace(['\u{a0}', '\u{202f}'], " ")
+}
+
+/// A form whose limits show up in its messages, in three languages.
+fn bounds_form() -> FormDefinition {
+    serde_json::from_value(json!({
+        "id": "bounds", "version": "1", "title": "Limits", "submit_label": "Go",
+        "fields": [
+            {"id": "note", "kind": "textarea", "label": {"en": "Note", "fr": "Note", "de": "Notiz"},
+             "max_length": 1000},
+            {"id": "amount", "kind": "number", "label": {"en": "Amount", "fr": "Montant", "de": "Betrag"},
+             "min": 0.5, "max": 1500.0},
+            {"id": "day", "kind": "date", "label": {"en": "Day", "fr": "Jour", "de": "Tag"},
+             "min": "1900-01-01", "max": "2012-12-31"}
+        ]
+    }))
+    .unwrap()
 }
 
 /// A form with one field of every kind, in English and German.
