@@ -437,7 +437,10 @@ fn ErrorSummary() -> impl IntoView {
 fn failed(error: ApiError) -> Phase {
     let retry_at = match &error {
         ApiError::RateLimited { retry_after_secs } => {
-            now_seconds() + i64::try_from(*retry_after_secs).unwrap_or(i64::MAX / 2)
+            // Rounded up: a retry even part of a second before Retry-After is over is refused
+            // again. Seconds since 1970 fit an i64; truncating the rounded value is exact.
+            let now = (js_sys::Date::now() / 1000.0).ceil() as i64;
+            now + i64::try_from(*retry_after_secs).unwrap_or(i64::MAX / 2)
         }
         _ => 0,
     };

@@ -1,0 +1,205 @@
+//! What the browser test binaries share: the real signer `cargo xtask test` starts, tokens as
+//! an Auth0 Action mints them, and mounting components and acting on them as a person would.
+//! Each binary uses part of it.
+#![allow(dead_code)]
+
+use chrono::DateTime;
+use jwt_compact::alg::{Hs256, Hs256Key};
+use jwt_compact::{AlgorithmExt, Claims, Header};
+use leptos::prelude::*;
+use serde_json::{json, Value};
+use stopover_page::config::PageConfig;
+use stopover_page::form::FormPage;
+use stopover_page::handoff::HandoffMode;
+use stopover_page::i18n::Lang;
+use stopover_page::launch::{parse_query, Launch, LaunchError};
+use stopover_page::session::{now_seconds, Session};
+use stopover_page::Stopover;
+use stopover_protocol::FormDefinition;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+pub const SIGNER_URL: Option<&str> = option_env!("STOPOVER_TEST_SIGNER_URL");
+pub const SIGNER_SECRET: Option<&str> = option_env!("STOPOVER_TEST_SECRET");
+pub const SIGNER_ISSUER: Option<&str> = option_env!("STOPOVER_TEST_ISSUER");
+
+pub struct TestSigner {
+    pub url: &'static str,
+    pub secret: &'static str,
+    pub issuer: &'static str,
+}
+
+impl TestSigner {
+    pub fn config(&self) -> PageConfig {
+        PageConfig {
+            signer_url: self.url.to_owned(),
+            ..PageConfig::default()
+        }
+    }
+}
+
+/// The real signer `cargo xtask test` starts; without it these tests fail, never pass.
+pub fn signer() -> TestSigner {
+    const HOW: &str =
+        "run `cargo xtask test`: it starts a real signer and sets STOPOVER_TEST_SIGNER_URL, \
+                       STOPOVER_TEST_SECRET and STOPOVER_TEST_ISSUER for the page tests";
+    TestSigner {
+        url: SIGNER_URL.unwrap_or_else(|| panic!("STOPOVER_TEST_SIGNER_URL is not set: {HOW}")),
+        secret: SIGNER_SECRET.unwrap_or_else(|| panic!("STOPOVER_TEST_SECRET is not set: {HOW}")),
+        issuer: SIGNER_ISSUER.unwrap_or_else(|| panic!("STOPOVER_TEST_ISSUER is not set: {HOW}")),
+    }
+}
+
+/// A session token as an Auth0 Action's `encodeToken` makes it, expiring in `expires_in` s.
+pub fn mint(secret: &str, payload: Value, expires_in: i64) -> String {
+    let mut custom =
+        json!({"sub": "auth0|page-test", "iss": SIGNER_ISSUER.unwrap_or("127.0.0.1:8780")});
+    if let (Value::Object(custom), Value::Object(payload)) = (&mut custom, payload) {
+        custom.extend(payload);
+    }
+    let now = now_seconds();
+    let mut claims = Claims::new(custom);
+    claims.issued_at = DateTime::from_timestamp(now, 0);
+    claims.expiration = DateTime::from_timestamp(now + expires_in, 0);
+    Hs256
+        .token(
+            &Header::empty().with_token_type("JWT"),
+            &claims,
+            &Hs256Key::new(secret.as_bytes()),
+        )
+        .unwrap()
+}
+
+pub fn launch_with(state: &str, token: &str) -> Launch {
+    parse_query(&format!("?state={state}&session_token={token}")).unwrap()
+}
+
+/// A mounted component in its own element, removed when dropped.
+pub struct Mounted {
+    root: HtmlElement,
+    _handle: Box<dyn std::any::Any>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+impl Mounted {
+    pub fn query(&self, selector: &str) -> Option<Element> {
+        self.root.query_selector(selector).unwrap()
+    }
+
+    pub fn find(&self, selector: &str) -> Element {
+        self.query(selector).unwrap_or_else(|| {
+            panic!(
+                "nothing matches `{selector}` in: {}",
+                self.root.inner_html()
+            )
+        })
+    }
+
+    pub fn input(&self, selector: &str) -> HtmlInputElement {
+        self.find(selector).unchecked_into()
+    }
+
+    pub fn text(&self) -> String {
+        self.root.text_content().unwrap_or_default()
+    }
+
+    pub async fn click(&self, selector: &str) {
+        self.find(selector).unchecked_into::<HtmlElement>().click();
+        tick().await;
+    }
+
+    /// Waits up to ten seconds for `selector` (network round trips).
+    pub async fn wait_for(&self, selector: &str) -> Element {
+        for _ in 0..200 {
+            if let Some(element) = self.query(selector) {
+                return element;
+            }
+            sleep(50).await;
+        }
+        panic!("`{selector}` never appeared in: {}", self.root.inner_html());
+    }
+}
+
+pub fn mount<F, N>(view: F) -> Mounted
+where
+    F: FnOnce() -> N + 'static,
+    N: IntoView + 'static,
+{
+    let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&root).unwrap();
+    let handle = leptos::mount::mount_to(root.clone(), view);
+    Mounted {
+        root,
+        _handle: Box::new(handle),
+    }
+}
+
+pub fn mount_form(form: FormDefinition, session: Session, lang: Lang) -> Mounted {
+    let launch = launch_with("form-test", "header.claims.signature");
+    mount(move || {
+        provide_context(lang);
+        view! { <FormPage form launch session config=PageConfig::default() handoff=HandoffMode::Manual /> }
+    })
+}
+
+pub fn mount_app(launch: Result<Launch, LaunchError>, config: PageConfig) -> Mounted {
+    mount(move || view! { <Stopover launch config handoff=HandoffMode::Manual /> })
+}
+
+pub async fn tick() {
+    for _ in 0..3 {
+        leptos::task::tick().await;
+    }
+    sleep(0).await;
+}
+
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+pub async fn dispatch(target: &web_sys::EventTarget, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(kind != "blur");
+    let event = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+    tick().await;
+}
+
+/// Replaces the input's text as typing would, firing `input`.
+pub async fn type_into(input: &HtmlInputElement, text: &str) {
+    input.set_value(text);
+    dispatch(input, "input").await;
+}
+
+/// Moves focus away, firing `blur`.
+pub async fn leave(input: &HtmlInputElement) {
+    dispatch(input, "blur").await;
+}
+
+pub fn attr(element: &Element, name: &str) -> String {
+    element.get_attribute(name).unwrap_or_else(|| {
+        panic!(
+            "<{}> has no `{name}`: {}",
+            element.tag_name(),
+            element.outer_html()
+        )
+    })
+}
+
+pub fn all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(|node| node.unchecked_into())
+        .collect()
+}
