@@ -2,6 +2,7 @@
 //! but Rust itself.
 #![forbid(unsafe_code)]
 
+mod bench;
 mod demo;
 mod process;
 mod setup;
@@ -18,7 +19,9 @@ commands:
           wasm-opt, axe-core, Chromium, ChromeDriver, redis-server); skips what is there
   demo    setup, build the page, start the signer and the tenant simulator on loopback,
           print the one URL to open; Ctrl-C stops everything
-  test    setup, then every test layer: native, page (headless Chromium), end-to-end";
+  test    setup, then every test layer: native, page (headless Chromium), end-to-end
+  bench   setup, build as shipped, measure the signer (wrk, criterion) and the page (bytes,
+          first loads in headless Chromium); prints the table and writes BENCHMARKS.md";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
         "setup" => setup::run().map(|_| ()),
         "demo" => demo::run(),
         "test" => test::run(),
+        "bench" => bench::run(),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -24,6 +24,9 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     ("/usr/bin/chromedriver", "chromium-driver"),
     ("/usr/bin/redis-server", "redis-server"),
     ("/usr/bin/npm", "npm"),
+    // `cargo xtask bench`: the load generator and the brotli figures.
+    ("/usr/bin/wrk", "wrk"),
+    ("/usr/bin/brotli", "brotli"),
 ];
 
 /// What the other commands need from set-up: the PATH under which every tool is found.
@@ -81,7 +84,7 @@ fn debian_packages() -> Result<(), String> {
         .map(|(_, package)| *package)
         .collect();
     if missing.is_empty() {
-        println!("setup: chromium, chromedriver, redis-server and npm are installed");
+        println!("setup: chromium, chromedriver, redis-server, npm, wrk and brotli are installed");
         return Ok(());
     }
     let install = format!("apt-get install -y {}", missing.join(" "));

@@ -25,6 +25,9 @@ pub struct Load {
     pub wasm_transfer_bytes: f64,
     /// Navigation start to the end of the wasm download, milliseconds (-1 when not found).
     pub wasm_loaded_ms: f64,
+    /// Navigation start to the form definition's arrival (`GET /api/forms/{id}`), ms (-1 when
+    /// not found).
+    pub definition_loaded_ms: f64,
     /// Visible form controls (inputs, selects, text areas) on the page at the mark.
     pub controls: u32,
 }
@@ -46,7 +49,9 @@ const read = () => {
   const entry = performance.getEntriesByName(mark, 'mark')[0];
   if (!entry) return false;
   finished = true;
-  const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+  const resources = performance.getEntriesByType('resource');
+  const wasm = resources.find((e) => e.name.endsWith('.wasm'));
+  const definition = resources.find((e) => e.name.includes('/api/forms/'));
   const controls = document.querySelectorAll(
     'input:not([type=hidden]), select, textarea').length;
   done({
@@ -54,6 +59,7 @@ const read = () => {
     heap_bytes: performance.memory ? performance.memory.usedJSHeapSize : -1,
     wasm_transfer_bytes: wasm ? wasm.transferSize : -1,
     wasm_loaded_ms: wasm ? wasm.responseEnd : -1,
+    definition_loaded_ms: definition ? definition.responseEnd : -1,
     controls,
   });
   return true;
@@ -108,7 +114,8 @@ mod tests {
     #[test]
     fn a_ready_measurement_is_read() {
         let value = serde_json::json!({
-            "ready_ms": 84.5, "heap_bytes": 1_234_567, "wasm_transfer_bytes": 612_000, "wasm_loaded_ms": 30.5, "controls": 7
+            "ready_ms": 84.5, "heap_bytes": 1_234_567, "wasm_transfer_bytes": 612_000, "wasm_loaded_ms": 30.5,
+            "definition_loaded_ms": 60.0, "controls": 7
         });
         let Outcome::Ready(load) = serde_json::from_value(value).unwrap() else {
             panic!("not read as ready")

@@ -15,6 +15,9 @@ pub const FIRST_LOAD_BUDGET_BYTES: u64 = 100_000;
 /// Navigation start to interactive form, median, milliseconds.
 pub const FORM_READY_BUDGET_MS: f64 = 150.0;
 
+/// Crates listed in the code-by-crate table.
+const CRATES_SHOWN: usize = 12;
+
 /// One server under wrk at each connection count.
 #[derive(Debug, Clone)]
 pub struct ServerSeries {
@@ -44,6 +47,8 @@ pub struct PageSeries {
     pub controls: u32,
     /// Navigation start to the end of the wasm download, ms (median).
     pub wasm_loaded_ms: Option<f64>,
+    /// Navigation start to the arrival of the form definition, ms (median).
+    pub definition_loaded_ms: Option<f64>,
 }
 
 /// One criterion benchmark's median time per iteration.
@@ -73,6 +78,8 @@ pub struct Report {
     pub sizes: SizeTable,
     /// The wasm module's sections, largest first: (name, bytes).
     pub wasm_sections: Vec<(String, u64)>,
+    /// Code bytes by crate before wasm-opt, largest first: (crate, bytes).
+    pub code_by_crate: Vec<(String, u64)>,
     pub page: Vec<PageSeries>,
     pub steps: Vec<StepFigure>,
 }
@@ -227,20 +234,36 @@ impl Report {
             }
         }
 
+        if !self.code_by_crate.is_empty() {
+            let total: u64 = self.code_by_crate.iter().map(|(_, size)| size).sum();
+            let _ = writeln!(
+                out,
+                "\nWhere the code comes from: share of code bytes by crate, read from the \
+                 function names of the module before wasm-bindgen and wasm-opt (which shrink \
+                 it; the shares are a guide to the optimised `code` section above):\n"
+            );
+            let _ = writeln!(out, "| crate | share of code |\n| --- | ---: |");
+            for (name, size) in self.code_by_crate.iter().take(CRATES_SHOWN) {
+                #[allow(clippy::cast_precision_loss)]
+                let share = *size as f64 * 100.0 / total.max(1) as f64;
+                let _ = writeln!(out, "| {name} | {share:.1} % |");
+            }
+        }
+
         let _ = writeln!(
             out,
             "\n## Page: navigation start to interactive form (headless Chromium, first loads)\n"
         );
         let _ = writeln!(
             out,
-            "| form | fields | loads | median | p25-p75 | min-max | wasm downloaded at (median) | JS heap (median) |\n\
-             | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+            "| form | fields | loads | median | p25-p75 | min-max | wasm downloaded at | definition received at | JS heap |\n\
+             | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         );
         for series in &self.page {
             let ready = &series.ready_ms;
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {:.1} ms | {:.1}-{:.1} ms | {:.1}-{:.1} ms | {} | {} |",
+                "| {} | {} | {} | {:.1} ms | {:.1}-{:.1} ms | {:.1}-{:.1} ms | {} | {} | {} |",
                 series.form,
                 series.fields,
                 ready.count,
@@ -249,13 +272,101 @@ impl Report {
                 ready.p75,
                 ready.min,
                 ready.max,
-                series
-                    .wasm_loaded_ms
-                    .map_or_else(|| "-".to_owned(), |ms| format!("{ms:.1} ms")),
+                milliseconds(series.wasm_loaded_ms),
+                milliseconds(series.definition_loaded_ms),
                 megabytes(series.heap_bytes.median),
             );
         }
+        let _ = writeln!(
+            out,
+            "\nThe last three columns are medians too: when the wasm module and the form \
+             definition (`GET /api/forms/{{id}}`, requested once the module runs) had arrived, \
+             and `usedJSHeapSize` at the mark."
+        );
+        out.push_str(&self.where_it_goes());
         out.push_str(METHOD);
+        out
+    }
+}
+
+impl Report {
+    /// For each missed budget, where the time or the bytes go, computed from the figures.
+    fn where_it_goes(&self) -> String {
+        let mut out = String::from("\n## Where the time and the bytes go\n\n");
+        let signer = self
+            .signers
+            .first()
+            .and_then(|series| series.at(BUDGET_CONNECTIONS));
+        if let (Some(signer), Some(floor)) = (signer, self.floor.at(BUDGET_CONNECTIONS)) {
+            let per_request = |run: &WrkRun| 1_000_000.0 / run.requests_per_second().max(1.0);
+            let (signer_us, floor_us) = (per_request(signer), per_request(floor));
+            let steps_us: f64 = self.steps.iter().map(|step| step.median_ns).sum::<f64>() / 1000.0;
+            let extra = signer_us - floor_us;
+            let _ = writeln!(
+                out,
+                "- **Signer throughput.** At {BUDGET_CONNECTIONS} connections the machine spends \
+                 {signer_us:.1} µs per signer request against {floor_us:.1} µs per floor request \
+                 (the inverse of requests/s, load generator included): {extra:.1} µs more. \
+                 Verification, validation and minting take {steps_us:.1} µs of it in process \
+                 (criterion); the other {:.1} µs are what the floor does not do either: the \
+                 replay-store check, the signer's edge layers (panic catching, timeout, origin \
+                 guard, CORS, rate limiter, metrics, request tracing) and its `info` log line \
+                 per minted token.",
+                (extra - steps_us).max(0.0)
+            );
+        }
+        let total = self.sizes.total();
+        if let Some(largest) = self.sizes.files.first() {
+            #[allow(clippy::cast_precision_loss)]
+            let share = largest.brotli as f64 * 100.0 / total.brotli.max(1) as f64;
+            let code = self
+                .wasm_sections
+                .iter()
+                .find(|(name, _)| name == "code")
+                .map_or(0, |(_, size)| *size);
+            let data = self
+                .wasm_sections
+                .iter()
+                .find(|(name, _)| name == "data")
+                .map_or(0, |(_, size)| *size);
+            let crates: Vec<String> = self
+                .code_by_crate
+                .iter()
+                .take(6)
+                .map(|(name, _)| name.clone())
+                .collect();
+            let _ = writeln!(
+                out,
+                "- **Page bytes.** `{}` is {share:.1} % of the brotli first load ({} of {}). \
+                 Its code section is {} raw and its data section (strings, tables) {}; the \
+                 crates with the most code are, in order: {}.",
+                largest.name,
+                bytes(largest.brotli),
+                bytes(total.brotli),
+                bytes(code),
+                bytes(data),
+                if crates.is_empty() {
+                    "(no names available)".to_owned()
+                } else {
+                    crates.join(", ")
+                }
+            );
+        }
+        if let Some(page) = self.page.first() {
+            let wasm = page.wasm_loaded_ms.unwrap_or(0.0);
+            let definition = page.definition_loaded_ms.unwrap_or(wasm);
+            let _ = writeln!(
+                out,
+                "- **Page time** ({}, medians): {wasm:.1} ms until the wasm module has \
+                 downloaded (HTML, loader script, module), {:.1} ms more until the form \
+                 definition has arrived (compiling and starting the module, reading \
+                 `stopover.json`, requesting the definition), then {:.1} ms to render the \
+                 form and mark it ready.",
+                page.form,
+                (definition - wasm).max(0.0),
+                (page.ready_ms.median - definition).max(0.0),
+            );
+        }
         out
     }
 }
@@ -285,6 +396,10 @@ fn nanos(ns: f64) -> String {
     } else {
         format!("{ns:.0} ns")
     }
+}
+
+fn milliseconds(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_owned(), |ms| format!("{ms:.1} ms"))
 }
 
 fn megabytes(value: f64) -> String {
@@ -318,8 +433,9 @@ const METHOD: &str = "
   Each server gets a 2 s warm-up before its runs; the floor runs first, in the same bench run.
 - **In process.** criterion (`crates/signer/benches/signer.rs`): session-token verification,
   answer validation and continue-token minting on the demo's `profile` form, each alone.
-- **Page bytes.** Every file in `dist/` (the page fetches them all on first load), compressed
-  with `gzip -9` and `brotli -q 11`; kB are 1,000 bytes.
+- **Page bytes.** Every file in `dist/` the browser fetches on first load (host configuration
+  such as `_headers` and precompressed siblings are left out), compressed with `gzip -9` and
+  `brotli -q 11`, as a CDN would serve them; kB are 1,000 bytes.
 - **Page time.** The release signer serves `dist/`; headless Chromium (Debian's, through
   ChromeDriver) with the HTTP cache disabled through DevTools, so every load is a first load
   (the wasm is downloaded and compiled each time; the table's transfer check proves it). Each
@@ -375,6 +491,7 @@ mod tests {
                 brotli,
             }]),
             wasm_sections: vec![("code".into(), 1000)],
+            code_by_crate: vec![("tachys".into(), 300), ("core".into(), 100)],
             page: vec![PageSeries {
                 form: "profile".into(),
                 fields: 8,
@@ -382,6 +499,7 @@ mod tests {
                 heap_bytes: spread(2_097_152.0),
                 controls: 6,
                 wasm_loaded_ms: Some(20.0),
+                definition_loaded_ms: Some(70.0),
             }],
             steps: vec![StepFigure {
                 name: "verify".into(),
@@ -439,5 +557,22 @@ mod tests {
         assert!(markdown.contains("| **missed** |"));
         assert!(markdown.contains("| profile | 8 | 1 | 120.0 ms |"));
         assert!(markdown.contains("## Method"));
+        assert!(markdown.contains("| tachys | 75.0 % |"), "{markdown}");
+        assert!(markdown.contains("| profile | 8 | 1 | 120.0 ms | 120.0-120.0 ms | 120.0-120.0 ms | 20.0 ms | 70.0 ms | 2.00 MB |"), "{markdown}");
+    }
+
+    #[test]
+    fn the_signers_extra_time_per_request_is_split_into_steps_and_the_rest() {
+        // Floor 10,000 req/s = 100 µs a request; signer 8,000 req/s = 125 µs; steps 2.5 µs.
+        let markdown = report(8_000, 90_000, 120.0).markdown();
+        assert!(
+            markdown.contains("125.0 µs per signer request against 100.0 µs per floor request"),
+            "{markdown}"
+        );
+        assert!(markdown.contains("25.0 µs more"));
+        assert!(markdown.contains("take 2.5 µs of it"));
+        assert!(markdown.contains("the other 22.5 µs"));
+        assert!(markdown.contains("20.0 ms until the wasm module has downloaded"));
+        assert!(markdown.contains("50.0 ms more until the form definition has arrived"));
     }
 }

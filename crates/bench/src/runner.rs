@@ -16,7 +16,7 @@ use crate::bench_config::{bench_config_toml, growth_form_id, GROWTH_FIELD_COUNTS
 use crate::browser::Browser;
 use crate::page_load::{load_once, Load};
 use crate::report::{PageSeries, Report, ServerSeries, StepFigure};
-use crate::sizes::{wasm_sections, SizeTable};
+use crate::sizes::{code_by_crate, wasm_sections, SizeTable};
 use crate::stats::Spread;
 use crate::tokens::{continue_token_bytes, SessionMinter, LOAD_FORM};
 use crate::wrk::{self, WrkRun};
@@ -52,8 +52,9 @@ pub struct Options {
     pub wrk_seconds: u32,
     /// Page loads per form (at least 20 for the figures).
     pub loads: usize,
-    /// Where criterion wrote its results (`target/criterion`).
-    pub criterion_dir: PathBuf,
+    /// Cargo's target directory: criterion's results (`criterion/`) and the page's wasm
+    /// before wasm-opt (`wasm32-unknown-unknown/page/`), whose names say where code bytes go.
+    pub target_dir: PathBuf,
 }
 
 /// Runs every measurement and returns the report (the caller prints and writes it).
@@ -176,6 +177,19 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         })
         .transpose()?
         .unwrap_or_default();
+    let named_wasm = options
+        .target_dir
+        .join("wasm32-unknown-unknown/page/stopover-page.wasm");
+    let code_by_crate = match std::fs::read(&named_wasm) {
+        Ok(module) => code_by_crate(&module)?,
+        Err(error) => {
+            println!(
+                "bench: no code-by-crate figures ({}: {error})",
+                named_wasm.display()
+            );
+            Vec::new()
+        }
+    };
     println!("bench: page loads in headless Chromium");
     let page = page_series(options, &demo, &dist, &secret, &minter, work.path())?;
 
@@ -187,7 +201,8 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         sizes,
         wasm_sections,
         page,
-        steps: criterion_steps(&options.criterion_dir),
+        code_by_crate,
+        steps: criterion_steps(&options.target_dir.join("criterion")),
     })
 }
 
@@ -327,7 +342,12 @@ fn page_series(
                 result = Err(BenchError::new(format!("no page load of form {form} was measured")));
                 break;
             };
-            let wasm_loaded_ms = spread(|load| load.wasm_loaded_ms).map(|spread| spread.median).filter(|ms| *ms >= 0.0);
+let wasm_loaded_ms = spread(|load| load.wasm_loaded_ms)
+                .map(|spread| spread.median)
+                .filter(|ms| *ms >= 0.0);
+            let definition_loaded_ms = spread(|load| load.definition_loaded_ms)
+                .map(|spread| spread.median)
+                .filter(|ms| *ms >= 0.0);
             let controls = loads.first().map_or(0, |load| load.controls);
             println!("bench: {label}: ready median {:.1} ms over {} loads, {controls} controls", ready_ms.median, ready_ms.count);
             series.push(PageSeries {
@@ -337,6 +357,7 @@ fn page_series(
                 heap_bytes,
                 controls,
                 wasm_loaded_ms,
+                definition_loaded_ms,
             });
         }
         browser.close().await;
@@ -483,7 +504,12 @@ fn environment(options: &Options) -> Vec<String> {
     let wrk = command_output("wrk", &["--version"])
         .and_then(|text| text.lines().next().map(str::to_owned))
         .unwrap_or_else(|| "wrk".into());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".into());
     vec![
+        format!("Load average (1 min) when the report was written: {load} (other work on the machine makes the figures noisier)."),
         format!("Machine: {cpu}, {cores} cores; everything (load generator, servers, browser) on this machine, over loopback."),
         format!("Tools: {wrk}; {chromium}; gzip -9; brotli -q 11."),
         format!(

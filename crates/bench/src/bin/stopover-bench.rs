@@ -23,9 +23,9 @@ struct Cli {
     /// The release floor binary.
     #[arg(long)]
     floor: PathBuf,
-    /// Where criterion wrote its results.
+    /// Cargo's target directory (criterion's results, the page's wasm before wasm-opt).
     #[arg(long)]
-    criterion_dir: PathBuf,
+    target_dir: PathBuf,
     /// Seconds per wrk run.
     #[arg(long, default_value_t = 5)]
     seconds: u32,
@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         floor_bin: cli.floor,
         wrk_seconds: cli.seconds,
         loads: cli.loads,
-        criterion_dir: cli.criterion_dir,
+        target_dir: cli.target_dir,
     };
     match run(&options) {
         Ok(report) => {
