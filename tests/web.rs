@@ -704,63 +704,6 @@ async fn rate_limiting_asks_to_wait_then_allows_a_retry() {
     assert_eq!(retried.get_untracked(), 1);
 }
 
-/// A real HTTP 500, with no signer involved: the signer of `cargo xtask test` cannot be made to
-/// fail, so the test runner's own server is the responder. Its `/__wasm_bindgen/coverage`
-/// handler panics on a request without a `Module-Signature` header, and its HTTP library turns
-/// that panic into `500 Internal Server Error` (the runner prints the panic; it is expected).
-/// The query string carries the page's `/api/continue` suffix, which the runner's routing ignores.
-#[wasm_bindgen_test]
-async fn a_server_error_from_a_real_responder_is_retried_without_retyping() {
-    let origin = window().location().origin().unwrap();
-    let failing = format!("{origin}/__wasm_bindgen/coverage?signer=");
-    let posted_to = format!("{failing}/api/continue");
-    let config = PageConfig {
-        signer_url: failing,
-        ..PageConfig::default()
-    };
-    let launch = launch_with("state-5xx", "header.claims.signature");
-    let page = mount(move || {
-        provide_context(Lang::En);
-        view! { <FormPage form=every_kind_form() launch session=Session::default() config handoff=HandoffMode::Manual /> }
-    });
-    tick().await;
-    type_into(&page.input("#field-company"), "ACME Ltd").await;
-    page.click("#field-plan-1").await;
-    page.click("#field-terms").await;
-    let requests = move || {
-        window()
-            .performance()
-            .unwrap()
-            .get_entries_by_name(&posted_to)
-            .length()
-    };
-    let before = requests();
-
-    page.click("button[type='submit']").await;
-    let notice = page.wait_for(".notice").await;
-    assert!(notice
-        .text_content()
-        .unwrap()
-        .contains("Something went wrong on our side"));
-    assert!(notice
-        .text_content()
-        .unwrap()
-        .contains("Your answers are kept."));
-    assert_eq!(requests(), before + 1, "one request reached the responder");
-
-    page.click(".notice button").await;
-    for _ in 0..100 {
-        if requests() == before + 2 && page.query(".notice button").is_some() {
-            break;
-        }
-        sleep(50).await;
-    }
-    assert_eq!(requests(), before + 2, "Try again sent the answers again");
-    assert_eq!(page.input("#field-company").value(), "ACME Ltd");
-    assert!(page.input("#field-plan-1").checked() && page.input("#field-terms").checked());
-    assert!(page.text().contains("Something went wrong on our side"));
-}
-
 #[wasm_bindgen_test]
 async fn a_sign_in_that_expires_while_filling_keeps_the_answers_visible() {
     let session = Session {
