@@ -82,6 +82,8 @@ pub struct Report {
     pub code_by_crate: Vec<(String, u64)>,
     pub page: Vec<PageSeries>,
     pub steps: Vec<StepFigure>,
+    /// Hand-written notes from profiles (`crates/bench/NOTES.md`), shown as they are.
+    pub notes: Option<String>,
 }
 
 impl Report {
@@ -284,6 +286,9 @@ impl Report {
              and `usedJSHeapSize` at the mark."
         );
         out.push_str(&self.where_it_goes());
+        if let Some(notes) = &self.notes {
+            let _ = writeln!(out, "\n## Notes from profiling\n\n{}", notes.trim());
+        }
         out.push_str(METHOD);
         out
     }
@@ -501,6 +506,7 @@ mod tests {
                 wasm_loaded_ms: Some(20.0),
                 definition_loaded_ms: Some(70.0),
             }],
+            notes: Some("Allocation is the largest cost.\n".into()),
             steps: vec![StepFigure {
                 name: "verify".into(),
                 median_ns: 2500.0,
@@ -557,6 +563,7 @@ mod tests {
         assert!(markdown.contains("| **missed** |"));
         assert!(markdown.contains("| profile | 8 | 1 | 120.0 ms |"));
         assert!(markdown.contains("## Method"));
+        assert!(markdown.contains("## Notes from profiling\n\nAllocation is the largest cost.\n"));
         assert!(markdown.contains("| tachys | 75.0 % |"), "{markdown}");
         assert!(markdown.contains("| profile | 8 | 1 | 120.0 ms | 120.0-120.0 ms | 120.0-120.0 ms | 20.0 ms | 70.0 ms | 2.00 MB |"), "{markdown}");
     }

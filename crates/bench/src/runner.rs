@@ -203,6 +203,7 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         page,
         code_by_crate,
         steps: criterion_steps(&options.target_dir.join("criterion")),
+        notes: std::fs::read_to_string(options.root.join("crates/bench/NOTES.md")).ok(),
     })
 }
 
