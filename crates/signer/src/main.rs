@@ -1,5 +1,6 @@
 //! `stopover-signer`: run the signer, check a configuration, or generate a secret.
 
+use std::io::IsTerminal as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,7 +9,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use clap::{Parser, Subcommand};
 use rand::RngCore as _;
+use std::io::IsTerminal as _;
 use stopover_signer::config::Config;
+
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
@@ -71,6 +74,9 @@ async fn serve(path: &Path, listen: Option<SocketAddr>) -> ExitCode {
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
+        // Colour codes only for a person at a terminal; log files and collectors get plain
+        // text (and writing them cost a measurable share of each request).
+        .with_ansi(std::io::stdout().is_terminal())
         .init();
     let mut config = match load(path) {
         Ok(config) => config,
