@@ -2,100 +2,34 @@
 //! disabled, so every load is a first load. Dropping [`Browser`] ends ChromeDriver and every
 //! browser process it started.
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::process::CommandExt as _;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::Client;
 use serde_json::{json, Value};
-use tempfile::TempDir;
 
 use crate::BenchError;
 
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// A Chromium session driven through its own ChromeDriver.
+/// A Chromium session driven through its own ChromeDriver (the end-to-end tests' harness,
+/// with the JS heap measurable and no extensions).
 #[derive(Debug)]
 pub struct Browser {
     pub client: Client,
-    // Dropped after the client; the profile outlives the browser.
-    _driver: DriverProcess,
-    _profile: TempDir,
+    session: stopover_e2e::browser::Browser,
 }
 
 impl Browser {
-    /// Starts ChromeDriver on a free loopback port and opens a session (bounded: 20 s for
-    /// ChromeDriver to listen).
+    /// Starts ChromeDriver on a free loopback port and opens a session with the HTTP cache off.
     pub async fn open() -> Result<Self, BenchError> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .map(|address| address.port())
-            .map_err(|error| BenchError::new(format!("no free port for ChromeDriver: {error}")))?;
-        let driver = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .map_err(|error| {
-                BenchError::new(format!(
-                    "cannot start {CHROMEDRIVER} (cargo xtask setup installs it): {error}"
-                ))
-            })?;
-        // From here on dropping `driver` ends ChromeDriver, whatever fails.
-        let driver = DriverProcess(driver);
-        let profile = tempfile::tempdir()
-            .map_err(|error| BenchError::new(format!("no temporary profile directory: {error}")))?;
-        let address = SocketAddr::from(([127, 0, 0, 1], port));
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(address).is_err() {
-            if Instant::now() > deadline {
-                return Err(BenchError::new(format!(
-                    "ChromeDriver did not listen on {address}"
-                )));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    "--disable-extensions",
-                    "--enable-precise-memory-info",
-                    "--lang=en-US",
-                    "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            },
-        });
-        let Value::Object(capabilities) = capabilities else {
-            return Err(BenchError::new("capabilities are not a JSON object"));
-        };
-        let client = ClientBuilder::rustls()
-            .map_err(|error| BenchError::new(format!("no TLS for the WebDriver client: {error}")))?
-            .capabilities(capabilities)
-            .connect(&format!("http://{address}"))
-            .await
-            .map_err(|error| {
-                BenchError::new(format!("ChromeDriver did not start Chromium: {error}"))
-            })?;
+        let session = stopover_e2e::browser::Browser::open_with(&[
+            "--disable-extensions",
+            "--enable-precise-memory-info",
+        ])
+        .await
+        .map_err(BenchError::new)?;
         let browser = Self {
-            client,
-            _driver: driver,
-            _profile: profile,
+            client: session.client.clone(),
+            session,
         };
         // Every load a first load: DevTools' "Disable cache" (no HTTP cache, and so no
         // cached compiled wasm either).
@@ -121,24 +55,7 @@ impl Browser {
     /// Closes the session (bounded) and ends ChromeDriver.
     pub async fn close(self) {
         let _ = tokio::time::timeout(Duration::from_secs(10), self.client.clone().close()).await;
-    }
-}
-
-/// The ChromeDriver process, started as its own process-group leader: dropping it kills the
-/// group, that is ChromeDriver and the browsers it started, and nothing else.
-#[derive(Debug)]
-struct DriverProcess(Child);
-
-impl Drop for DriverProcess {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &group])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        drop(self.session);
     }
 }
 

@@ -4,11 +4,12 @@
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
 use std::os::unix::process::CommandExt;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
-use serde_json::json;
+use serde_json::{json, Map, Value};
 use tempfile::TempDir;
 
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -27,12 +28,25 @@ pub struct ChromeDriver {
 }
 
 impl ChromeDriver {
+    /// Starts ChromeDriver on a free loopback port; panics (failing the test) when it cannot.
     pub async fn start() -> Self {
-        assert!(
-            std::path::Path::new(CHROMEDRIVER).exists(),
-            "{CHROMEDRIVER} is missing: run `cargo xtask setup` (apt-get install chromium chromium-driver)"
-        );
-        let port = free_port();
+        match Self::launch().await {
+            Ok(driver) => driver,
+            Err(problem) => panic!("{problem}"),
+        }
+    }
+
+    /// Starts ChromeDriver on a free loopback port and waits (at most 20 s) until it listens.
+    pub async fn launch() -> Result<Self, String> {
+        if !std::path::Path::new(CHROMEDRIVER).exists() {
+            return Err(format!(
+                "{CHROMEDRIVER} is missing: run `cargo xtask setup` (apt-get install chromium chromium-driver)"
+            ));
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map(|address| address.port())
+            .map_err(|error| format!("no free port for ChromeDriver: {error}"))?;
         let child = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdin(Stdio::null())
@@ -40,7 +54,8 @@ impl ChromeDriver {
             .stderr(Stdio::null())
             .process_group(0)
             .spawn()
-            .expect("chromedriver starts");
+            .map_err(|error| format!("cannot start {CHROMEDRIVER}: {error}"))?;
+        // From here on dropping `driver` ends ChromeDriver, whatever fails.
         let driver = Self {
             child,
             url: format!("http://127.0.0.1:{port}"),
@@ -48,13 +63,12 @@ impl ChromeDriver {
         let address = SocketAddr::from(([127, 0, 0, 1], port));
         let deadline = Instant::now() + Duration::from_secs(20);
         while tokio::net::TcpStream::connect(address).await.is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not listen on {address}"
-            );
+            if Instant::now() > deadline {
+                return Err(format!("ChromeDriver did not listen on {address}"));
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        driver
+        Ok(driver)
     }
 }
 
@@ -83,44 +97,62 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A session for the tests; panics (failing the test) when Chromium cannot start.
     pub async fn open() -> Self {
-        let driver = ChromeDriver::start().await;
-        let profile = tempfile::tempdir().expect("a temporary profile directory");
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                    "--disable-quic",
-                    "--lang=en-US",
-                    format!("--window-size={DEFAULT_WIDTH},{DEFAULT_HEIGHT}"),
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            },
-        });
-        let serde_json::Value::Object(capabilities) = capabilities else {
-            unreachable!("a JSON object literal")
-        };
+        match Self::open_with(&[]).await {
+            Ok(browser) => browser,
+            Err(problem) => panic!("{problem}"),
+        }
+    }
+
+    /// A session with a fresh profile and `extra_args` beside the flags Chromium needs here.
+    pub async fn open_with(extra_args: &[&str]) -> Result<Self, String> {
+        let driver = ChromeDriver::launch().await?;
+        let profile = tempfile::tempdir()
+            .map_err(|error| format!("no temporary profile directory: {error}"))?;
         let client = ClientBuilder::rustls()
-            .expect("rustls is available")
-            .capabilities(capabilities)
+            .map_err(|error| format!("no TLS for the WebDriver client: {error}"))?
+            .capabilities(chromium_capabilities(profile.path(), extra_args))
             .connect(&driver.url)
             .await
-            .expect("chromedriver starts a Chromium session");
-        Self {
+            .map_err(|error| format!("ChromeDriver did not start Chromium: {error}"))?;
+        Ok(Self {
             client,
             _driver: driver,
             _profile: profile,
-        }
+        })
     }
+}
+
+/// The WebDriver capabilities of a headless Debian Chromium on this kind of machine: the flags
+/// ENVIRONMENT.md names (without the background-networking ones it keeps trying hosts it
+/// cannot reach), English, the default window, a fresh profile, and `extra_args`.
+pub fn chromium_capabilities(profile: &Path, extra_args: &[&str]) -> Map<String, Value> {
+    let mut args: Vec<String> = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--lang=en-US",
+    ]
+    .into_iter()
+    .chain(extra_args.iter().copied())
+    .map(str::to_owned)
+    .collect();
+    args.push(format!("--window-size={DEFAULT_WIDTH},{DEFAULT_HEIGHT}"));
+    args.push(format!("--user-data-dir={}", profile.display()));
+    let mut capabilities = Map::new();
+    capabilities.insert("browserName".to_owned(), json!("chrome"));
+    capabilities.insert(
+        "goog:chromeOptions".to_owned(),
+        json!({ "binary": CHROMIUM, "args": args }),
+    );
+    capabilities
 }
 
 /// Runs `test` with a fresh browser, closes the session, and then passes on the test's panic,
