@@ -9,9 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use clap::{Parser, Subcommand};
 use rand::RngCore as _;
-use std::io::IsTerminal as _;
 use stopover_signer::config::Config;
-
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
