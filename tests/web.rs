@@ -229,6 +229,18 @@ async fn submitting_with_problems_shows_a_focused_summary_that_links_to_each_fie
         .text_content()
         .unwrap()
         .contains("You need to accept this"));
+    for control in [
+        "#field-company",
+        "#field-phone",
+        "#field-plan-0",
+        "#field-terms",
+    ] {
+        let wrapper = page.find(control).closest(".field").unwrap().unwrap();
+        assert!(
+            wrapper.class_list().contains("has-error"),
+            "the field of {control} is marked as having an error"
+        );
+    }
 
     page.click(".error-summary a[href='#field-plan-0']").await;
     let active = document().active_element().unwrap();
@@ -297,6 +309,12 @@ async fn choosing_options_is_remembered_and_clears_errors() {
     assert!(page.input("#field-topics-0").checked() && page.input("#field-topics-1").checked());
     page.click("#field-terms").await;
     assert!(page.query("#field-terms-error").is_none());
+    let terms = page
+        .find("#field-terms")
+        .closest(".field")
+        .unwrap()
+        .unwrap();
+    assert!(!terms.class_list().contains("has-error"));
 }
 
 #[wasm_bindgen_test]

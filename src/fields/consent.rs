@@ -1,10 +1,10 @@
 //! Acceptance of a document at a version: `consent` fields.
 
 use leptos::prelude::*;
-use serde_json::Value;
 use stopover_protocol::{Field, FieldKind};
 
-use super::{control_id, described_by, invalid, ErrorMessage, Help, LabelText};
+use super::checkbox::YesNoBox;
+use super::{field_class, ErrorMessage, Help};
 use crate::form::FormState;
 use crate::handoff::is_safe_action;
 use crate::i18n::Msg;
@@ -18,7 +18,6 @@ pub fn ConsentField(
 ) -> impl IntoView {
     let state = expect_context::<FormState>();
     let lang = state.lang;
-    let id = field.id.clone();
     let document = match &field.kind {
         FieldKind::Consent { document } => Some(document.clone()),
         _ => None,
@@ -36,26 +35,11 @@ pub fn ConsentField(
                 </p>
             }
         });
-    let (checked_id, change_id) = (id.clone(), id.clone());
     view! {
-        <div class="field consent">
+        <div class=field_class(state, &field.id, "field consent")>
             <ErrorMessage field=field.clone() />
             {link}
-            <div class="choice">
-                <input
-                    type="checkbox"
-                    id=control_id(&id)
-                    name=id.clone()
-                    aria-invalid=invalid(&id, state)
-                    aria-describedby=described_by(&field, state)
-                    prop:checked=move || state.value(&checked_id) == Some(Value::Bool(true))
-                    on:change=move |event| {
-                        state.set(&change_id, Value::Bool(event_target_checked(&event)));
-                        state.leave(&change_id);
-                    }
-                />
-                <label for=control_id(&id)><LabelText field=field.clone() /></label>
-            </div>
+            <YesNoBox field=field.clone() />
             <Help field=field.clone() />
         </div>
     }

@@ -176,6 +176,19 @@ fn ErrorMessage(
     }
 }
 
+/// The classes of a field's wrapper: `base`, plus `has-error` while the field shows an error
+/// (the stylesheet marks such fields with a bar at the side).
+fn field_class(state: FormState, id: &str, base: &'static str) -> impl Fn() -> String {
+    let id = id.to_owned();
+    move || {
+        if state.error(&id).is_some() {
+            format!("{base} has-error")
+        } else {
+            base.to_owned()
+        }
+    }
+}
+
 /// Wrapper of every single-control field: label, help, error, then the control.
 #[component]
 fn SingleField(
@@ -186,18 +199,8 @@ fn SingleField(
 ) -> impl IntoView {
     let state = expect_context::<FormState>();
     let id = field.id.clone();
-    let class = {
-        let id = id.clone();
-        move || {
-            if state.error(&id).is_some() {
-                "field has-error"
-            } else {
-                "field"
-            }
-        }
-    };
     view! {
-        <div class=class>
+        <div class=field_class(state, &id, "field")>
             <label class="label" for=control_id(&id)><LabelText field=field.clone() /></label>
             <Help field=field.clone() />
             <ErrorMessage field=field.clone() />
@@ -215,16 +218,8 @@ fn GroupField(
     children: Children,
 ) -> impl IntoView {
     let state = expect_context::<FormState>();
-    let id = field.id.clone();
-    let class = move || {
-        if state.error(&id).is_some() {
-            "field has-error"
-        } else {
-            "field"
-        }
-    };
     view! {
-        <div class=class>
+        <div class=field_class(state, &field.id, "field")>
             <fieldset id=control_id(&field.id) aria-describedby=described_by(&field, state)>
                 <legend class="label"><LabelText field=field.clone() /></legend>
                 <Help field=field.clone() />
