@@ -15,7 +15,7 @@ use sha2::Sha256;
 use stopover_protocol::limits::MAX_TOKEN_BYTES;
 use stopover_protocol::{validate_answers, CleanAnswers, FormDefinition};
 use stopover_signer::config::{Config, Tenant};
-use stopover_signer::verify::{verify_session_token, VerifiedSession, MAX_LIFETIME_SECS};
+use stopover_signer::verify::{verify_session_token, VerifiedSession};
 
 /// The fixed clock of every target: 2027-01-15.
 pub const NOW: i64 = 1_800_000_000;
@@ -160,7 +160,8 @@ fn assert_accepted_token_is_sound(raw: &str, session: &VerifiedSession<'_>) {
         "an accepted token has an empty subject"
     );
     assert!(
-        session.expires_at > NOW && session.expires_at - NOW <= MAX_LIFETIME_SECS,
+        session.expires_at > NOW
+            && session.expires_at - NOW <= session.tenant.max_session_lifetime_secs,
         "an accepted token expires at {} (now {NOW})",
         session.expires_at
     );

@@ -59,6 +59,7 @@ impl SessionMinter {
             prefill: Some(prefill()),
             locale: Some("en".to_owned()),
             continue_host: None,
+            continue_uri: None,
         });
         claims.issued_at = Some(timestamp(now)?);
         claims.expiration = Some(timestamp(now.saturating_add(SESSION_TOKEN_TTL_SECS))?);
@@ -156,10 +157,12 @@ pub fn continue_token_bytes(config: &Config, now: i64) -> Result<usize, BenchErr
         .map_err(|error| BenchError::new(format!("a fresh state is refused: {error:?}")))?;
     let token = mint_continue_token(MintRequest {
         tenant,
+        issuer: &tenant.issuer,
         subject: &subject(0),
         state: &state,
         form,
         answers: clean,
+        answers_claim: &tenant.answers_claim,
         now,
     })
     .map_err(|error| BenchError::new(format!("cannot mint a continue token: {error}")))?;

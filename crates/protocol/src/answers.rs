@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::characters;
 use crate::form::{Field, FieldKind, FieldOption, FormDefinition};
 use crate::formats;
 use crate::limits::{DEFAULT_MAX_TEXTAREA_CHARS, DEFAULT_MAX_TEXT_CHARS};
@@ -113,7 +114,8 @@ impl FieldErrorCode {
 /// - a key no field has is `unknown_field`; a key of a `static` field, or of a `hidden` field
 ///   with a value other than the one the definition or prefill gives it, is `read_only`
 ///   (echoing a hidden field's own value is tolerated, so clean answers validate again);
-/// - `null`, an empty or blank string and an empty list count as no answer;
+/// - `null`, an empty or blank string (also one made only of invisible characters such as
+///   zero-width spaces, see [`crate::characters`]) and an empty list count as no answer;
 /// - a field hidden by `show_if` (see [`crate::is_visible`]) is neither required nor
 ///   validated, and its submitted value is dropped; visibility is decided on the *clean*
 ///   value of the controlling field, itself visible (transitively);
@@ -122,7 +124,8 @@ impl FieldErrorCode {
 ///   is always required and is `must_accept` until accepted;
 /// - texts are trimmed; lengths count characters, not bytes; control characters are
 ///   `invalid_characters`, except line feeds and tabs in a `textarea` (where `\r\n` is read
-///   as `\n`);
+///   as `\n`); so are bidirectional controls anywhere, and invisible format characters and
+///   line or paragraph separators in one-line fields;
 /// - the wrong JSON type is `invalid_type` (texts, dates, choices: strings; `number`: a
 ///   number or a numeric string; `checkbox`: a boolean; `checkboxes`: a list of strings;
 ///   `consent`: `true` or a [`ConsentRecord`] of the document's version);
@@ -429,11 +432,20 @@ fn text_input(raw: Option<&Value>, multiline: bool) -> Result<Option<String>, Ve
         text.clone()
     };
     let text = text.trim();
-    if text.is_empty() {
+    // Blank, or only characters that draw nothing: no answer, so `required` still applies.
+    if text.chars().all(characters::is_invisible) {
         return Ok(None);
     }
     let allowed = |c: char| multiline && (c == '\n' || c == '\t');
-    if text.chars().any(|c| c.is_control() && !allowed(c)) {
+    let refused = |c: char| {
+        (c.is_control() && !allowed(c))
+            || if multiline {
+                characters::is_bidi_control(c)
+            } else {
+                characters::is_refused_in_single_line(c)
+            }
+    };
+    if text.chars().any(refused) {
         return Err(vec![FieldErrorCode::InvalidCharacters]);
     }
     Ok(Some(text.to_owned()))

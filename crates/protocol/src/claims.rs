@@ -21,6 +21,7 @@ pub mod names {
     pub const PREFILL: &str = "prefill";
     pub const LOCALE: &str = "locale";
     pub const CONTINUE_HOST: &str = "continue_host";
+    pub const CONTINUE_URI: &str = "continue_uri";
 }
 
 /// What `api.redirect.encodeToken` puts in the session token (beside `iat` and `exp`), and
@@ -46,6 +47,26 @@ pub struct SessionClaims {
     /// A custom domain to continue on; used only when configured for the tenant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continue_host: Option<String>,
+    /// The same as a URL, `https://host/continue`, the convention of Auth0's own redirect
+    /// examples; its host is used only when configured for the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continue_uri: Option<String>,
+}
+
+impl SessionClaims {
+    /// The custom domain this token asks to continue on: `continue_host`, else the host of a
+    /// `continue_uri` of the form `https://host/continue` (anything else asks for nothing).
+    /// Only a hint: the signer uses it when the tenant's configuration lists the host.
+    pub fn requested_continue_host(&self) -> Option<&str> {
+        self.continue_host.as_deref().or_else(|| {
+            let uri = self.continue_uri.as_deref()?;
+            let rest = uri
+                .strip_prefix("https://")
+                .or_else(|| uri.strip_prefix("http://"))?;
+            rest.strip_suffix("/continue")
+                .filter(|host| !host.is_empty() && !host.contains(['/', '?', '#', '@']))
+        })
+    }
 }
 
 /// The custom claims of the continue token the signer mints (beside `iat` and `exp`).

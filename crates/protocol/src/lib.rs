@@ -10,6 +10,7 @@
 
 pub mod answers;
 pub mod api;
+pub mod characters;
 mod check;
 pub mod claims;
 pub mod form;

@@ -294,6 +294,65 @@ fn control_characters_are_refused_in_single_line_text() {
 }
 
 #[test]
+fn a_value_made_only_of_invisible_characters_is_no_answer() {
+    for blank in [
+        "\u{200B}",
+        " \u{200B}\u{FEFF} ",
+        "\u{3164}",
+        "\u{2800}\u{2800}",
+        "\u{200D}",
+    ] {
+        assert_eq!(
+            errors_of(&with("company", json!(blank)), "company"),
+            [Code::Required],
+            "{blank:?}"
+        );
+    }
+}
+
+#[test]
+fn bidi_controls_format_characters_and_separators_are_refused_on_one_line() {
+    for bad in [
+        "ACME\u{202E}dlroW",
+        "AC\u{2066}ME\u{2069}",
+        "AC\u{200B}ME",
+        "AC\u{2028}ME",
+        "AC\u{2029}ME",
+        "AC\u{00AD}ME",
+        "\u{200F}ACME",
+    ] {
+        assert_eq!(
+            errors_of(&with("company", json!(bad)), "company"),
+            [Code::InvalidCharacters],
+            "{bad:?}"
+        );
+    }
+    // Joiners spell ordinary names and emoji.
+    for good in [
+        "\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}",
+        "\u{1F469}\u{200D}\u{1F52C} Lab",
+    ] {
+        assert_eq!(
+            clean_value(&with("company", json!(good)), "company"),
+            Some(json!(good))
+        );
+    }
+}
+
+#[test]
+fn a_textarea_refuses_bidi_controls_but_keeps_its_lines() {
+    let mut answers = with("newsletter", json!(true));
+    answers.insert("frequency".into(), json!("weekly"));
+    answers.insert("note".into(), json!("see \u{202E}txt.exe"));
+    assert_eq!(errors_of(&answers, "note"), [Code::InvalidCharacters]);
+    answers.insert("note".into(), json!("soft\u{00AD}hyphen\nline 2"));
+    assert_eq!(
+        clean_value(&answers, "note"),
+        Some(json!("soft\u{00AD}hyphen\nline 2"))
+    );
+}
+
+#[test]
 fn textarea_keeps_line_feeds_and_tabs_and_reads_crlf_as_lf() {
     let mut answers = with("newsletter", json!(true));
     answers.insert("frequency".into(), json!("weekly"));

@@ -159,6 +159,7 @@ fn session_claims_with_only_the_standard_claims() {
         prefill: None,
         locale: None,
         continue_host: None,
+        continue_uri: None,
     };
     assert_wire(
         &claims,
@@ -176,6 +177,7 @@ fn session_claims_with_stopovers_payload_claims() {
         prefill: Some(common::object(json!({"company": "ACME", "seats": 5}))),
         locale: Some("fr-CA".into()),
         continue_host: Some("login.example.com".into()),
+        continue_uri: None,
     };
     assert_wire(
         &claims,

@@ -63,6 +63,7 @@ fn session_token(issuer: &str) -> String {
         prefill: Some(prefill()),
         locale: Some("en".into()),
         continue_host: None,
+        continue_uri: None,
     });
     claims.issued_at = DateTime::from_timestamp(NOW, 0);
     claims.expiration = DateTime::from_timestamp(NOW + 900, 0);
@@ -100,10 +101,12 @@ fn steps(c: &mut Criterion) {
             |answers| {
                 mint_continue_token(MintRequest {
                     tenant,
+                    issuer: &tenant.issuer,
                     subject: "auth0|bench0000000001",
                     state: &state,
                     form,
                     answers,
+                    answers_claim: &tenant.answers_claim,
                     now: NOW,
                 })
                 .unwrap()

@@ -10,9 +10,12 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use jwt_compact::alg::Hs256Key;
 use serde::Deserialize;
+use stopover_protocol::claims::names;
 use stopover_protocol::form::{DefinitionError, FieldKind, FormDefinition};
 use stopover_protocol::limits::{CONTINUE_TTL_DEFAULT, CONTINUE_TTL_MAX, CONTINUE_TTL_MIN};
+use zeroize::Zeroizing;
 
 /// The shortest secret the signer accepts, in bytes (jwt-compact's `StrongKey` wants 64, more
 /// than Auth0 secrets often have; RFC 7518 asks for at least the hash size, 32).
@@ -21,6 +24,28 @@ pub const MIN_SECRET_BYTES: usize = 32;
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8781";
 /// Default name of the form field (and Auth0 `tokenParameterName`) carrying the continue token.
 pub const DEFAULT_TOKEN_PARAMETER: &str = "session_token";
+/// The longest a session token may live (`exp` - `iat`): an Auth0 login transaction lives at
+/// most an hour, so a token meant to outlive it is refused. A tenant may set less.
+pub const MAX_SESSION_LIFETIME_SECS: u64 = 3600;
+/// The shortest `max_session_lifetime_secs` a tenant may set: below it the continue token,
+/// which must live 60 s, could outlive the session token it closes.
+pub const MIN_SESSION_LIFETIME_SECS: u64 = 60;
+/// Where the continue token carries the answers when nothing else is configured.
+pub const DEFAULT_ANSWERS_CLAIM: &str = "answers";
+/// Claims the continue token sets itself (or Auth0 reads): no answer may take their name,
+/// whether as the answers claim or, with top-level answers, as a field id.
+pub const RESERVED_CLAIMS: &[&str] = &[
+    names::ISSUER,
+    names::SUBJECT,
+    "aud",
+    names::EXPIRES,
+    names::NOT_BEFORE,
+    names::ISSUED_AT,
+    "jti",
+    names::STATE,
+    names::FORM,
+    "stored",
+];
 
 /// A usable configuration. Build it with [`Config::from_toml`].
 #[derive(Debug, Clone)]
@@ -42,6 +67,33 @@ pub struct Config {
     /// For each form with answers stored through the Management API (back channel), where
     /// each of those answers goes; forms absent here put every answer in the token.
     pub deliveries: BTreeMap<String, FormDelivery>,
+    /// Forms that set their own `answers_claim`, by id.
+    pub answers_claims: BTreeMap<String, AnswersClaim>,
+}
+
+/// Where the continue token carries the answers, so that Actions written for a hand-made
+/// redirect app (reading `other`, `formData` or top-level claims) read them unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswersClaim {
+    /// Under one claim: `answers` by default.
+    Named(String),
+    /// Each answer as a top-level claim, beside `iss`, `sub` and the others.
+    TopLevel,
+}
+
+impl AnswersClaim {
+    /// The configuration's spelling: a claim name, or `""` for top-level claims.
+    fn parse(text: &str) -> Option<Self> {
+        if text.is_empty() {
+            return Some(Self::TopLevel);
+        }
+        let name_ok = text.len() <= 64
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && !RESERVED_CLAIMS.contains(&text);
+        name_ok.then(|| Self::Named(text.to_owned()))
+    }
 }
 
 /// Request limits.
@@ -88,10 +140,12 @@ impl fmt::Debug for ReplayStoreConfig {
 /// One Auth0 tenant the signer serves.
 #[derive(Debug, Clone)]
 pub struct Tenant {
-    /// The session token's `iss`: a host name, possibly with a port.
+    /// The tenant's host name, possibly with a port: the session token's `iss` however it is
+    /// spelt (`host`, `https://host` or `https://host/`, see [`issuer_host`]).
     pub issuer: String,
-    /// The HMAC key shared with the tenant's Action.
-    pub secret: Secret,
+    /// The HMAC key shared with the tenant's Action, prepared once at start-up (it wipes its
+    /// bytes when dropped).
+    pub key: Hs256Key,
     /// Custom domains a token's `continue_host` may pick.
     pub continue_hosts: Vec<String>,
     /// The form field name `/continue` reads the continue token from.
@@ -105,6 +159,26 @@ pub struct Tenant {
     pub continue_issuer: Option<String>,
     /// The Management API client that stores back-channel answers, when configured.
     pub management: Option<ManagementClient>,
+    /// The longest session token lifetime (`exp` - `iat`) accepted, in seconds.
+    pub max_session_lifetime_secs: i64,
+    /// Where this tenant's continue tokens carry the answers, unless a form says otherwise.
+    pub answers_claim: AnswersClaim,
+}
+
+impl Tenant {
+    /// The form a session token is answered with: the one its `form` claim names, else the
+    /// tenant's first. The one rule for the page (`GET /api/forms?issuer=`) and the signer.
+    pub fn form_for<'a>(&'a self, requested: Option<&'a str>) -> Option<&'a str> {
+        requested.or_else(|| self.forms.first().map(String::as_str))
+    }
+
+    /// The host `/continue` is posted to: `requested` (a token's `continue_host`, or the host
+    /// of its `continue_uri`) when the tenant lists it, else the tenant's own host.
+    pub fn continue_host<'a>(&'a self, requested: Option<&str>) -> &'a str {
+        requested
+            .and_then(|host| self.continue_hosts.iter().find(|listed| *listed == host))
+            .unwrap_or(&self.issuer)
+    }
 }
 
 /// A machine-to-machine application of the tenant, allowed `update:users` (and `read:users`
@@ -212,13 +286,13 @@ impl Scheme {
     }
 }
 
-/// Key material. Its `Debug` prints nothing of the value.
+/// Key material, wiped from memory when dropped. Its `Debug` prints nothing of the value.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Vec<u8>);
+pub struct Secret(Zeroizing<Vec<u8>>);
 
 impl Secret {
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Self(bytes.into())
+        Self(Zeroizing::new(bytes.into()))
     }
 
     pub fn expose(&self) -> &[u8] {
@@ -256,10 +330,22 @@ pub enum ConfigProblem {
     Limit(&'static str),
     #[error("no tenant: add at least one [[tenants]]")]
     NoTenant,
-    #[error("tenant `{0}`: issuer must be a host name with an optional port, not a URL")]
+    #[error("tenant `{0}`: issuer must be a host name with an optional port, or https://host/")]
     Issuer(String),
     #[error("tenant `{0}` is configured twice")]
     DuplicateIssuer(String),
+    #[error("tenants `{0}` and `{1}` share a secret: give each tenant its own, so a token of one can never pass for the other")]
+    SharedSecret(String, String),
+    #[error("tenant `{issuer}`: max_session_lifetime_secs {value} is outside {MIN_SESSION_LIFETIME_SECS}..={MAX_SESSION_LIFETIME_SECS} (an Auth0 login lives at most an hour)")]
+    SessionLifetime { issuer: String, value: u64 },
+    #[error("{owner}: answers_claim `{value}` must be \"\" (top-level claims) or 1 to 64 letters, digits, `_` or `-`, and not a claim the token sets itself ({})", RESERVED_CLAIMS.join(", "))]
+    AnswersClaim { owner: String, value: String },
+    #[error("tenant `{issuer}`: form `{form}` puts answers at the top level, and its field `{field}` would replace the token's own `{field}` claim")]
+    AnswerCollidesWithClaim {
+        issuer: String,
+        form: String,
+        field: String,
+    },
     #[error("tenant `{0}`: set exactly one of `secret_env` and `secret_file`")]
     SecretSource(String),
     #[error("tenant `{issuer}`: environment variable `{variable}` is not set")]
@@ -472,10 +558,22 @@ impl Config {
 
         let mut forms = BTreeMap::new();
         let mut deliveries = BTreeMap::new();
+        let mut answers_claims = BTreeMap::new();
         for raw_form in raw.forms {
-            let (form, delivery) = split_form(raw_form, &mut problems)?;
+            let (form, delivery, answers_claim) = split_form(raw_form, &mut problems)?;
             if let Some(delivery) = delivery {
                 deliveries.insert(form.id.0.clone(), delivery);
+            }
+            if let Some(text) = answers_claim {
+                match AnswersClaim::parse(&text) {
+                    Some(claim) => {
+                        answers_claims.insert(form.id.0.clone(), claim);
+                    }
+                    None => problems.push(ConfigProblem::AnswersClaim {
+                        owner: format!("form `{}`", form.id.0),
+                        value: text,
+                    }),
+                }
             }
             if let Err(errors) = form.check() {
                 problems.extend(errors.into_iter().map(ConfigProblem::Form));
@@ -490,14 +588,44 @@ impl Config {
             problems.push(ConfigProblem::NoTenant);
         }
         let mut issuers = BTreeSet::new();
-        let mut tenants = Vec::new();
+        let mut tenants: Vec<Tenant> = Vec::new();
         for raw_tenant in raw.tenants {
-            if !issuers.insert(raw_tenant.issuer.clone()) {
-                problems.push(ConfigProblem::DuplicateIssuer(raw_tenant.issuer.clone()));
+            let host = issuer_host(&raw_tenant.issuer).unwrap_or(&raw_tenant.issuer);
+            if !issuers.insert(host.to_owned()) {
+                problems.push(ConfigProblem::DuplicateIssuer(host.to_owned()));
             }
             if let Some(tenant) = check_tenant(raw_tenant, &forms, &deliveries, env, &mut problems)
             {
+                if let Some(other) = tenants
+                    .iter()
+                    .find(|other| other.key.as_ref() == tenant.key.as_ref())
+                {
+                    problems.push(ConfigProblem::SharedSecret(
+                        other.issuer.clone(),
+                        tenant.issuer.clone(),
+                    ));
+                }
                 tenants.push(tenant);
+            }
+        }
+        for tenant in &tenants {
+            for form_id in &tenant.forms {
+                let claim = answers_claims.get(form_id).unwrap_or(&tenant.answers_claim);
+                let Some(form) = forms.get(form_id) else {
+                    continue;
+                };
+                if *claim != AnswersClaim::TopLevel {
+                    continue;
+                }
+                for field in &form.fields {
+                    if RESERVED_CLAIMS.contains(&field.id.as_str()) {
+                        problems.push(ConfigProblem::AnswerCollidesWithClaim {
+                            issuer: tenant.issuer.clone(),
+                            form: form_id.clone(),
+                            field: field.id.clone(),
+                        });
+                    }
+                }
             }
         }
 
@@ -525,9 +653,18 @@ impl Config {
                 tenants,
                 forms,
                 deliveries,
+                answers_claims,
             }),
             _ => Err(ConfigError::Invalid(problems)),
         }
+    }
+
+    /// Where `tenant`'s continue token for form `form_id` carries the answers: the form's
+    /// `answers_claim`, else the tenant's.
+    pub fn answers_claim<'a>(&'a self, tenant: &'a Tenant, form_id: &str) -> &'a AnswersClaim {
+        self.answers_claims
+            .get(form_id)
+            .unwrap_or(&tenant.answers_claim)
     }
 
     /// Where the answers of form `form_id` go when some go through the back channel.
@@ -535,9 +672,10 @@ impl Config {
         self.deliveries.get(form_id)
     }
 
-    /// The tenant whose issuer is exactly `issuer`.
+    /// The tenant of `issuer`, spelt `host`, `https://host` or `https://host/`.
     pub fn tenant(&self, issuer: &str) -> Option<&Tenant> {
-        self.tenants.iter().find(|tenant| tenant.issuer == issuer)
+        let host = issuer_host(issuer)?;
+        self.tenants.iter().find(|tenant| tenant.issuer == host)
     }
 
     /// A few lines for `check-config`: what this configuration serves, without secrets.
@@ -566,7 +704,7 @@ impl Config {
         ];
         for tenant in &self.tenants {
             lines.push(format!(
-                "tenant {}: continue at {}://{}/continue{}, token parameter `{}`, ttl {} s, forms {}, secret {} bytes",
+                "tenant {}: continue at {}://{}/continue{}, token parameter `{}`, ttl {} s, session tokens up to {} s, answers in {}, forms {}, secret {} bytes",
                 tenant.issuer,
                 tenant.scheme.as_str(),
                 tenant.issuer,
@@ -577,8 +715,13 @@ impl Config {
                 },
                 tenant.token_parameter,
                 tenant.ttl_seconds,
+                tenant.max_session_lifetime_secs,
+                match &tenant.answers_claim {
+                    AnswersClaim::Named(name) => format!("`{name}`"),
+                    AnswersClaim::TopLevel => "top-level claims".to_owned(),
+                },
                 tenant.forms.join(", "),
-                tenant.secret.expose().len(),
+                tenant.key.as_ref().len(),
             ));
             if let Some(management) = &tenant.management {
                 lines.push(format!(
@@ -628,10 +771,33 @@ fn check_tenant(
     env: &dyn Fn(&str) -> Option<String>,
     problems: &mut Vec<ConfigProblem>,
 ) -> Option<Tenant> {
-    let issuer = raw.issuer;
     let before = problems.len();
-    if !is_host(&issuer) {
-        problems.push(ConfigProblem::Issuer(issuer.clone()));
+    let issuer = match issuer_host(&raw.issuer) {
+        Some(host) => host.to_owned(),
+        None => {
+            problems.push(ConfigProblem::Issuer(raw.issuer.clone()));
+            raw.issuer
+        }
+    };
+    let max_session_lifetime_secs = raw
+        .max_session_lifetime_secs
+        .unwrap_or(MAX_SESSION_LIFETIME_SECS);
+    if !(MIN_SESSION_LIFETIME_SECS..=MAX_SESSION_LIFETIME_SECS).contains(&max_session_lifetime_secs)
+    {
+        problems.push(ConfigProblem::SessionLifetime {
+            issuer: issuer.clone(),
+            value: max_session_lifetime_secs,
+        });
+    }
+    let answers_claim_text = raw
+        .answers_claim
+        .unwrap_or_else(|| DEFAULT_ANSWERS_CLAIM.to_owned());
+    let answers_claim = AnswersClaim::parse(&answers_claim_text);
+    if answers_claim.is_none() {
+        problems.push(ConfigProblem::AnswersClaim {
+            owner: format!("tenant `{issuer}`"),
+            value: answers_claim_text,
+        });
     }
     for host in &raw.continue_hosts {
         if !is_host(host) {
@@ -709,10 +875,10 @@ fn check_tenant(
             }
         }
     }
-    match secret {
-        Some(secret) if problems.len() == before => Some(Tenant {
+    match (secret, answers_claim) {
+        (Some(secret), Some(answers_claim)) if problems.len() == before => Some(Tenant {
             issuer,
-            secret,
+            key: Hs256Key::new(secret.expose()),
             continue_hosts: raw.continue_hosts,
             token_parameter,
             ttl_seconds,
@@ -720,6 +886,9 @@ fn check_tenant(
             forms: raw.forms,
             continue_issuer: raw.continue_issuer,
             management,
+            // Checked against MAX_SESSION_LIFETIME_SECS above, so it fits.
+            max_session_lifetime_secs: i64::try_from(max_session_lifetime_secs).unwrap_or(i64::MAX),
+            answers_claim,
         }),
         _ => None,
     }
@@ -812,7 +981,7 @@ fn check_management(
         Some(secret) if problems.len() == before => Some(ManagementClient {
             domain: raw.domain,
             client_id: raw.client_id,
-            client_secret: Secret(secret),
+            client_secret: Secret::new(secret),
             audience,
             scheme,
             attempt_timeout_ms,
@@ -822,19 +991,20 @@ fn check_management(
     }
 }
 
-/// Takes the delivery keys (`delivery`, `metadata_key`) off a `[[forms]]` table and its
-/// fields, and reads the rest as a [`FormDefinition`] (which refuses unknown keys). The
+/// Takes the signer's own keys (`delivery`, `metadata_key`, `answers_claim`) off a
+/// `[[forms]]` table and its fields, and reads the rest as a [`FormDefinition`] (which refuses unknown keys). The
 /// definition served to the page therefore never shows where answers are stored.
 fn split_form(
     mut table: toml::Table,
     problems: &mut Vec<ConfigProblem>,
-) -> Result<(FormDefinition, Option<FormDelivery>), ConfigError> {
+) -> Result<(FormDefinition, Option<FormDelivery>, Option<String>), ConfigError> {
     let form_id = table
         .get("id")
         .and_then(toml::Value::as_str)
         .unwrap_or("?")
         .to_owned();
     let form_delivery = take_text(&mut table, "delivery", &form_id, None, problems);
+    let answers_claim = take_text(&mut table, "answers_claim", &form_id, None, problems);
     let form_key = take_text(&mut table, "metadata_key", &form_id, None, problems);
     let mut field_settings = Vec::new();
     if let Some(toml::Value::Array(fields)) = table.get_mut("fields") {
@@ -909,7 +1079,7 @@ fn split_form(
     }
     check_clashes(&form_id, &targets, problems);
     let delivery = (!targets.is_empty()).then_some(FormDelivery { targets });
-    Ok((form, delivery))
+    Ok((form, delivery, answers_claim))
 }
 
 /// Removes `key` from `table` and returns its text; a non-string is a problem.
@@ -1033,7 +1203,7 @@ fn read_secret(
         });
         return None;
     }
-    Some(Secret(bytes))
+    Some(Secret::new(bytes))
 }
 
 /// `host` or `host:port`: lowercase letters, digits, `-` and `.` (or a bracketed IPv6
@@ -1042,10 +1212,10 @@ fn is_host(value: &str) -> bool {
     let host = split_host(value);
     let port = &value[host.len()..];
     let port_ok = port.is_empty()
-        || (port.len() >= 2
-            && port.starts_with(':')
-            && port[1..].bytes().all(|b| b.is_ascii_digit())
-            && port.len() <= 6);
+        || port.strip_prefix(':').is_some_and(|digits| {
+            digits.bytes().all(|b| b.is_ascii_digit())
+                && digits.parse::<u16>().is_ok_and(|port| port > 0)
+        });
     let host_ok = if host.starts_with('[') {
         host.ends_with(']')
             && host.len() > 2
@@ -1062,6 +1232,17 @@ fn is_host(value: &str) -> bool {
             && !host.ends_with(['.', '-'])
     };
     host_ok && port_ok
+}
+
+/// The tenant host an issuer names: `host`, `https://host` and `https://host/` are one tenant
+/// (Auth0's `encodeToken` writes the bare host; Actions often override it with the URL form).
+/// `None` when what remains is not a host name with an optional port.
+pub fn issuer_host(issuer: &str) -> Option<&str> {
+    let host = match issuer.strip_prefix("https://") {
+        Some(rest) => rest.strip_suffix('/').unwrap_or(rest),
+        None => issuer,
+    };
+    is_host(host).then_some(host)
 }
 
 /// The host part of `host[:port]`.
@@ -1128,6 +1309,8 @@ struct RawTenant {
     forms: Vec<String>,
     continue_issuer: Option<String>,
     management: Option<RawManagement>,
+    max_session_lifetime_secs: Option<u64>,
+    answers_claim: Option<String>,
 }
 
 #[derive(Deserialize)]

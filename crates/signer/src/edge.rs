@@ -169,6 +169,7 @@ mod tests {
             tenants: Vec::new(),
             forms: BTreeMap::new(),
             deliveries: BTreeMap::new(),
+            answers_claims: BTreeMap::new(),
         };
         AppState::new(config, Arc::new(MemoryStore::new(10))).unwrap()
     }

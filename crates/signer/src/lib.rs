@@ -21,6 +21,7 @@ pub mod rate_limit;
 pub mod replay;
 pub mod routes;
 pub mod static_site;
+pub mod strict_json;
 pub mod verify;
 
 use std::future::Future;

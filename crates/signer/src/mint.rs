@@ -4,14 +4,15 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use jwt_compact::alg::{Hs256, Hs256Key};
+use jwt_compact::alg::Hs256;
 use jwt_compact::{AlgorithmExt as _, Claims, Header};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use rand::RngCore as _;
-use serde::Serialize;
-use stopover_protocol::{CleanAnswers, ContinueClaims, FormDefinition, FormRef, State};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use stopover_protocol::claims::names;
+use stopover_protocol::{CleanAnswers, FormDefinition, FormRef, State};
 
-use crate::config::Tenant;
+use crate::config::{AnswersClaim, Tenant};
 use crate::management::StoredRecord;
 use crate::verify::TOKEN_TYPE;
 
@@ -29,28 +30,62 @@ pub enum MintError {
 #[derive(Debug)]
 pub struct MintRequest<'a> {
     pub tenant: &'a Tenant,
+    /// The session token's `iss`, as the Action spelt it: the continue token's `iss` unless
+    /// the tenant configures `continue_issuer`.
+    pub issuer: &'a str,
     /// The session token's `sub`.
     pub subject: &'a str,
     pub state: &'a State,
     pub form: &'a FormDefinition,
     pub answers: CleanAnswers,
+    /// Where the token carries `answers`.
+    pub answers_claim: &'a AnswersClaim,
     /// Unix seconds.
     pub now: i64,
 }
 
 /// A minted continue token: header `{"alg":"HS256","typ":"JWT"}`, claims `iss`, `sub`,
-/// `state`, `iat`, `exp` (`iat` + the tenant's ttl), `jti`, `form` and `answers`.
+/// `state`, `iat`, `exp` (`iat` + the tenant's ttl), `jti`, `form` and the answers, under
+/// the configured answers claim (`answers` by default) or as top-level claims.
 pub fn mint_continue_token(request: MintRequest<'_>) -> Result<String, MintError> {
     mint_continue_token_with_record(request, None)
 }
 
-/// The continue claims and, after a back-channel store, the `stored` record.
-#[derive(Serialize)]
-struct ClaimsWithRecord<'a> {
-    #[serde(flatten)]
-    claims: ContinueClaims,
-    #[serde(skip_serializing_if = "Option::is_none")]
+/// The continue token's own claims beside `iat` and `exp`, the answers where the
+/// configuration puts them, and after a back-channel store the `stored` record.
+struct ContinueTokenClaims<'a> {
+    iss: &'a str,
+    sub: &'a str,
+    state: &'a str,
+    jti: String,
+    form: FormRef,
+    answers: CleanAnswers,
+    answers_claim: &'a AnswersClaim,
     stored: Option<&'a StoredRecord>,
+}
+
+impl Serialize for ContinueTokenClaims<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(names::ISSUER, self.iss)?;
+        map.serialize_entry(names::SUBJECT, self.sub)?;
+        map.serialize_entry(names::STATE, self.state)?;
+        map.serialize_entry("jti", &self.jti)?;
+        map.serialize_entry(names::FORM, &self.form)?;
+        match self.answers_claim {
+            AnswersClaim::Named(name) => map.serialize_entry(name, &self.answers)?,
+            // The configuration check refuses a field id that is a claim of the token's own.
+            AnswersClaim::TopLevel => {
+                for (field, answer) in &self.answers.0 {
+                    map.serialize_entry(field, answer)?;
+                }
+            }
+        }
+        if let Some(stored) = self.stored {
+            map.serialize_entry("stored", stored)?;
+        }
+        map.end()
+    }
 }
 
 /// As [`mint_continue_token`], with a `stored` claim naming the metadata keys the signer
@@ -65,42 +100,32 @@ pub fn mint_continue_token_with_record(
     let issued_at = DateTime::<Utc>::from_timestamp(request.now, 0).ok_or(MintError::Time)?;
     let expires_at = DateTime::<Utc>::from_timestamp(request.now.saturating_add(ttl), 0)
         .ok_or(MintError::Time)?;
-    let mut claims = Claims::new(ClaimsWithRecord {
-        claims: ContinueClaims {
-            iss: tenant
-                .continue_issuer
-                .clone()
-                .unwrap_or_else(|| tenant.issuer.clone()),
-            sub: request.subject.to_owned(),
-            state: request.state.as_str().to_owned(),
-            jti: random_id(),
-            form: FormRef {
-                id: request.form.id.0.clone(),
-                version: request.form.version.clone(),
-            },
-            answers: request.answers,
+    let mut claims = Claims::new(ContinueTokenClaims {
+        iss: tenant.continue_issuer.as_deref().unwrap_or(request.issuer),
+        sub: request.subject,
+        state: request.state.as_str(),
+        jti: random_id(),
+        form: FormRef {
+            id: request.form.id.0.clone(),
+            version: request.form.version.clone(),
         },
+        answers: request.answers,
+        answers_claim: request.answers_claim,
         stored,
     });
     claims.issued_at = Some(issued_at);
     claims.expiration = Some(expires_at);
     let header = Header::empty().with_token_type(TOKEN_TYPE);
     Hs256
-        .token(&header, &claims, &Hs256Key::new(tenant.secret.expose()))
+        .token(&header, &claims, &tenant.key)
         .map_err(|error| MintError::Serialise(error.to_string()))
 }
 
-/// `{scheme}://{host}/continue?state={state}`: `host` is the tenant's issuer, or the token's
-/// `continue_host` when (and only when) the tenant lists it.
+/// `{scheme}://{host}/continue?state={state}`: `host` is the tenant's bare host name, or the
+/// host the token asks for (`continue_host` or `continue_uri`) when (and only when) the tenant
+/// lists it.
 pub fn continue_url(tenant: &Tenant, requested_host: Option<&str>, state: &State) -> String {
-    let host = requested_host
-        .filter(|host| {
-            tenant
-                .continue_hosts
-                .iter()
-                .any(|configured| configured == host)
-        })
-        .unwrap_or(&tenant.issuer);
+    let host = tenant.continue_host(requested_host);
     format!(
         "{}://{}/continue?state={}",
         tenant.scheme.as_str(),

@@ -1,8 +1,12 @@
-//! Replay protection: a session token closes its login step once.
+//! Replay protection: one session token gives at most one continue token.
 //!
-//! A store remembers the hash of (issuer, subject, state, token) until the token's `exp`;
-//! the raw token is never stored. Only a successful mint consumes a token, and a store that
-//! cannot answer fails closed (503, nothing minted).
+//! A store remembers the hash of (tenant, subject, token) until the token's `exp`, whatever
+//! `state` came with it: a copied token cannot be turned into more continue tokens (or more
+//! Management API writes) by pairing it with made-up states, and one token takes one entry,
+//! so one person cannot fill the store without a fresh Auth0 login per entry. Two logins of
+//! one person in the same second get distinct tokens because the Action puts a random
+//! `nonce` in the payload. The raw token is never stored. A store that cannot answer fails
+//! closed (503, nothing minted).
 
 mod redis_store;
 
@@ -56,15 +60,15 @@ pub trait ReplayStore: Send + Sync + fmt::Debug {
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
 }
 
-/// SHA-256 of the issuer, subject, state and token, each length-prefixed so no two different
-/// tuples share an encoding.
+/// SHA-256 of the tenant, subject and token, each length-prefixed so no two different tuples
+/// share an encoding. The login's `state` is deliberately not part of it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ReplayKey([u8; 32]);
 
 impl ReplayKey {
-    pub fn new(issuer: &str, subject: &str, state: &str, token: &str) -> Self {
+    pub fn new(tenant: &str, subject: &str, token: &str) -> Self {
         let mut hasher = Sha256::new();
-        for part in [issuer, subject, state, token] {
+        for part in [tenant, subject, token] {
             hasher.update((part.len() as u64).to_be_bytes());
             hasher.update(part.as_bytes());
         }
@@ -158,7 +162,7 @@ mod tests {
     use super::*;
 
     fn key(n: u8) -> ReplayKey {
-        ReplayKey::new("iss", "sub", &format!("state{n}"), "token")
+        ReplayKey::new("iss", "sub", &format!("token{n}"))
     }
 
     #[test]
@@ -217,8 +221,8 @@ mod tests {
     #[test]
     fn replay_key_separates_its_parts() {
         assert_ne!(
-            ReplayKey::new("ab", "c", "s", "t"),
-            ReplayKey::new("a", "bc", "s", "t")
+            ReplayKey::new("ab", "c", "t"),
+            ReplayKey::new("a", "bc", "t")
         );
         assert_eq!(key(1).to_hex().len(), 64);
     }

@@ -4,13 +4,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH};
 use stopover_protocol::limits::{StateError, MAX_BODY_BYTES};
@@ -26,6 +28,7 @@ use crate::mint::{
     continue_url, mint_continue_token, mint_continue_token_with_record, MintRequest,
 };
 use crate::replay::{Consumption, ReplayKey, ReplayStore};
+use crate::strict_json::{parse_object, ObjectError};
 use crate::verify::verify_session_token;
 use crate::AppState;
 
@@ -33,6 +36,7 @@ use crate::AppState;
 /// layers every request passes through.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
+        .route(FORMS_PATH, get(form_for_issuer))
         .route(&format!("{FORMS_PATH}/{{id}}"), get(form_definition))
         .route(
             CONTINUE_PATH,
@@ -71,6 +75,30 @@ async fn form_definition(
     Ok(json_response(StatusCode::OK, form))
 }
 
+/// The query of `GET /api/forms?issuer=ISS`.
+#[derive(Debug, Deserialize)]
+struct IssuerQuery {
+    issuer: String,
+}
+
+/// `GET /api/forms?issuer=ISS`: the form a session token of that issuer answers when its
+/// `form` claim names none (see [`Tenant::form_for`]), so the page never keeps a default of
+/// its own. The issuer may be spelt as in the token (`host`, `https://host/`).
+async fn form_for_issuer(
+    State(state): State<AppState>,
+    query: Result<Query<IssuerQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) =
+        query.map_err(|_| ApiError::BadRequest("The query must name an `issuer`."))?;
+    let config = state.config();
+    let form = config
+        .tenant(&query.issuer)
+        .and_then(|tenant| tenant.form_for(None))
+        .and_then(|id| config.forms.get(id))
+        .ok_or(ApiError::UnknownForm)?;
+    Ok(json_response(StatusCode::OK, form))
+}
+
 /// `POST /api/continue`: verify, validate, check single use, mint.
 async fn continue_login(
     State(state): State<AppState>,
@@ -80,11 +108,17 @@ async fn continue_login(
     let now = state.now();
     require_json(&headers)?;
     let bytes = read_body(&headers, body).await?;
-    let request: ContinueRequest = serde_json::from_slice(&bytes).map_err(|_| {
-        ApiError::BadRequest(
-            "The body must be a JSON object with `state`, `session_token` and `answers`.",
-        )
+    const SHAPE: &str =
+        "The body must be a JSON object with `state`, `session_token` and `answers`.";
+    // Strictly: an answer given twice under one key is refused, never silently the last.
+    let body = parse_object(&bytes).map_err(|error| {
+        ApiError::BadRequest(match error {
+            ObjectError::Duplicate => "The body repeats a key.",
+            ObjectError::Json => SHAPE,
+        })
     })?;
+    let request: ContinueRequest =
+        serde_json::from_value(Value::Object(body)).map_err(|_| ApiError::BadRequest(SHAPE))?;
     let login_state = stopover_protocol::State::parse(&request.state).map_err(|error| {
         ApiError::BadRequest(match error {
             StateError::Empty => "`state` is missing or empty.",
@@ -107,10 +141,8 @@ async fn continue_login(
     let claims = &session.claims.custom;
     // `verify` checked that a `form` claim names one of the tenant's forms, and the
     // configuration check that every tenant has at least one known form.
-    let form = claims
-        .form
-        .as_ref()
-        .or(tenant.forms.first())
+    let form = tenant
+        .form_for(claims.form.as_deref())
         .and_then(|id| config.forms.get(id))
         .ok_or(ApiError::Internal)?;
 
@@ -118,12 +150,8 @@ async fn continue_login(
     let prefill = claims.prefill.as_ref().unwrap_or(&no_prefill);
     let answers =
         validate_answers(form, submitted, prefill, now).map_err(ApiError::InvalidAnswers)?;
-    let key = ReplayKey::new(
-        &tenant.issuer,
-        &claims.sub,
-        login_state.as_str(),
-        &request.session_token,
-    );
+    // The token alone, whatever state comes with it: one session token, one continue token.
+    let key = ReplayKey::new(&tenant.issuer, &claims.sub, &request.session_token);
     let token = match config.delivery(&form.id.0) {
         None => {
             mint_then_consume(
@@ -162,7 +190,7 @@ async fn continue_login(
         ("state".to_owned(), login_state.as_str().to_owned()),
         (tenant.token_parameter.clone(), token),
     ]);
-    let continue_url = continue_url(tenant, claims.continue_host.as_deref(), &login_state);
+    let continue_url = continue_url(tenant, claims.requested_continue_host(), &login_state);
     Ok(json_response(
         StatusCode::OK,
         &ContinueResponse {
@@ -188,10 +216,12 @@ async fn mint_then_consume(
 ) -> Result<String, ApiError> {
     let token = mint_continue_token(MintRequest {
         tenant,
+        issuer: &claims.iss,
         subject: &claims.sub,
         state: login_state,
         form,
         answers,
+        answers_claim: state.config().answers_claim(tenant, &form.id.0),
         now,
     })
     .map_err(|error| {
@@ -248,10 +278,12 @@ async fn store_then_mint(
     let token = mint_continue_token_with_record(
         MintRequest {
             tenant,
+            issuer: &claims.iss,
             subject: &claims.sub,
             state: login_state,
             form,
             answers,
+            answers_claim: state.config().answers_claim(tenant, &form.id.0),
             now,
         },
         Some(&stored),

@@ -9,20 +9,19 @@
 //! Every failure is one [`Rejection`]: the caller answers one opaque 401 and logs the reason,
 //! never the token.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jwt_compact::alg::{Hs256, Hs256Key, Hs256Signature};
+use jwt_compact::alg::{Hs256, Hs256Signature};
 use jwt_compact::{Algorithm as _, AlgorithmSignature as _, Claims, UntrustedToken};
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use stopover_protocol::claims::names;
 use stopover_protocol::limits::{CLOCK_LEEWAY_SECS, MAX_TOKEN_BYTES};
 use stopover_protocol::SessionClaims;
 
-use crate::config::Tenant;
+use crate::config::{issuer_host, Tenant};
+use crate::strict_json::{parse_object, ObjectError};
 
 /// The only algorithm accepted, spelled exactly.
 pub const ALGORITHM: &str = "HS256";
@@ -30,10 +29,6 @@ pub const ALGORITHM: &str = "HS256";
 pub const TOKEN_TYPE: &str = "JWT";
 /// Length of an HS256 signature.
 const SIGNATURE_BYTES: usize = 32;
-/// The furthest ahead a session token's `exp` may be. Auth0's default is 900 s and a login
-/// transaction lives at most an hour; a longer lifetime is refused, which also bounds how long
-/// the replay store must remember a token.
-pub const MAX_LIFETIME_SECS: i64 = 24 * 60 * 60;
 
 /// Header parameters that ask for key material or special processing (RFC 7515, 7516, 7797,
 /// RFC 8725 section 3.10). `kid` is refused too: the key is chosen by the configured issuer
@@ -167,13 +162,13 @@ pub fn verify_session_token<'c>(
         Some(Value::String(issuer)) => issuer,
         Some(_) => return Err(Rejection::ClaimType),
     };
+    let host = issuer_host(issuer).ok_or(Rejection::UnknownIssuer)?;
     let tenant = tenants
         .iter()
-        .find(|tenant| &tenant.issuer == issuer)
+        .find(|tenant| tenant.issuer == host)
         .ok_or(Rejection::UnknownIssuer)?;
 
     // MAC, compared in constant time by jwt-compact.
-    let key = Hs256Key::new(tenant.secret.expose());
     // jwt-compact's `try_from_slice` panics on a wrong length, so the length is checked here.
     let signature_bytes = untrusted.signature_bytes();
     if signature_bytes.len() != SIGNATURE_BYTES {
@@ -182,12 +177,12 @@ pub fn verify_session_token<'c>(
     let signature =
         Hs256Signature::try_from_slice(signature_bytes).map_err(|_| Rejection::BadSignature)?;
     let signed_data = &raw[..header_b64.len() + 1 + claims_b64.len()];
-    if !Hs256.verify_signature(&signature, &key, signed_data.as_bytes()) {
+    if !Hs256.verify_signature(&signature, &tenant.key, signed_data.as_bytes()) {
         return Err(Rejection::BadSignature);
     }
 
     // Claims, from here on authentic.
-    let expires_at = check_time_claims(&claims, now)?;
+    let expires_at = check_time_claims(&claims, now, tenant.max_session_lifetime_secs)?;
     match claims.get(names::SUBJECT) {
         None => return Err(Rejection::MissingSubject),
         Some(Value::String(subject)) if !subject.is_empty() => {}
@@ -196,7 +191,7 @@ pub fn verify_session_token<'c>(
     }
     let typed: Claims<SessionClaims> =
         serde_json::from_value(Value::Object(claims)).map_err(|_| Rejection::ClaimType)?;
-    if typed.custom.iss != tenant.issuer {
+    if issuer_host(&typed.custom.iss) != Some(tenant.issuer.as_str()) {
         return Err(Rejection::UnknownIssuer);
     }
     if typed
@@ -241,19 +236,27 @@ fn check_header(header: &Map<String, Value>) -> Result<(), Rejection> {
 }
 
 /// Checks `exp`, `iat` and `nbf` with integer arithmetic (no panic on extreme values) and
-/// returns `exp`.
-fn check_time_claims(claims: &Map<String, Value>, now: i64) -> Result<i64, Rejection> {
+/// returns `exp`. A token may live (`exp` - `iat`) at most `max_lifetime` seconds: an Auth0
+/// login transaction lives at most an hour, and the replay store then remembers a token no
+/// longer than its login can last.
+fn check_time_claims(
+    claims: &Map<String, Value>,
+    now: i64,
+    max_lifetime: i64,
+) -> Result<i64, Rejection> {
     let expires_at = integer_claim(claims, names::EXPIRES)?.ok_or(Rejection::MissingExpiry)?;
     // Strictly in the future: the exact second of `exp` is already too late.
     if expires_at <= now {
         return Err(Rejection::Expired);
     }
-    if expires_at - now > MAX_LIFETIME_SECS {
-        return Err(Rejection::LifetimeTooLong);
-    }
     let issued_at = integer_claim(claims, names::ISSUED_AT)?.ok_or(Rejection::MissingIssuedAt)?;
     if issued_at > now.saturating_add(CLOCK_LEEWAY_SECS) {
         return Err(Rejection::IssuedInFuture);
+    }
+    // `iat` is at most `now` + leeway here, so the second bound holds even for an `iat` in
+    // the far past.
+    if expires_at.saturating_sub(issued_at) > max_lifetime || expires_at - now > max_lifetime {
+        return Err(Rejection::LifetimeTooLong);
     }
     if let Some(not_before) = integer_claim(claims, names::NOT_BEFORE)? {
         if not_before > now.saturating_add(CLOCK_LEEWAY_SECS) {
@@ -281,87 +284,4 @@ fn decode_base64url(part: &str) -> Result<Vec<u8>, Rejection> {
         return Err(Rejection::Base64);
     }
     URL_SAFE_NO_PAD.decode(part).map_err(|_| Rejection::Base64)
-}
-
-enum ObjectError {
-    Json,
-    Duplicate,
-}
-
-/// A JSON object in which no object, at any depth, repeats a key (serde_json would keep the
-/// last one silently, so two parsers could disagree about a claim).
-fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ObjectError> {
-    match serde_json::from_slice::<StrictValue>(bytes) {
-        Ok(StrictValue(Value::Object(map))) => Ok(map),
-        Ok(_) => Err(ObjectError::Json),
-        Err(error) if error.to_string().starts_with(DUPLICATE_KEY) => Err(ObjectError::Duplicate),
-        Err(_) => Err(ObjectError::Json),
-    }
-}
-
-const DUPLICATE_KEY: &str = "duplicate key";
-
-struct StrictValue(Value);
-
-impl<'de> Deserialize<'de> for StrictValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
-        Ok(Value::Bool(value))
-    }
-
-    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
-        Ok(Value::from(value))
-    }
-
-    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
-        Ok(Value::from(value))
-    }
-
-    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
-        Ok(Value::from(value))
-    }
-
-    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
-        Ok(Value::String(value.to_owned()))
-    }
-
-    fn visit_string<E>(self, value: String) -> Result<Value, E> {
-        Ok(Value::String(value))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(StrictValue(item)) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map = BTreeMap::new();
-        while let Some(key) = access.next_key::<String>()? {
-            let StrictValue(value) = access.next_value()?;
-            if map.insert(key, value).is_some() {
-                return Err(de::Error::custom(DUPLICATE_KEY));
-            }
-        }
-        Ok(Value::Object(map.into_iter().collect()))
-    }
 }

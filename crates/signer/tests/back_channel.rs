@@ -140,11 +140,15 @@ fn signer(tenant: &Tenant) -> AppState {
     .unwrap()
 }
 
-fn bruno_token(form: &str, state_suffix: &str) -> (String, String) {
+/// Bruno's session token and state for one login; `login` tells logins apart, as Auth0's
+/// state and the Action's random `nonce` do (two logins in one second otherwise share a
+/// token, which the signer accepts once).
+fn bruno_token(form: &str, login: &str) -> (String, String) {
     let mut claims = claims();
     claims["sub"] = json!(BRUNO);
     claims["form"] = json!(form);
-    (token_with(&claims), format!("{STATE}{state_suffix}"))
+    claims["nonce"] = json!(format!("nonce-{login}"));
+    (token_with(&claims), format!("{STATE}{login}"))
 }
 
 fn body(token: &str, state: &str, answers: &Value) -> String {

@@ -150,7 +150,7 @@ fn secret_file_is_read_without_its_final_newline() {
     let config = Config::from_toml(&toml, &env).unwrap();
     std::fs::remove_file(&path).unwrap();
     assert_eq!(
-        config.tenant(common::ISSUER).unwrap().secret.expose(),
+        config.tenant(common::ISSUER).unwrap().key.as_ref(),
         common::SECRET.as_bytes()
     );
 }
@@ -248,14 +248,30 @@ fn duplicate_issuer_is_refused() {
 }
 
 #[test]
-fn issuer_must_be_a_host_not_a_url() {
-    let toml = config_toml("memory").replace(
-        &format!("issuer = \"{}\"", common::ISSUER),
-        "issuer = \"https://tenant.example.com/\"",
-    );
-    assert!(problems(&toml, &env).contains(&ConfigProblem::Issuer(
-        "https://tenant.example.com/".to_owned()
-    )));
+fn issuer_must_be_a_host_or_its_https_url() {
+    for issuer in [
+        "https://tenant.example.com/login",
+        "http://tenant.example.com/",
+        "tenant.example.com/",
+    ] {
+        let toml = config_toml("memory").replace(
+            &format!("issuer = \"{}\"", common::ISSUER),
+            &format!("issuer = \"{issuer}\""),
+        );
+        assert!(
+            problems(&toml, &env).contains(&ConfigProblem::Issuer(issuer.to_owned())),
+            "{issuer}"
+        );
+    }
+    // The URL spellings Actions use are the same tenant (see tests/existing_actions.rs).
+    for issuer in ["https://tenant.example.com/", "https://tenant.example.com"] {
+        let toml = config_toml("memory").replace(
+            &format!("issuer = \"{}\"", common::ISSUER),
+            &format!("issuer = \"{issuer}\""),
+        );
+        let config = Config::from_toml(&toml, &env).unwrap();
+        assert_eq!(config.tenants[0].issuer, common::ISSUER);
+    }
 }
 
 #[test]

@@ -466,6 +466,21 @@ fn hostile_tokens() -> Vec<(&'static str, String, Rejection)> {
             Rejection::Expired,
         ),
         (
+            "lifetime a second over the hour a login lives",
+            claims_edited(|c| {
+                c.insert("exp".into(), json!(NOW - 10 + 3601));
+            }),
+            Rejection::LifetimeTooLong,
+        ),
+        (
+            "iat long ago, exp within the hour from now",
+            claims_edited(|c| {
+                c.insert("iat".into(), json!(NOW - 7200));
+                c.insert("exp".into(), json!(NOW + 600));
+            }),
+            Rejection::LifetimeTooLong,
+        ),
+        (
             "exp over a day ahead",
             claims_edited(|c| {
                 c.insert("exp".into(), json!(NOW + 86_401));
@@ -509,9 +524,11 @@ fn hostile_tokens() -> Vec<(&'static str, String, Rejection)> {
         ),
         // Issuer variants.
         (
-            "iss with scheme",
+            // `https://host/` is the tenant's own spelling (tests/existing_actions.rs); any
+            // other URL is not.
+            "iss with another scheme",
             claims_edited(|c| {
-                c.insert("iss".into(), json!(format!("https://{ISSUER}")));
+                c.insert("iss".into(), json!(format!("http://{ISSUER}/")));
             }),
             Rejection::UnknownIssuer,
         ),
@@ -620,7 +637,8 @@ fn time_claims_just_inside_their_bounds_are_accepted() {
         ("exp", NOW + 1),
         ("iat", NOW + 30),
         ("nbf", NOW + 30),
-        ("exp", NOW + 86_400),
+        // `claims()` is issued at NOW - 10: a lifetime of exactly an hour.
+        ("exp", NOW - 10 + 3600),
     ] {
         let mut claims = claims();
         claims[name] = json!(value);

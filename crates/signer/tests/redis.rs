@@ -96,6 +96,34 @@ async fn redis_state(redis: &RedisServer) -> AppState {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_token_with_other_states_on_two_instances_mints_once() {
+    let redis = RedisServer::start();
+    let instances = [redis_state(&redis).await, redis_state(&redis).await];
+    let token = token();
+    let mut tasks = Vec::new();
+    for n in 0..8 {
+        let state = instances[n % 2].clone();
+        let body = json!({
+            "state": format!("made-up-state-{n}"),
+            "session_token": token,
+            "answers": good_answers(),
+        })
+        .to_string();
+        tasks.push(tokio::spawn(async move {
+            post_continue(&state, body).await.status
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses.sort();
+    let mut expected = vec![StatusCode::CONFLICT; 7];
+    expected.insert(0, StatusCode::OK);
+    assert_eq!(statuses, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_double_submit_to_two_instances_mints_once() {
     let redis = RedisServer::start();
     let (first, second) = (redis_state(&redis).await, redis_state(&redis).await);

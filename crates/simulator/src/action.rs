@@ -79,6 +79,7 @@ pub fn encode_session_token(
         prefill: Some(prefill(user)),
         locale: Some(user.locale.clone()),
         continue_host: None,
+        continue_uri: None,
     });
     claims.issued_at = DateTime::from_timestamp(now, 0);
     claims.expiration = DateTime::from_timestamp(now.saturating_add(ttl), 0);
