@@ -73,22 +73,40 @@ pub(crate) async fn run(
     let (open_sender, open) = watch::channel(());
     let public = accept_loop(
         listeners.public,
-        crate::routes::app(state.clone()),
+        Endpoint {
+            name: "public",
+            router: crate::routes::app(state.clone()),
+            state: state.clone(),
+            timeouts,
+        },
         Arc::new(Semaphore::new(state.config().server.max_connections)),
-        timeouts,
         stop.clone(),
         open.clone(),
     );
     let admin = accept_loop(
         listeners.admin,
-        crate::routes::admin_app(state),
+        Endpoint {
+            name: "admin",
+            router: crate::routes::admin_app(state.clone()),
+            state,
+            timeouts,
+        },
         Arc::new(Semaphore::new(ADMIN_MAX_CONNECTIONS)),
-        timeouts,
         stop,
         open,
     );
     tokio::join!(public, admin);
     open_sender.closed().await;
+}
+
+/// One listener's service and limits, shared by its connections.
+#[derive(Clone)]
+struct Endpoint {
+    /// `public` or `admin`, in the metrics.
+    name: &'static str,
+    router: Router,
+    state: AppState,
+    timeouts: Timeouts,
 }
 
 /// The connection time limits, from `[server]`.
@@ -118,9 +136,8 @@ impl Timeouts {
 
 async fn accept_loop(
     listener: TcpListener,
-    router: Router,
+    endpoint: Endpoint,
     permits: Arc<Semaphore>,
-    timeouts: Timeouts,
     mut stop: watch::Receiver<bool>,
     open: watch::Receiver<()>,
 ) {
@@ -152,8 +169,7 @@ async fn accept_loop(
         tokio::spawn(serve_connection(
             stream,
             peer,
-            router.clone(),
-            timeouts,
+            endpoint.clone(),
             permit,
             stop.clone(),
             open.clone(),
@@ -180,12 +196,19 @@ fn is_connection_error(error: &io::Error) -> bool {
 async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
-    router: Router,
-    timeouts: Timeouts,
+    endpoint: Endpoint,
     _permit: OwnedSemaphorePermit,
     mut stop: watch::Receiver<bool>,
     _open: watch::Receiver<()>,
 ) {
+    let Endpoint {
+        name,
+        router,
+        state,
+        timeouts,
+    } = endpoint;
+    let metrics = state.metrics();
+    metrics.connection_opened(name);
     let watch = Arc::new(ConnectionWatch::new(Instant::now()));
     let io = TokioIo::new(WatchedIo {
         inner: stream,
@@ -229,6 +252,7 @@ async fn serve_connection(
             _ = checks.tick() => {
                 if let Some(reason) = watch.overdue(Instant::now(), &timeouts) {
                     tracing::debug!(reason, "closing a connection");
+                    metrics.record_connection_cut(reason);
                     break;
                 }
             }
@@ -242,6 +266,7 @@ async fn serve_connection(
             break;
         }
     }
+    metrics.connection_closed(name);
 }
 
 /// What a connection is doing, updated by its I/O and its requests.
@@ -310,16 +335,17 @@ impl ConnectionWatch {
         self.lock().in_flight > 0
     }
 
-    /// Why the connection must be closed at `now`, if it must.
+    /// Why the connection must be closed at `now`, if it must: `stalled` (nothing moved while
+    /// answering), `slow_headers` or `idle`.
     fn overdue(&self, now: Instant, timeouts: &Timeouts) -> Option<&'static str> {
         let state = *self.lock();
         if state.in_flight > 0 {
             return (now.saturating_duration_since(state.last_io) > timeouts.stall)
-                .then_some("nothing moved while answering");
+                .then_some("stalled");
         }
         match state.first_byte {
             Some(first_byte) => (now.saturating_duration_since(first_byte) > timeouts.header_read)
-                .then_some("request headers too slow"),
+                .then_some("slow_headers"),
             None => (now.saturating_duration_since(state.waiting_since) > timeouts.keep_alive)
                 .then_some("idle"),
         }
@@ -467,7 +493,7 @@ mod tests {
         watch.read(start + Duration::from_secs(4));
         assert_eq!(
             watch.overdue(start + Duration::from_millis(4_100), &timeouts()),
-            Some("request headers too slow")
+            Some("slow_headers")
         );
     }
 
@@ -484,7 +510,7 @@ mod tests {
         );
         assert_eq!(
             watch.overdue(start + Duration::from_secs(14), &timeouts()),
-            Some("nothing moved while answering")
+            Some("stalled")
         );
         watch.request_finished(start + Duration::from_secs(14));
         assert!(!watch.answering());

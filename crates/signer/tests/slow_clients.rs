@@ -19,6 +19,7 @@ use tokio::task::JoinHandle;
 /// A signer serving `config` on loopback, stopped when `stop` is called or on drop.
 struct Signer {
     public: SocketAddr,
+    admin: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -28,6 +29,7 @@ impl Signer {
         let public = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let admin = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = public.local_addr().unwrap();
+        let admin_address = admin.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             stopover_signer::serve(config, Listeners { public, admin }, async {
@@ -38,6 +40,7 @@ impl Signer {
         });
         Self {
             public: address,
+            admin: admin_address,
             stop: Some(stop),
             task,
         }
@@ -163,6 +166,17 @@ async fn a_client_trickling_its_headers_is_cut_off() {
     assert!(
         !String::from_utf8_lossy(&received).contains("200 OK"),
         "never answered"
+    );
+    // Operators see it on the admin listener.
+    let mut admin = TcpStream::connect(signer.admin).await.unwrap();
+    admin
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let metrics = read_until_closed(&mut admin).await;
+    assert!(
+        metrics.contains("stopover_connections_cut_total{reason=\"slow_headers\"} 1"),
+        "{metrics}"
     );
 }
 
