@@ -211,6 +211,8 @@ test('the Rust signer accepts the Action token and its continue token resumes th
       ...process.env,
       STOPOVER_DEMO_SECRET: SECRET,
       STOPOVER_LISTEN: `127.0.0.1:${port}`,
+      // The admin listener (/readyz, /metrics) is not used here; any free port.
+      STOPOVER_ADMIN_LISTEN: '127.0.0.1:0',
       STOPOVER_ALLOWED_ORIGINS: origin,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -11,6 +11,8 @@ use crate::setup::Tools;
 
 const SIMULATOR_ADDRESS: &str = "127.0.0.1:8780";
 const SIGNER_ADDRESS: &str = "127.0.0.1:8781";
+/// The signer's admin listener: `/healthz`, `/readyz`, `/metrics`.
+const SIGNER_ADMIN_ADDRESS: &str = "127.0.0.1:8782";
 
 pub fn run() -> Result<(), String> {
     let tools = crate::setup::run()?;
@@ -34,7 +36,8 @@ pub fn run() -> Result<(), String> {
             .current_dir(&root)
             .args(["serve", "--config", "config/demo.toml"])
             .env("STOPOVER_DEMO_SECRET", &secret)
-            .env("STOPOVER_LISTEN", SIGNER_ADDRESS),
+            .env("STOPOVER_LISTEN", SIGNER_ADDRESS)
+            .env("STOPOVER_ADMIN_LISTEN", SIGNER_ADMIN_ADDRESS),
     )?;
     let mut simulator = Service::start(
         "the tenant simulator",
@@ -49,7 +52,8 @@ pub fn run() -> Result<(), String> {
     simulator.wait_for_port(port_of(SIMULATOR_ADDRESS), Duration::from_secs(30))?;
 
     println!("\n  Stopover demo is running. Open:\n\n    http://{SIMULATOR_ADDRESS}/\n");
-    println!("  (page and signer on http://{SIGNER_ADDRESS}/; Ctrl-C stops everything)\n");
+    println!("  (page and signer on http://{SIGNER_ADDRESS}/; Ctrl-C stops everything)");
+    println!("  (signer metrics on http://{SIGNER_ADMIN_ADDRESS}/metrics)\n");
 
     let stop = Arc::new(AtomicBool::new(false));
     let on_interrupt = Arc::clone(&stop);

@@ -33,6 +33,9 @@ pub fn bench_config_toml(
     let mut config: Table = toml::from_str(demo_toml)
         .map_err(|error| BenchError::new(format!("config/demo.toml is not TOML: {error}")))?;
     config.insert("listen".into(), Value::String(format!("127.0.0.1:{port}")));
+    // The admin listener on a port the system picks: the bench never reads it, and a demo
+    // running beside it may hold the default one.
+    config.insert("admin_listen".into(), Value::String("127.0.0.1:0".into()));
     config.insert(
         "allowed_origins".into(),
         Value::Array(vec![Value::String(format!("http://127.0.0.1:{port}"))]),

@@ -296,7 +296,20 @@ impl Stack {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            if let Err(problem) = stopover_signer::serve(config, listener, shutdown).await {
+            // The admin listener (/readyz, /metrics) on a port of its own; these tests
+            // use only the public one.
+            let admin = match TcpListener::bind("127.0.0.1:0").await {
+                Ok(admin) => admin,
+                Err(problem) => {
+                    eprintln!("the signer's admin port: {problem}");
+                    return;
+                }
+            };
+            let listeners = stopover_signer::Listeners {
+                public: listener,
+                admin,
+            };
+            if let Err(problem) = stopover_signer::serve(config, listeners, shutdown).await {
                 eprintln!("the signer stopped: {problem}");
             }
         });

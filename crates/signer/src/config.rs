@@ -22,6 +22,8 @@ use zeroize::Zeroizing;
 pub const MIN_SECRET_BYTES: usize = 32;
 /// Default address to listen on.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8781";
+/// Default address of the admin listener (`/readyz`, `/metrics`, `/healthz`): loopback only.
+pub const DEFAULT_ADMIN_LISTEN: &str = "127.0.0.1:8782";
 /// Default name of the form field (and Auth0 `tokenParameterName`) carrying the continue token.
 pub const DEFAULT_TOKEN_PARAMETER: &str = "session_token";
 /// The longest a session token may live (`exp` - `iat`): an Auth0 login transaction lives at
@@ -51,6 +53,10 @@ pub const RESERVED_CLAIMS: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// The admin listener: `/readyz`, `/metrics` and `/healthz`, never on `listen`.
+    pub admin_listen: SocketAddr,
+    /// How the listeners treat connections: timeouts, connection limit, proxies.
+    pub server: ServerSettings,
     /// Exact `Origin` values allowed to call the API (`scheme://host[:port]`).
     pub allowed_origins: Vec<String>,
     /// Serve the built page from this directory when set.
@@ -114,6 +120,39 @@ impl Default for Limits {
             rate_limit_per_minute: 60,
             request_timeout_ms: 10_000,
             replay_memory_capacity: 100_000,
+        }
+    }
+}
+
+/// How the listeners treat connections and slow or abusive clients (`[server]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSettings {
+    /// Most connections open at once on the public listener; more wait to be accepted.
+    pub max_connections: usize,
+    /// Longest a client may take to send a request's headers, from the first byte of the
+    /// request (from the connection's opening for its first request).
+    pub header_read_timeout_ms: u64,
+    /// Longest a kept-alive connection may wait idle for its next request.
+    pub keep_alive_timeout_ms: u64,
+    /// Longest a client may take to send a request's body once its headers are in; slower
+    /// ones get 408. Below `limits.request_timeout_ms`.
+    pub body_read_timeout_ms: u64,
+    /// Reverse proxies in front of the signer whose `X-Forwarded-For` is trusted: 0 uses the
+    /// socket's address; N takes the Nth address from the right of the header.
+    pub trusted_proxy_hops: u8,
+    /// Allows a non-loopback `admin_listen` (its answers tell why tokens were refused).
+    pub allow_public_admin: bool,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 512,
+            header_read_timeout_ms: 10_000,
+            keep_alive_timeout_ms: 75_000,
+            body_read_timeout_ms: 5_000,
+            trusted_proxy_hops: 0,
+            allow_public_admin: false,
         }
     }
 }
@@ -320,6 +359,16 @@ pub enum ConfigError {
 pub enum ConfigProblem {
     #[error("listen address `{0}` is not an IP address and port")]
     Listen(String),
+    #[error("admin_listen address `{0}` is not an IP address and port")]
+    AdminListen(String),
+    #[error("admin_listen `{0}` is not a loopback address: /metrics and /readyz tell why tokens were refused; keep it on 127.0.0.1 or [::1], or set [server] allow_public_admin = true behind a firewall")]
+    PublicAdmin(SocketAddr),
+    #[error(
+        "admin_listen `{0}` is the public listen address; give the admin listener its own port"
+    )]
+    AdminSameAsListen(SocketAddr),
+    #[error("server: {0}")]
+    Server(&'static str),
     #[error("no allowed origin: set `allowed_origins` (or STOPOVER_ALLOWED_ORIGINS)")]
     NoAllowedOrigin,
     #[error("allowed origin `{0}` is not of the form scheme://host[:port] (no path, no slash at the end)")]
@@ -455,7 +504,8 @@ fn list(problems: &[ConfigProblem]) -> String {
 
 impl Config {
     /// Parses and checks a configuration. `env` looks up environment variables: the tenants'
-    /// `secret_env` and the overrides `STOPOVER_LISTEN`, `STOPOVER_ALLOWED_ORIGINS`
+    /// `secret_env` and the overrides `STOPOVER_LISTEN`, `STOPOVER_ADMIN_LISTEN`,
+    /// `STOPOVER_ALLOWED_ORIGINS`
     /// (comma-separated), `STOPOVER_STATIC_DIR` and `STOPOVER_REPLAY_STORE`.
     ///
     /// Every problem is reported, not only the first.
@@ -642,9 +692,19 @@ impl Config {
             }
         }
 
-        match listen {
-            Some(listen) if problems.is_empty() => Ok(Config {
+        let server = check_server(raw.server, limits.request_timeout_ms, &mut problems);
+        let admin_listen = check_admin_listen(
+            env("STOPOVER_ADMIN_LISTEN").or(raw.admin_listen),
+            listen,
+            &server,
+            &mut problems,
+        );
+
+        match (listen, admin_listen) {
+            (Some(listen), Some(admin_listen)) if problems.is_empty() => Ok(Config {
                 listen,
+                admin_listen,
+                server,
                 allowed_origins,
                 static_dir,
                 form_action_extra_origins,
@@ -682,6 +742,26 @@ impl Config {
     pub fn summary(&self) -> String {
         let mut lines = vec![
             format!("listen: {}", self.listen),
+            format!(
+                "admin listen: {} (/healthz, /readyz, /metrics){}",
+                self.admin_listen,
+                if self.admin_listen.ip().is_loopback() {
+                    ""
+                } else {
+                    " NOT LOOPBACK: keep it behind a firewall"
+                }
+            ),
+            format!(
+                "server: at most {} connections, {} ms to send headers, {} ms to send a body, {} ms idle keep-alive, {}",
+                self.server.max_connections,
+                self.server.header_read_timeout_ms,
+                self.server.body_read_timeout_ms,
+                self.server.keep_alive_timeout_ms,
+                match self.server.trusted_proxy_hops {
+                    0 => "client IP from the socket (X-Forwarded-For ignored)".to_owned(),
+                    hops => format!("client IP from X-Forwarded-For through {hops} trusted proxy hop(s)"),
+                }
+            ),
             format!("allowed origins: {}", self.allowed_origins.join(", ")),
             format!(
                 "static dir: {}",
@@ -1264,6 +1344,9 @@ pub(crate) fn is_origin(value: &str) -> bool {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     listen: Option<String>,
+    admin_listen: Option<String>,
+    #[serde(default)]
+    server: RawServer,
     #[serde(default)]
     allowed_origins: Vec<String>,
     static_dir: Option<PathBuf>,
@@ -1324,4 +1407,103 @@ struct RawManagement {
     scheme: Option<Scheme>,
     attempt_timeout_ms: Option<u64>,
     retry_budget_ms: Option<u64>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    max_connections: Option<usize>,
+    header_read_timeout_ms: Option<u64>,
+    keep_alive_timeout_ms: Option<u64>,
+    body_read_timeout_ms: Option<u64>,
+    trusted_proxy_hops: Option<u8>,
+    allow_public_admin: Option<bool>,
+}
+
+/// `[server]` with defaults, each value within its bounds. The body timeout defaults to
+/// 5 s, or half the request timeout when that is shorter, so it always fires first.
+fn check_server(
+    raw: RawServer,
+    request_timeout_ms: u64,
+    problems: &mut Vec<ConfigProblem>,
+) -> ServerSettings {
+    let defaults = ServerSettings::default();
+    let server = ServerSettings {
+        max_connections: raw.max_connections.unwrap_or(defaults.max_connections),
+        header_read_timeout_ms: raw
+            .header_read_timeout_ms
+            .unwrap_or(defaults.header_read_timeout_ms),
+        keep_alive_timeout_ms: raw
+            .keep_alive_timeout_ms
+            .unwrap_or(defaults.keep_alive_timeout_ms),
+        body_read_timeout_ms: raw.body_read_timeout_ms.unwrap_or(
+            defaults
+                .body_read_timeout_ms
+                .min(request_timeout_ms / 2)
+                .max(1),
+        ),
+        trusted_proxy_hops: raw
+            .trusted_proxy_hops
+            .unwrap_or(defaults.trusted_proxy_hops),
+        allow_public_admin: raw
+            .allow_public_admin
+            .unwrap_or(defaults.allow_public_admin),
+    };
+    if !(1..=100_000).contains(&server.max_connections) {
+        problems.push(ConfigProblem::Server(
+            "max_connections must be within 1..=100000",
+        ));
+    }
+    if !(100..=120_000).contains(&server.header_read_timeout_ms) {
+        problems.push(ConfigProblem::Server(
+            "header_read_timeout_ms must be within 100..=120000",
+        ));
+    }
+    if !(100..=600_000).contains(&server.keep_alive_timeout_ms) {
+        problems.push(ConfigProblem::Server(
+            "keep_alive_timeout_ms must be within 100..=600000",
+        ));
+    }
+    if raw.body_read_timeout_ms.is_some_and(|ms| ms < 100) {
+        problems.push(ConfigProblem::Server(
+            "body_read_timeout_ms must be at least 100",
+        ));
+    }
+    if server.body_read_timeout_ms >= request_timeout_ms {
+        problems.push(ConfigProblem::Server(
+            "body_read_timeout_ms must be below limits.request_timeout_ms, so a slow client gets 408 and not 503",
+        ));
+    }
+    if server.trusted_proxy_hops > 10 {
+        problems.push(ConfigProblem::Server(
+            "trusted_proxy_hops must be within 0..=10",
+        ));
+    }
+    server
+}
+
+/// The admin address: parsed, loopback unless explicitly allowed, not the public address.
+fn check_admin_listen(
+    text: Option<String>,
+    listen: Option<SocketAddr>,
+    server: &ServerSettings,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<SocketAddr> {
+    let text = text.unwrap_or_else(|| DEFAULT_ADMIN_LISTEN.to_owned());
+    let Ok(admin) = text.parse::<SocketAddr>() else {
+        problems.push(ConfigProblem::AdminListen(text));
+        return None;
+    };
+    if !admin.ip().is_loopback() && !server.allow_public_admin {
+        problems.push(ConfigProblem::PublicAdmin(admin));
+    }
+    if let Some(listen) = listen {
+        let same_ip = admin.ip() == listen.ip()
+            || admin.ip().is_unspecified()
+            || listen.ip().is_unspecified();
+        if admin.port() != 0 && admin.port() == listen.port() && same_ip {
+            problems.push(ConfigProblem::AdminSameAsListen(admin));
+        }
+    }
+    Some(admin)
 }

@@ -1,12 +1,19 @@
 //! What requests pass through before and after the handlers: panic catching, the request
-//! timeout, metrics and the access log, the `Origin` allow-list, CORS and the rate limit.
+//! timeout, the body timeout, metrics and the access log, the `Origin` allow-list, CORS and
+//! the rate limit (per client, behind trusted proxies through `X-Forwarded-For`).
 
 use std::any::Any;
+use std::future::Future as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -14,13 +21,15 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::config::Config;
-use crate::error::{internal_error_response, ApiError, RejectionReason};
+use crate::error::{internal_error_response, request_timeout_response, ApiError, RejectionReason};
 use crate::rate_limit::Decision;
 use crate::AppState;
 
-/// The outer layers, innermost first: timeout, then metrics and log, then panic catching.
+/// The outer layers, innermost first: body timeout, request timeout, then metrics and log,
+/// then panic catching.
 pub fn around(router: Router<AppState>, state: AppState) -> Router {
     router
+        .layer(middleware::from_fn_with_state(state.clone(), body_timeout))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request_timeout,
@@ -62,18 +71,127 @@ pub async fn origin_guard(State(state): State<AppState>, request: Request, next:
     next.run(request).await
 }
 
-/// The per-client-IP token bucket (429 with `Retry-After`).
+/// The per-client token bucket (429 with `Retry-After`), keyed by [`client_ip`].
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     // Without connection info (in-process tests) every request shares one bucket.
-    let client = request
+    let socket = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+    let client = client_ip(
+        request.headers(),
+        socket,
+        state.config().server.trusted_proxy_hops,
+    );
     match state.limiter().check(client, Instant::now()) {
         Decision::Allow => next.run(request).await,
         Decision::Deny { retry_after_secs } => {
             ApiError::RateLimited { retry_after_secs }.into_response()
         }
+    }
+}
+
+/// The client's address: the socket's, or with `trusted_hops` proxies in front, the address
+/// the outermost trusted proxy saw, which is the `trusted_hops`-th entry from the right of
+/// `X-Forwarded-For` (each proxy appends the address it received the request from). A header
+/// that is missing, too short, or whose trusted entries are not IP addresses falls back to the
+/// socket's address. Entries further left are the client's own claims and are never read.
+pub fn client_ip(headers: &HeaderMap, socket: IpAddr, trusted_hops: u8) -> IpAddr {
+    if trusted_hops == 0 {
+        return socket;
+    }
+    // Several header lines form one list, in order.
+    let mut entries = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .rev()
+        .flat_map(|value| match value.to_str() {
+            Ok(text) => text.rsplit(',').map(parse_forwarded).collect::<Vec<_>>(),
+            Err(_) => vec![None],
+        });
+    let mut found = None;
+    for _ in 0..trusted_hops {
+        match entries.next() {
+            Some(Some(address)) => found = Some(address),
+            // Too short, or one of our own proxies wrote something that is not an address.
+            _ => return socket,
+        }
+    }
+    found.unwrap_or(socket)
+}
+
+/// One `X-Forwarded-For` entry: an IP address, possibly with a port (`[v6]:port`, `v4:port`).
+fn parse_forwarded(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|address| address.ip()))
+}
+
+/// Answers 408 (and closes the connection) when the client takes longer than
+/// `[server] body_read_timeout_ms` to send a request body: a slow client is not the signer's
+/// outage, so it must not answer 503 like [`request_timeout`].
+async fn body_timeout(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.body().is_end_stream() {
+        return next.run(request).await;
+    }
+    let limit = Duration::from_millis(state.config().server.body_read_timeout_ms);
+    let expired = Arc::new(AtomicBool::new(false));
+    let flag = expired.clone();
+    let request = request.map(|body| {
+        Body::new(TimedBody {
+            inner: body,
+            deadline: Box::pin(tokio::time::sleep(limit)),
+            expired: flag,
+        })
+    });
+    let response = next.run(request).await;
+    if expired.load(Ordering::Relaxed) {
+        tracing::info!("request body sent too slowly");
+        return request_timeout_response();
+    }
+    response
+}
+
+/// A request body that fails once its deadline has passed, and says so in `expired`.
+struct TimedBody {
+    inner: Body,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    expired: Arc<AtomicBool>,
+}
+
+/// Why [`TimedBody`] failed (the handler sees a body error; [`body_timeout`] answers 408).
+#[derive(Debug, thiserror::Error)]
+#[error("the request body was not received in time")]
+struct BodyTimedOut;
+
+impl HttpBody for TimedBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, axum::Error>>> {
+        let this = self.get_mut();
+        // What has arrived is always delivered; the deadline matters only while waiting.
+        if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
+            return Poll::Ready(frame);
+        }
+        if this.deadline.as_mut().poll(cx).is_ready() {
+            this.expired.store(true, Ordering::Relaxed);
+            return Poll::Ready(Some(Err(axum::Error::new(BodyTimedOut))));
+        }
+        Poll::Pending
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -99,7 +217,7 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
             .get::<MatchedPath>()
             .map(MatchedPath::as_str),
     );
-    let method = request.method().clone();
+    let method = method_label(request.method());
     let mut response = next.run(request).await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
@@ -115,8 +233,29 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     if route.starts_with("/api") {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    tracing::info!(%method, route, status, latency_ms = elapsed.as_millis() as u64, "request");
+    tracing::info!(
+        method,
+        route,
+        status,
+        latency_ms = elapsed.as_millis() as u64,
+        "request"
+    );
     response
+}
+
+/// The method as logged: a fixed set, anything else `other`, so a client cannot write what it
+/// likes into the log through an invented method.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::OPTIONS => "OPTIONS",
+        Method::HEAD => "HEAD",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        _ => "other",
+    }
 }
 
 /// A fixed label per route, so metrics memory stays bounded whatever paths clients send.
@@ -152,12 +291,14 @@ mod tests {
     use tower::ServiceExt as _;
 
     use super::*;
-    use crate::config::{Limits, ReplayStoreConfig};
+    use crate::config::{Limits, ReplayStoreConfig, ServerSettings};
     use crate::replay::MemoryStore;
 
     fn state(timeout_ms: u64) -> AppState {
         let config = Config {
             listen: ([127, 0, 0, 1], 0).into(),
+            admin_listen: ([127, 0, 0, 1], 0).into(),
+            server: ServerSettings::default(),
             allowed_origins: vec!["https://page.example".to_owned()],
             static_dir: None,
             form_action_extra_origins: Vec::new(),
@@ -196,6 +337,55 @@ mod tests {
             "application/json; charset=utf-8"
         );
         assert!(body_text(response).await.contains(r#""error":"internal""#));
+    }
+
+    fn forwarded(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append("x-forwarded-for", HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    const SOCKET: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+
+    #[test]
+    fn client_ip_takes_the_nth_forwarded_address_from_the_right() {
+        let headers = forwarded(&["198.51.100.7, 203.0.113.9", "192.0.2.4"]);
+        assert_eq!(client_ip(&headers, SOCKET, 0), SOCKET, "0 hops: the socket");
+        assert_eq!(client_ip(&headers, SOCKET, 1).to_string(), "192.0.2.4");
+        assert_eq!(client_ip(&headers, SOCKET, 2).to_string(), "203.0.113.9");
+        assert_eq!(client_ip(&headers, SOCKET, 3).to_string(), "198.51.100.7");
+        let with_ports = forwarded(&["[2001:db8::1]:4711, 192.0.2.4:80"]);
+        assert_eq!(client_ip(&with_ports, SOCKET, 2).to_string(), "2001:db8::1");
+    }
+
+    #[test]
+    fn client_ip_falls_back_to_the_socket_for_short_or_malformed_headers() {
+        assert_eq!(client_ip(&HeaderMap::new(), SOCKET, 1), SOCKET, "no header");
+        let short = forwarded(&["192.0.2.4"]);
+        assert_eq!(client_ip(&short, SOCKET, 2), SOCKET, "too short");
+        let garbage = forwarded(&["192.0.2.4, not-an-address"]);
+        assert_eq!(client_ip(&garbage, SOCKET, 1), SOCKET, "malformed");
+        assert_eq!(
+            client_ip(&garbage, SOCKET, 2),
+            SOCKET,
+            "malformed on the way"
+        );
+        let empty = forwarded(&[""]);
+        assert_eq!(client_ip(&empty, SOCKET, 1), SOCKET, "empty");
+        // What the client wrote left of the trusted entries is never read.
+        let spoofed = forwarded(&["<script>, 192.0.2.4"]);
+        assert_eq!(client_ip(&spoofed, SOCKET, 1).to_string(), "192.0.2.4");
+    }
+
+    #[test]
+    fn unusual_methods_are_logged_as_other() {
+        assert_eq!(method_label(&Method::POST), "POST");
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        let invented = Method::from_bytes(b"EVIL-INJECT").unwrap();
+        assert_eq!(method_label(&invented), "other");
+        assert_eq!(method_label(&Method::CONNECT), "other");
     }
 
     #[tokio::test]

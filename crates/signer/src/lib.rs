@@ -9,6 +9,7 @@
 //! - [`management`]: back-channel delivery of answers through the Auth0 Management API.
 //! - [`edge`]: what every request passes through (panics, timeouts, origins, rate limit,
 //!   metrics); [`static_site`]: the page, with its security headers.
+//! - [`server`]: the public and admin listeners, and how they hold off slow clients.
 #![forbid(unsafe_code)]
 
 pub mod config;
@@ -20,16 +21,14 @@ pub mod mint;
 pub mod rate_limit;
 pub mod replay;
 pub mod routes;
+pub mod server;
 pub mod static_site;
 pub mod strict_json;
 pub mod verify;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
-
-use axum::Router;
 
 use crate::config::{Config, ReplayStoreConfig};
 use crate::management::{ManagementApi, ManagementSetupError};
@@ -38,7 +37,8 @@ use crate::rate_limit::RateLimiter;
 use crate::replay::{MemoryStore, RedisStore, ReplayStore, StoreError};
 use crate::static_site::{StaticSite, StaticSiteError};
 
-pub use crate::routes::app;
+pub use crate::routes::{admin_app, app};
+pub use crate::server::Listeners;
 
 /// The time source, Unix seconds; tests substitute a fixed clock.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -158,22 +158,17 @@ pub async fn replay_store(config: &Config) -> Result<Arc<dyn ReplayStore>, Store
     })
 }
 
-/// Runs the signer on `listener` until `shutdown` completes, then finishes the requests in
-/// flight. What the binary and the end-to-end tests call.
+/// Runs the signer on `listeners` (the API and page on the public one; health, readiness and
+/// metrics on the admin one) until `shutdown` completes, then finishes the requests in flight
+/// on both. What the binary and the end-to-end tests call.
 pub async fn serve(
     config: Config,
-    listener: tokio::net::TcpListener,
+    listeners: Listeners,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let store = replay_store(&config).await?;
     let state = AppState::new(config, store)?;
-    let router: Router = app(state);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    server::run(state, listeners, shutdown).await;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use base64::Engine as _;
 use clap::{Parser, Subcommand};
 use rand::RngCore as _;
 use stopover_signer::config::Config;
+use stopover_signer::Listeners;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
@@ -86,15 +87,22 @@ async fn serve(path: &Path, listen: Option<SocketAddr>) -> ExitCode {
     if let Some(listen) = listen {
         config.listen = listen;
     }
-    let listener = match tokio::net::TcpListener::bind(config.listen).await {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!("cannot listen on {}: {error}", config.listen);
-            return ExitCode::FAILURE;
-        }
+    let Some(public) = bind(config.listen, "listen").await else {
+        return ExitCode::FAILURE;
     };
-    tracing::info!(address = %config.listen, "stopover-signer listening");
-    match stopover_signer::serve(config, listener, shutdown_signal()).await {
+    let Some(admin) = bind(config.admin_listen, "admin_listen").await else {
+        return ExitCode::FAILURE;
+    };
+    // The bound addresses, so port 0 shows the port the system chose.
+    let address = public.local_addr().unwrap_or(config.listen);
+    let admin_address = admin.local_addr().unwrap_or(config.admin_listen);
+    tracing::info!(
+        %address,
+        %admin_address,
+        "stopover-signer listening (API and page on address; /healthz, /readyz, /metrics on admin_address)"
+    );
+    let listeners = Listeners { public, admin };
+    match stopover_signer::serve(config, listeners, shutdown_signal()).await {
         Ok(()) => {
             tracing::info!("stopped");
             ExitCode::SUCCESS
@@ -102,6 +110,16 @@ async fn serve(path: &Path, listen: Option<SocketAddr>) -> ExitCode {
         Err(error) => {
             eprintln!("stopover-signer: {error}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+async fn bind(address: SocketAddr, setting: &str) -> Option<tokio::net::TcpListener> {
+    match tokio::net::TcpListener::bind(address).await {
+        Ok(listener) => Some(listener),
+        Err(error) => {
+            eprintln!("cannot listen on {address} ({setting}): {error}");
+            None
         }
     }
 }

@@ -17,6 +17,10 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(&'static str, u16), u64>>,
     rejections: Mutex<BTreeMap<&'static str, u64>>,
     minted: AtomicU64,
+    /// Connections open now, by listener (`public`, `admin`).
+    connections_open: Mutex<BTreeMap<&'static str, u64>>,
+    /// Connections the signer closed because the client was too slow, by reason.
+    connections_cut: Mutex<BTreeMap<&'static str, u64>>,
     latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -44,6 +48,21 @@ impl Metrics {
         self.minted.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub fn connection_opened(&self, listener: &'static str) {
+        *lock(&self.connections_open).entry(listener).or_default() += 1;
+    }
+
+    pub fn connection_closed(&self, listener: &'static str) {
+        let mut open = lock(&self.connections_open);
+        let count = open.entry(listener).or_default();
+        *count = count.saturating_sub(1);
+    }
+
+    /// A connection closed for slowness (`idle`, `slow_headers`, `stalled`).
+    pub fn record_connection_cut(&self, reason: &'static str) {
+        *lock(&self.connections_cut).entry(reason).or_default() += 1;
+    }
+
     /// The Prometheus text exposition format (version 0.0.4).
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -68,6 +87,24 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "stopover_rejections_total{{reason=\"{reason}\"}} {count}"
+            );
+        }
+        out.push_str("# HELP stopover_connections_open Connections open now, by listener.\n");
+        out.push_str("# TYPE stopover_connections_open gauge\n");
+        for (listener, count) in lock(&self.connections_open).iter() {
+            let _ = writeln!(
+                out,
+                "stopover_connections_open{{listener=\"{listener}\"}} {count}"
+            );
+        }
+        out.push_str(
+            "# HELP stopover_connections_cut_total Connections closed because the client was too slow or idle, by reason.\n",
+        );
+        out.push_str("# TYPE stopover_connections_cut_total counter\n");
+        for (reason, count) in lock(&self.connections_cut).iter() {
+            let _ = writeln!(
+                out,
+                "stopover_connections_cut_total{{reason=\"{reason}\"}} {count}"
             );
         }
         out.push_str("# HELP stopover_request_duration_seconds Time to answer a request.\n");
@@ -110,7 +147,13 @@ mod tests {
         metrics.record_request("/api/continue", 401, Duration::from_millis(30));
         metrics.record_rejection("expired");
         metrics.record_minted();
+        metrics.connection_opened("public");
+        metrics.connection_opened("public");
+        metrics.connection_closed("public");
+        metrics.record_connection_cut("slow_headers");
         let text = metrics.render();
+        assert!(text.contains("stopover_connections_open{listener=\"public\"} 1"));
+        assert!(text.contains("stopover_connections_cut_total{reason=\"slow_headers\"} 1"));
         assert!(text.contains("stopover_requests_total{route=\"/api/continue\",status=\"200\"} 1"));
         assert!(text.contains("stopover_requests_total{route=\"/api/continue\",status=\"401\"} 1"));
         assert!(text.contains("stopover_rejections_total{reason=\"expired\"} 1"));

@@ -53,10 +53,14 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             edge::origin_guard,
         ));
+    // Readiness and metrics live on the admin listener only ([`admin_app`]): the rejection
+    // counts would tell an attacker why a token was refused. Here they are 404 whatever the
+    // method, even when the page answers unknown paths, so a probe aimed at the wrong port
+    // fails instead of reading the page as "ready".
     let operations = Router::new()
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+        .route("/readyz", any(not_found))
+        .route("/metrics", any(not_found))
         .method_not_allowed_fallback(method_not_allowed);
     let router = Router::new().merge(api).merge(operations);
     let router = match state.static_site() {
@@ -357,6 +361,17 @@ impl Drop for Claim {
             }
         }
     }
+}
+
+/// The admin listener's service: `/healthz`, `/readyz` and `/metrics`, 404 for anything else.
+pub fn admin_app(state: AppState) -> Router {
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found);
+    edge::around(router, state)
 }
 
 /// `GET /healthz`: the process is up.

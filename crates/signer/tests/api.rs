@@ -9,8 +9,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
 use serde_json::{json, Value};
-use stopover_signer::app;
 use stopover_signer::replay::{BoxFuture, Consumption, ReplayKey, ReplayStore, StoreError};
+use stopover_signer::{admin_app, app};
 
 #[tokio::test]
 async fn valid_request_mints_a_continue_token_auth0_accepts() {
@@ -413,13 +413,13 @@ async fn unreachable_replay_store_is_503_and_nothing_minted() {
     assert_eq!(reply.body["error"], "unavailable");
     assert!(!reply.text.contains("eyJ"), "no token in the body");
     let reply = send(
-        app(state.clone()),
+        admin_app(state.clone()),
         Request::get("/readyz").body(Body::empty()).unwrap(),
     )
     .await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     let metrics = send(
-        app(state),
+        admin_app(state),
         Request::get("/metrics").body(Body::empty()).unwrap(),
     )
     .await;
@@ -445,19 +445,52 @@ async fn full_memory_store_refuses_with_503_rather_than_forget() {
 }
 
 #[tokio::test]
-async fn health_and_readiness() {
+async fn health_on_both_listeners_readiness_on_the_admin_one() {
+    for service in [app(state()), admin_app(state())] {
+        let reply = send(
+            service,
+            Request::get("/healthz").body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
     let reply = send(
-        app(state()),
-        Request::get("/healthz").body(Body::empty()).unwrap(),
-    )
-    .await;
-    assert_eq!(reply.status, StatusCode::OK);
-    let reply = send(
-        app(state()),
+        admin_app(state()),
         Request::get("/readyz").body(Body::empty()).unwrap(),
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn readiness_and_metrics_are_404_on_the_public_service() {
+    for (method, uri) in [
+        ("GET", "/readyz"),
+        ("GET", "/metrics"),
+        ("POST", "/metrics"),
+        ("HEAD", "/readyz"),
+    ] {
+        let reply = send(
+            app(state()),
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {uri}");
+        assert!(!reply.text.contains("stopover_"), "{method} {uri}");
+    }
+    // And the admin service has nothing of the API.
+    let reply = send(
+        admin_app(state()),
+        Request::get("/api/forms/profile")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -472,7 +505,7 @@ async fn metrics_count_routes_mints_and_rejection_reasons() {
     )
     .await;
     let reply = send(
-        app(state),
+        admin_app(state),
         Request::get("/metrics").body(Body::empty()).unwrap(),
     )
     .await;

@@ -24,6 +24,10 @@ fn check_config_prints_a_summary_for_a_good_config() {
     assert!(stdout.contains("configuration OK"));
     assert!(stdout.contains("tenant 127.0.0.1:8780"));
     assert!(
+        stdout.contains("admin listen: 127.0.0.1:8782"),
+        "the summary names the admin address: {stdout}"
+    );
+    assert!(
         !stdout.contains("a-demo-secret"),
         "the secret is never printed"
     );

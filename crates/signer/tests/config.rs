@@ -424,3 +424,67 @@ fn bad_management_clients_are_refused_with_exact_messages() {
         &ConfigProblem::ManagementSecretSource("tenant.example.com".into())
     ));
 }
+
+#[test]
+fn admin_listener_is_loopback_by_default_and_overridable() {
+    let config = Config::from_toml(&config_toml("memory"), &env).unwrap();
+    assert_eq!(config.admin_listen.to_string(), "127.0.0.1:8782");
+    assert!(config.summary().contains("admin listen: 127.0.0.1:8782"));
+    let env = |name: &str| match name {
+        "STOPOVER_ADMIN_LISTEN" => Some("[::1]:9100".to_owned()),
+        other => env(other),
+    };
+    let config = Config::from_toml(&config_toml("memory"), &env).unwrap();
+    assert_eq!(config.admin_listen.to_string(), "[::1]:9100");
+}
+
+#[test]
+fn a_public_admin_address_is_refused_unless_allowed() {
+    let public = format!("admin_listen = \"0.0.0.0:8782\"\n{}", config_toml("memory"));
+    assert!(problems(&public, &env)
+        .iter()
+        .any(|problem| matches!(problem, ConfigProblem::PublicAdmin(_))));
+    let allowed = format!(
+        "admin_listen = \"10.0.0.5:8782\"\n{}\n[server]\nallow_public_admin = true\n",
+        config_toml("memory")
+    );
+    let config = Config::from_toml(&allowed, &env).unwrap();
+    assert_eq!(config.admin_listen.to_string(), "10.0.0.5:8782");
+    assert!(config.summary().contains("NOT LOOPBACK"));
+}
+
+#[test]
+fn the_admin_address_cannot_be_the_public_one() {
+    let toml =
+        config_toml("memory").replace("listen = \"127.0.0.1:0\"", "listen = \"127.0.0.1:8782\"");
+    assert!(problems(&toml, &env)
+        .iter()
+        .any(|problem| matches!(problem, ConfigProblem::AdminSameAsListen(_))));
+}
+
+#[test]
+fn server_settings_have_defaults_and_bounds() {
+    let config = Config::from_toml(&config_toml("memory"), &env).unwrap();
+    assert_eq!(
+        config.server,
+        stopover_signer::config::ServerSettings::default()
+    );
+    assert_eq!(config.server.trusted_proxy_hops, 0);
+    let toml = format!(
+        "{}\n[server]\nmax_connections = 0\nheader_read_timeout_ms = 5\nbody_read_timeout_ms = 20000\ntrusted_proxy_hops = 11\n",
+        config_toml("memory")
+    );
+    let problems = problems(&toml, &env);
+    let texts: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    for expected in [
+        "max_connections",
+        "header_read_timeout_ms",
+        "body_read_timeout_ms must be below limits.request_timeout_ms",
+        "trusted_proxy_hops",
+    ] {
+        assert!(
+            texts.iter().any(|text| text.contains(expected)),
+            "{expected}: {texts:?}"
+        );
+    }
+}

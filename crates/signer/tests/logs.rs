@@ -57,3 +57,31 @@ async fn logs_name_the_reason_but_never_tokens_states_or_answers() {
         assert!(!log.contains(secret), "the log contains {secret}: {log}");
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_invented_method_is_logged_as_other() {
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    for method in ["INJECTED-METHOD", "PATCH"] {
+        let request = axum::http::Request::builder()
+            .method(method)
+            .uri("/api/continue")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        send(stopover_signer::app(state()), request).await;
+    }
+
+    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    assert!(!log.contains("INJECTED"), "{log}");
+    assert!(
+        log.contains("method=\"other\"") || log.contains("method=other"),
+        "{log}"
+    );
+    assert!(log.contains("PATCH"), "{log}");
+}

@@ -26,7 +26,6 @@ async fn a_wrong_method_is_a_405_with_a_json_error_body_and_allow() {
         ("PUT", "/api/continue", "POST"),
         ("POST", "/api/forms/profile", "GET"),
         ("DELETE", "/healthz", "GET"),
-        ("POST", "/metrics", "GET"),
     ] {
         let reply = ask(method, uri).await;
         assert_eq!(
@@ -51,4 +50,20 @@ async fn an_unknown_api_path_stays_a_404_whatever_the_method() {
     let reply = ask("PUT", "/api/nothing-here").await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.body["error"], "not_found");
+}
+
+#[tokio::test]
+async fn a_wrong_method_on_the_admin_service_is_a_405_too() {
+    let request = Request::builder()
+        .method("POST")
+        .uri("/metrics")
+        .body(Body::empty())
+        .unwrap();
+    let reply = send(stopover_signer::admin_app(state()), request).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(reply.body["error"], "method_not_allowed");
+    assert!(reply.headers[header::ALLOW]
+        .to_str()
+        .unwrap()
+        .contains("GET"));
 }

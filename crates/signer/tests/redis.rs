@@ -16,7 +16,7 @@ use common::*;
 use serde_json::json;
 use stopover_signer::config::Config;
 use stopover_signer::replay::RedisStore;
-use stopover_signer::{app, AppState, StartError};
+use stopover_signer::{admin_app, AppState, StartError};
 
 const REDIS_SERVER: &str = "/usr/bin/redis-server";
 
@@ -187,7 +187,7 @@ async fn redis_down_is_503_then_recovers_after_restart() {
     let state = redis_state(&redis).await;
     let ready = |state: AppState| async move {
         send(
-            app(state),
+            admin_app(state),
             Request::get("/readyz").body(Body::empty()).unwrap(),
         )
         .await
@@ -230,8 +230,11 @@ async fn serve_refuses_to_start_without_its_redis() {
     let url = redis.url();
     drop(redis);
     let config = Config::from_toml(&config_toml(&url), &env).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let result = stopover_signer::serve(config, listener, std::future::ready(())).await;
+    let listeners = stopover_signer::Listeners {
+        public: tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        admin: tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+    };
+    let result = stopover_signer::serve(config, listeners, std::future::ready(())).await;
     assert!(
         matches!(result, Err(StartError::ReplayStore(_))),
         "{result:?}"

@@ -19,10 +19,13 @@ async fn http(address: std::net::SocketAddr, request: String) -> String {
 
 #[tokio::test]
 async fn serve_answers_over_tcp_and_stops_on_shutdown() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
+    let public = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let admin = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = public.local_addr().unwrap();
+    let admin_address = admin.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(stopover_signer::serve(config(), listener, async {
+    let listeners = stopover_signer::Listeners { public, admin };
+    let server = tokio::spawn(stopover_signer::serve(config(), listeners, async {
         let _ = stopped.await;
     }));
 
@@ -41,6 +44,32 @@ async fn serve_answers_over_tcp_and_stops_on_shutdown() {
         body.len()
     );
     assert!(http(address, request).await.starts_with("HTTP/1.1 401"));
+
+    // The rejection counts are on the admin listener only.
+    let get = |path: &str| format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    for path in ["/metrics", "/readyz"] {
+        let response = http(address, get(path)).await;
+        assert!(
+            response.starts_with("HTTP/1.1 404"),
+            "public {path}: {response}"
+        );
+        assert!(!response.contains("stopover_"), "{response}");
+    }
+    let metrics = http(admin_address, get("/metrics")).await;
+    assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
+    assert!(
+        metrics.contains("stopover_requests_total{route=\"/api/continue\",status=\"401\"} 1"),
+        "{metrics}"
+    );
+    assert!(http(admin_address, get("/readyz"))
+        .await
+        .starts_with("HTTP/1.1 200"));
+    assert!(http(admin_address, get("/healthz"))
+        .await
+        .starts_with("HTTP/1.1 200"));
+    assert!(http(admin_address, get("/api/forms/profile"))
+        .await
+        .starts_with("HTTP/1.1 404"));
 
     stop.send(()).unwrap();
     let result = tokio::time::timeout(Duration::from_secs(5), server)
