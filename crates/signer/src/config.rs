@@ -466,6 +466,14 @@ pub enum ConfigProblem {
         field: Option<String>,
         key: &'static str,
     },
+    #[error("form `{form}`{}: `{key}` must be true or false", field.as_ref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
+    FlagType {
+        form: String,
+        field: Option<String>,
+        key: &'static str,
+    },
+    #[error("form `{form}`, field `{field}`: the person types or picks this answer, and applications read app_metadata as data the person cannot edit; store it in user_metadata, or set app_metadata_opt_in = true on the field (or form) if that is what you mean")]
+    PersonValueInAppMetadata { form: String, field: String },
     #[error("form `{form}`, field `{field}`: metadata_key `{key}` must be 1 to {MAX_METADATA_DEPTH} dot-separated names of letters, digits, `_` or `-` (`{{field}}` stands for the field's id)")]
     MetadataKey {
         form: String,
@@ -1086,6 +1094,7 @@ fn split_form(
     let form_delivery = take_text(&mut table, "delivery", &form_id, None, problems);
     let answers_claim = take_text(&mut table, "answers_claim", &form_id, None, problems);
     let form_key = take_text(&mut table, "metadata_key", &form_id, None, problems);
+    let form_opt_in = take_flag(&mut table, APP_METADATA_OPT_IN, &form_id, None, problems);
     let mut field_settings = Vec::new();
     if let Some(toml::Value::Array(fields)) = table.get_mut("fields") {
         for field in fields.iter_mut() {
@@ -1099,7 +1108,14 @@ fn split_form(
                 .to_owned();
             let delivery = take_text(field, "delivery", &form_id, Some(&field_id), problems);
             let key = take_text(field, "metadata_key", &form_id, Some(&field_id), problems);
-            field_settings.push((field_id, delivery, key));
+            let opt_in = take_flag(
+                field,
+                APP_METADATA_OPT_IN,
+                &form_id,
+                Some(&field_id),
+                problems,
+            );
+            field_settings.push((field_id, delivery, key, opt_in));
         }
     }
     let form: FormDefinition = toml::Value::Table(table)
@@ -1121,7 +1137,7 @@ fn split_form(
         None => Some(Delivery::Token),
     };
     let mut targets = BTreeMap::new();
-    for (field_id, delivery, key) in field_settings {
+    for (field_id, delivery, key, opt_in) in field_settings {
         let own_delivery = delivery.is_some();
         let delivery = match &delivery {
             Some(value) => parse(value, Some(&field_id), problems),
@@ -1144,6 +1160,13 @@ fn split_form(
             }
             continue;
         }
+        let opted_in = opt_in.or(form_opt_in).unwrap_or(false);
+        if delivery == Delivery::AppMetadata && is_chosen_by_person(&field.kind) && !opted_in {
+            problems.push(ConfigProblem::PersonValueInAppMetadata {
+                form: form_id.clone(),
+                field: field_id.clone(),
+            });
+        }
         let template = key
             .or_else(|| form_key.clone())
             .unwrap_or_else(|| DEFAULT_METADATA_KEY.to_owned());
@@ -1160,6 +1183,44 @@ fn split_form(
     check_clashes(&form_id, &targets, problems);
     let delivery = (!targets.is_empty()).then_some(FormDelivery { targets });
     Ok((form, delivery, answers_claim))
+}
+
+/// The setting that lets answers the person types or picks be written to `app_metadata`.
+const APP_METADATA_OPT_IN: &str = "app_metadata_opt_in";
+
+/// Answers whose value the person types or picks freely. Applications read `app_metadata` as
+/// data the person cannot edit, so writing these there needs [`APP_METADATA_OPT_IN`]; a
+/// consent record (its version and time set by the signer), a checkbox's yes or no and a
+/// hidden value (from the token) do not.
+fn is_chosen_by_person(kind: &FieldKind) -> bool {
+    !matches!(
+        kind,
+        FieldKind::Consent { .. }
+            | FieldKind::Checkbox
+            | FieldKind::Hidden { .. }
+            | FieldKind::Static { .. }
+    )
+}
+
+/// Removes `key` from `table` and returns its boolean; anything else is a problem.
+fn take_flag(
+    table: &mut toml::Table,
+    key: &'static str,
+    form: &str,
+    field: Option<&str>,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<bool> {
+    match table.remove(key)? {
+        toml::Value::Boolean(flag) => Some(flag),
+        _ => {
+            problems.push(ConfigProblem::FlagType {
+                form: form.to_owned(),
+                field: field.map(str::to_owned),
+                key,
+            });
+            None
+        }
+    }
 }
 
 /// Removes `key` from `table` and returns its text; a non-string is a problem.

@@ -488,3 +488,41 @@ fn server_settings_have_defaults_and_bounds() {
         );
     }
 }
+
+#[test]
+fn a_typed_answer_goes_to_app_metadata_only_with_an_explicit_opt_in() {
+    let toml = with_back_channel(MANAGEMENT, "delivery = \"app_metadata\"\n");
+    let refused = problems(&toml, &env_with_management);
+    assert!(
+        refused.contains(&ConfigProblem::PersonValueInAppMetadata {
+            form: "profile".to_owned(),
+            field: "company".to_owned(),
+        }),
+        "{refused:?}"
+    );
+    // The checkbox and the hidden value may go there without one.
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0]
+        .to_string()
+        .contains("app_metadata_opt_in = true"));
+
+    let toml = with_back_channel(
+        MANAGEMENT,
+        "delivery = \"app_metadata\"\napp_metadata_opt_in = true\n",
+    );
+    let config = Config::from_toml(&toml, &env_with_management).unwrap();
+    assert_eq!(
+        config.delivery("profile").unwrap().targets["company"].delivery,
+        stopover_signer::config::Delivery::AppMetadata
+    );
+    let served = serde_json::to_string(&config.forms["profile"]).unwrap();
+    assert!(!served.contains("opt_in"), "{served}");
+
+    let toml = with_back_channel(
+        MANAGEMENT,
+        "delivery = \"app_metadata\"\napp_metadata_opt_in = \"yes\"\n",
+    );
+    let problems = problems(&toml, &env_with_management);
+    assert!(problems.iter().any(|problem| problem.to_string()
+        == "form `profile`: `app_metadata_opt_in` must be true or false"));
+}
