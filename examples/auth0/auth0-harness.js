@@ -238,7 +238,7 @@ function makeLogin(options) {
     },
     access: {
       deny: (reason) => {
-        record.denied = reason;
+        record.denied = reason === undefined ? '' : String(reason);
       },
     },
     idToken: customClaims(record.idTokenClaims),
