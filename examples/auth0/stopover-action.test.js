@@ -3,6 +3,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 
@@ -228,6 +229,22 @@ test('the form the Action asks for is one of its FORMS, at the version the signe
   assert.equal(action.formNeeded(user()), null);
   assert.equal(action.TERMS_VERSION, action.FORMS.terms.version);
 });
+
+for (const config of ['config/demo.toml', 'config/stopover.example.toml']) {
+  test(`FORMS and TERMS_VERSION match the forms of ${config}`, () => {
+    const text = fs.readFileSync(path.resolve(__dirname, '..', '..', config), 'utf8');
+    // Each `[[forms]]` table starts with its id and version (comments may come between).
+    const forms = Object.fromEntries(
+      [...text.matchAll(/^\[\[forms\]\]\nid = "([^"]+)"\n(?:#.*\n)*version = "([^"]+)"$/gm)].map(([, id, version]) => [id, version]),
+    );
+    for (const form of Object.values(action.FORMS)) {
+      assert.equal(forms[form.id], form.version, `${config}: form ${form.id}`);
+    }
+    const termsConsent = text.match(/^id = "terms"\nkind = "consent"\n(?:.*\n)*?document = \{[^\n]*version = "([^"]+)"/m);
+    assert.ok(termsConsent, `${config} has a terms consent with a document version`);
+    assert.equal(termsConsent[1], action.TERMS_VERSION);
+  });
+}
 
 const needsProfile = () => user({ user_metadata: { country: 'GB' } });
 const profileAnswers = { company: 'Analytical Engines', phone: '+441234567890' };
