@@ -11,7 +11,19 @@
  * `issuer`, and the same `token_parameter` (TOKEN_PARAMETER below).
  */
 
-/** The version of the terms the person must have accepted; the `terms` form's consent version. */
+const crypto = require('node:crypto');
+
+/**
+ * The Stopover forms this Action asks for, by id, at the version the signer serves
+ * (`[[forms]]` `id` and `version` in the signer's configuration: config/demo.toml and
+ * config/stopover.example.toml). The continue token names the form that was answered
+ * (`form: {id, version}`); onContinuePostLogin refuses answers to any other.
+ */
+const FORMS = {
+  terms: { id: 'terms', version: '2026-11' },
+  profile: { id: 'profile', version: '1' },
+};
+/** The version of the terms the person must have accepted: the `terms` consent's `document.version`. */
 const TERMS_VERSION = '2026-11';
 /** user_metadata keys the `profile` form collects when missing. */
 const REQUIRED_PROFILE_FIELDS = ['phone', 'company'];
@@ -32,17 +44,18 @@ const NON_INTERACTIVE_PROTOCOLS = new Set([
 ]);
 
 /**
- * Which Stopover form this person needs, or null when nothing is missing.
+ * Which Stopover form this person needs (`{id, version}`, from FORMS), or null when nothing
+ * is missing: the current terms first, then the profile fields.
  * @param {object} user event.user
  */
 function formNeeded(user) {
   const consents = (user.app_metadata && user.app_metadata.consents) || {};
   if (!consents.terms || consents.terms.version !== TERMS_VERSION) {
-    return 'terms';
+    return FORMS.terms;
   }
   const profile = user.user_metadata || {};
   if (REQUIRED_PROFILE_FIELDS.some((key) => !profile[key])) {
-    return 'profile';
+    return FORMS.profile;
   }
   return null;
 }
@@ -89,17 +102,24 @@ exports.onExecutePostLogin = async (event, api) => {
     return;
   }
   const metadata = event.user.user_metadata || {};
+  // Keys the forms' fields name as `prefill` (config/demo.toml, config/stopover.example.toml).
   const prefill = {
     email: event.user.email,
     given_name: event.user.given_name,
     phone: metadata.phone,
     company: metadata.company,
+    country: metadata.country,
+    account_ref: event.user.app_metadata && event.user.app_metadata.account_ref,
   };
   const sessionToken = api.redirect.encodeToken({
     secret: event.secrets.STOPOVER_SECRET,
     expiresInSeconds: SESSION_TOKEN_SECONDS,
     payload: {
-      form,
+      form: form.id,
+      // Random per login: two logins of one person within the same second would otherwise
+      // get byte-identical tokens, and the signer, which accepts each token once, would
+      // refuse the second with 409.
+      nonce: crypto.randomUUID(),
       prefill: Object.fromEntries(Object.entries(prefill).filter(([, value]) => value != null)),
       locale: localeOf(event),
       // The host this login runs on: a custom domain when the app uses one. Stopover posts
@@ -124,6 +144,13 @@ exports.onContinuePostLogin = async (event, api) => {
   // Keys the signer already wrote through the Management API (back-channel delivery). This
   // event's user was read before that write, so setting them here would put old values back.
   const stored = storedKeys(payload.stored);
+  // The answers must be to the form this login asked for, at its current version: a session
+  // token of another, abandoned login (say, for the profile form) must not complete a login
+  // that needs the terms accepted.
+  if (!answersFitTheLogin(payload, formNeeded(event.user), stored)) {
+    api.access.deny('Your answers were for another step of signing in. Please sign in again.');
+    return;
+  }
   const { profile, consents } = splitAnswers(payload.answers || {});
   const userMetadata = event.user.user_metadata || {};
   for (const [key, value] of Object.entries(profile)) {
@@ -138,6 +165,27 @@ exports.onContinuePostLogin = async (event, api) => {
     api.user.setAppMetadata('consents', { ...existing, ...consents });
   }
 };
+
+/**
+ * Whether the continue token answers `needed` (what formNeeded says this login needs, as
+ * onExecutePostLogin decided): the same form id and version, and for the terms form an
+ * accepted `terms` consent of the current TERMS_VERSION (or, with back-channel delivery,
+ * consents the signer stored itself).
+ */
+function answersFitTheLogin(payload, needed, stored) {
+  const form = payload.form;
+  if (!needed || !form || form.id !== needed.id || form.version !== needed.version) {
+    return false;
+  }
+  if (needed.id !== FORMS.terms.id) {
+    return true;
+  }
+  const consent = payload.answers && payload.answers.terms;
+  if (consent === undefined && stored.app_metadata.has('consents')) {
+    return true;
+  }
+  return isConsentRecord(consent) && consent.version === TERMS_VERSION;
+}
 
 /**
  * The continue token's `stored` record (`{"user_metadata": ["phone"], "app_metadata":
@@ -181,5 +229,7 @@ function consentKey(field) {
 }
 
 exports.formNeeded = formNeeded;
+exports.answersFitTheLogin = answersFitTheLogin;
+exports.FORMS = FORMS;
 exports.storedKeys = storedKeys;
 exports.TERMS_VERSION = TERMS_VERSION;

@@ -3,6 +3,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 
@@ -105,7 +106,16 @@ test('silent authentication (prompt=none) fails with interaction_required instea
 });
 
 /** A continue token as the signer mints it, signed here for the harness-only tests. */
-function continueToken({ state = 'abc123', sub = 'auth0|user-1', iat = 1_800_000_000, ttl = 120, secret = SECRET, answers, stored } = {}) {
+function continueToken({
+  state = 'abc123',
+  sub = 'auth0|user-1',
+  iat = 1_800_000_000,
+  ttl = 120,
+  secret = SECRET,
+  form = { id: 'terms', version: '2026-11' },
+  answers,
+  stored,
+} = {}) {
   const login = makeLogin({ user: { user_id: sub }, tenantHost: TENANT, now: iat });
   const token = encodeToken(
     {
@@ -114,9 +124,9 @@ function continueToken({ state = 'abc123', sub = 'auth0|user-1', iat = 1_800_000
       payload: {
         state,
         jti: 'j1',
-        form: { id: 'terms', version: '2026-11' },
+        form,
         answers: answers || {
-          accept_terms: { accepted: true, version: '2026-11', accepted_at: iat },
+          terms: { accepted: true, version: '2026-11', accepted_at: iat },
           phone: '+441234567890',
         },
         ...(stored ? { stored } : {}),
@@ -127,9 +137,10 @@ function continueToken({ state = 'abc123', sub = 'auth0|user-1', iat = 1_800_000
   return token;
 }
 
-function resume({ token, state = 'abc123', now = 1_800_000_001 }) {
+/** The continue step of a login of `person` (by default one who has not accepted the terms). */
+function resume({ token, state = 'abc123', now = 1_800_000_001, person = user({ app_metadata: {} }) }) {
   const login = makeLogin({
-    user: user({ app_metadata: {} }),
+    user: person,
     secrets: SECRETS,
     tenantHost: TENANT,
     now,
@@ -192,6 +203,94 @@ for (const [name, makeResume] of Object.entries(refused)) {
     const login = makeResume();
     await action.onContinuePostLogin(login.event, login.api);
     assert.match(login.record.denied, /sign in again/);
+    assert.deepEqual(login.record.appMetadata, {});
+    assert.deepEqual(login.record.userMetadata, {});
+  });
+}
+
+test('the session token carries a random nonce: two logins of one person in the same second differ', async () => {
+  const tokens = [];
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const login = makeLogin({ user: user({ app_metadata: {} }), secrets: SECRETS, tenantHost: TENANT, now: 1_800_000_000, state: 's' });
+    await action.onExecutePostLogin(login.event, login.api);
+    tokens.push(new URL(login.record.redirect).searchParams.get('session_token'));
+  }
+  const [first, second] = tokens.map(decodeClaims);
+  assert.equal(typeof first.nonce, 'string');
+  assert.ok(first.nonce.length >= 16, first.nonce);
+  assert.notEqual(first.nonce, second.nonce);
+  assert.equal(first.iat, second.iat);
+  assert.notEqual(tokens[0], tokens[1]);
+});
+
+test('the form the Action asks for is one of its FORMS, at the version the signer serves', () => {
+  assert.deepEqual(action.formNeeded(user({ app_metadata: {} })), { id: 'terms', version: '2026-11' });
+  assert.deepEqual(action.formNeeded(user({ user_metadata: {} })), { id: 'profile', version: '1' });
+  assert.equal(action.formNeeded(user()), null);
+  assert.equal(action.TERMS_VERSION, action.FORMS.terms.version);
+});
+
+for (const config of ['config/demo.toml', 'config/stopover.example.toml']) {
+  test(`FORMS and TERMS_VERSION match the forms of ${config}`, () => {
+    const text = fs.readFileSync(path.resolve(__dirname, '..', '..', config), 'utf8');
+    // Each `[[forms]]` table starts with its id and version (comments may come between).
+    const forms = Object.fromEntries(
+      [...text.matchAll(/^\[\[forms\]\]\nid = "([^"]+)"\n(?:#.*\n)*version = "([^"]+)"$/gm)].map(([, id, version]) => [id, version]),
+    );
+    for (const form of Object.values(action.FORMS)) {
+      assert.equal(forms[form.id], form.version, `${config}: form ${form.id}`);
+    }
+    const termsConsent = text.match(/^id = "terms"\nkind = "consent"\n(?:.*\n)*?document = \{[^\n]*version = "([^"]+)"/m);
+    assert.ok(termsConsent, `${config} has a terms consent with a document version`);
+    assert.equal(termsConsent[1], action.TERMS_VERSION);
+  });
+}
+
+const needsProfile = () => user({ user_metadata: { country: 'GB' } });
+const profileAnswers = { company: 'Analytical Engines', phone: '+441234567890' };
+
+test('on continue, answers to the form this login asked for are stored', async () => {
+  const token = continueToken({ form: { id: 'profile', version: '1' }, answers: profileAnswers });
+  const login = resume({ token, person: needsProfile() });
+  await action.onContinuePostLogin(login.event, login.api);
+  assert.equal(login.record.denied, null);
+  assert.deepEqual(login.record.userMetadata, profileAnswers);
+});
+
+const wrongStep = {
+  // The terms bypass: a profile token of an abandoned login, sent with the state of a login
+  // that needs the terms accepted.
+  'answers to the profile form when this login needs the terms': () =>
+    resume({ token: continueToken({ form: { id: 'profile', version: '1' }, answers: profileAnswers }) }),
+  'answers to the terms form when this login needs the profile': () =>
+    resume({ token: continueToken(), person: needsProfile() }),
+  'answers to an older version of the terms form': () =>
+    resume({ token: continueToken({ form: { id: 'terms', version: '2025-03' } }) }),
+  'answers to an older version of the profile form': () =>
+    resume({ token: continueToken({ form: { id: 'profile', version: '0' }, answers: profileAnswers }), person: needsProfile() }),
+  'a token without a form': () => resume({ token: continueToken({ form: null }) }),
+  'a terms consent of an older terms version': () =>
+    resume({
+      token: continueToken({
+        answers: { terms: { accepted: true, version: '2025-03', accepted_at: 1_800_000_000 } },
+      }),
+    }),
+  'terms answers without the terms consent': () =>
+    resume({
+      token: continueToken({
+        answers: { privacy: { accepted: true, version: '2026-11', accepted_at: 1_800_000_000 } },
+      }),
+    }),
+  'a terms consent that was not accepted': () =>
+    resume({ token: continueToken({ answers: { terms: { accepted: false, version: '2026-11', accepted_at: 1 } } }) }),
+  'answers when this login needs nothing': () => resume({ token: continueToken(), person: user() }),
+};
+for (const [name, makeResume] of Object.entries(wrongStep)) {
+  test(`on continue, ${name}: access is denied and nothing is stored`, async () => {
+    const login = makeResume();
+    await action.onContinuePostLogin(login.event, login.api);
+    assert.match(login.record.denied, /another step of signing in/);
+    assert.equal(login.record.validateTokenError, null, 'the token itself was valid');
     assert.deepEqual(login.record.appMetadata, {});
     assert.deepEqual(login.record.userMetadata, {});
   });

@@ -15,7 +15,7 @@ use serde_json::Value;
 use stopover_protocol::FormDefinition;
 use stopover_signer::config::Config;
 pub use stopover_signer::config::Delivery;
-use stopover_simulator::{ManagementApiConfig, Secret, SimulatorConfig};
+use stopover_simulator::{Clock, ManagementApiConfig, Secret, SimulatorConfig};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -30,23 +30,19 @@ const MANAGEMENT_SECRET_ENV: &str = "STOPOVER_E2E_MANAGEMENT_SECRET";
 pub const MANAGEMENT_CLIENT_ID: &str = "stopover-e2e-signer";
 
 /// How a test wants the stack.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct StackOptions {
-    /// `expiresInSeconds` of the simulator's session tokens.
-    pub session_token_ttl_secs: u64,
+    /// How far the simulated tenant's clock is behind the real one, in seconds. The Action
+    /// decides how long its session tokens live; a clock far enough behind makes them
+    /// expired when they are issued.
+    pub simulator_clock_behind_secs: i64,
+    /// The simulator's Management API, for the test itself ([`Stack::patch_user`]); the
+    /// signer does not use it unless `back_channel` says so.
+    pub management_api: bool,
     /// Back-channel delivery: the simulator's Management API is enabled and the signer's
     /// tenant gets a `[tenants.management]` client pointing at it. `None`: every answer
     /// travels in the continue token, as `config/demo.toml` says.
     pub back_channel: Option<BackChannel>,
-}
-
-impl Default for StackOptions {
-    fn default() -> Self {
-        Self {
-            session_token_ttl_secs: stopover_simulator::config::DEFAULT_SESSION_TOKEN_TTL_SECS,
-            back_channel: None,
-        }
-    }
 }
 
 /// The back-channel settings written into the demo configuration.
@@ -211,8 +207,12 @@ impl Stack {
             &format!("http://{signer_addr}/"),
             Secret::new(stack.secret.clone()),
         );
-        simulator.session_token_ttl_secs = options.session_token_ttl_secs;
-        if stack.back_channel.is_some() {
+        let behind = options.simulator_clock_behind_secs;
+        if behind != 0 {
+            let system = Clock::system();
+            simulator.clock = Clock::from_fn(move || system.now() - behind);
+        }
+        if stack.back_channel.is_some() || options.management_api {
             simulator.management = Some(ManagementApiConfig::new(
                 MANAGEMENT_CLIENT_ID,
                 Secret::new(stack.management_secret.clone()),
@@ -367,6 +367,59 @@ impl Stack {
         );
     }
 
+    /// Every login of `short_id` the simulator recorded, oldest first (`GET /_sim/logins`):
+    /// the form the Action asked for, and how each ended.
+    pub async fn logins(&self, short_id: &str) -> Vec<Value> {
+        let reply = http_get(
+            self.simulator_addr,
+            &format!("/_sim/logins?user={short_id}"),
+            None,
+        )
+        .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        serde_json::from_str(&reply.body).expect("the simulator answers JSON")
+    }
+
+    /// Changes a user as an administrator would, through the simulated Management API
+    /// (`PATCH /api/v2/users/auth0|{short_id}` with `changes`); needs
+    /// [`StackOptions::management_api`] or a back channel.
+    pub async fn patch_user(&self, short_id: &str, changes: &Value) -> Value {
+        let credentials = serde_json::json!({
+            "grant_type": "client_credentials",
+            "client_id": MANAGEMENT_CLIENT_ID,
+            "client_secret": self.management_secret,
+            "audience": format!("https://{}/api/v2/", self.simulator_addr),
+        });
+        let reply = http_request(
+            self.simulator_addr,
+            "POST",
+            "/oauth/token",
+            None,
+            Some(&credentials.to_string()),
+        )
+        .await;
+        assert_eq!(reply.status, 200, "no Management API token: {}", reply.body);
+        let token: Value = serde_json::from_str(&reply.body).expect("a token response");
+        let bearer = format!(
+            "Bearer {}",
+            token["access_token"].as_str().expect("an access token")
+        );
+        let reply = http_request_with_headers(
+            self.simulator_addr,
+            "PATCH",
+            &format!("/api/v2/users/auth0%7C{short_id}"),
+            &[("Authorization", &bearer)],
+            Some(&changes.to_string()),
+        )
+        .await;
+        assert_eq!(
+            reply.status, 200,
+            "the user was not changed: {}",
+            reply.body
+        );
+        serde_json::from_str(&reply.body).expect("the simulator answers JSON")
+    }
+
     /// Starts a login for `short_id` without a browser and returns the stopover link the
     /// Action redirected to, and the transaction cookie (`name=value`) the tenant set.
     pub async fn login_link(&self, short_id: &str) -> (String, String) {
@@ -447,11 +500,28 @@ pub async fn http_request(
     cookie: Option<&str>,
     json_body: Option<&str>,
 ) -> HttpReply {
+    match cookie {
+        Some(cookie) => {
+            http_request_with_headers(addr, method, path, &[("Cookie", cookie)], json_body).await
+        }
+        None => http_request_with_headers(addr, method, path, &[], json_body).await,
+    }
+}
+
+/// `method path` on `addr` with extra `headers` and an optional JSON body.
+pub async fn http_request_with_headers(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    json_body: Option<&str>,
+) -> HttpReply {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = TcpStream::connect(addr).await.expect("the server accepts");
-    let cookie = cookie
-        .map(|c| format!("Cookie: {c}\r\n"))
-        .unwrap_or_default();
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     let body = json_body.unwrap_or_default();
     let content = json_body
         .map(|body| {
@@ -462,7 +532,7 @@ pub async fn http_request(
         })
         .unwrap_or_default();
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{cookie}{content}Connection: close\r\n\r\n{body}"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}{content}Connection: close\r\n\r\n{body}"
     );
     stream
         .write_all(request.as_bytes())

@@ -1,291 +1,249 @@
-//! The example post-login Action: `onExecutePostLogin` decides whether a stopover is needed
-//! and encodes the session token as `api.redirect.encodeToken` does; `onContinuePostLogin`
-//! stores the answers the continue token carries on the user.
+//! The post-login Action, run as Auth0 runs it: the JavaScript file of the configuration, one
+//! hook per call, under Node, with the `event` the tenant builds ([`crate::event`]) and the
+//! `api` of `examples/auth0/auth0-harness.js`. The runner (`examples/auth0/run-action.js`)
+//! reads one [`ActionCall`] on stdin and answers with what the Action did, an
+//! [`ActionOutcome`]; the tenant then applies it (redirect, metadata, denial) as Auth0 does
+//! once the Action has returned.
+//!
+//! Nothing the Action decides is modelled here: which form a person needs, what the session
+//! token carries and whether a continue token is acceptable are the Action's (and its
+//! harness's `validateToken`'s) alone.
 
-use chrono::DateTime;
-use jwt_compact::alg::{Hs256, Hs256Key};
-use jwt_compact::{AlgorithmExt, Claims, CreationError, Header};
-use serde_json::{json, Map, Value};
-use stopover_protocol::SessionClaims;
+use std::process::Stdio;
 
-use crate::config::{SimulatorConfig, CURRENT_TERMS_VERSION};
-use crate::users::TestUser;
-use crate::validate::ValidatedContinue;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::process::Command;
 
-/// The form a user must fill in before the login may finish, or `None` to finish at once:
-/// `profile` while phone or company is missing, then `terms` until the current terms version
-/// is accepted.
-pub fn required_form(user: &TestUser) -> Option<&'static str> {
-    if user.metadata_text("phone").is_none() || user.metadata_text("company").is_none() {
-        return Some("profile");
-    }
-    let accepted = user
-        .app_metadata
-        .get("terms_version")
-        .and_then(Value::as_str);
-    // Stored by the signer through the Management API (`consents.{field}`), the acceptance
-    // counts as well.
-    let accepted_in_consents = user
-        .app_metadata
-        .get("consents")
-        .and_then(|consents| consents.get("terms"))
-        .and_then(consent_version);
-    if accepted != Some(CURRENT_TERMS_VERSION)
-        && accepted_in_consents != Some(CURRENT_TERMS_VERSION)
-    {
-        return Some("terms");
-    }
-    None
+use crate::config::ActionRuntime;
+
+/// The most the runner may write: a result holds a redirect URL, a few tokens' claims and
+/// metadata changes, nowhere near this.
+const MAX_OUTPUT_BYTES: u64 = 1024 * 1024;
+
+/// Which of the Action's exports runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Hook {
+    /// At `/authorize`, after the person authenticated.
+    #[serde(rename = "onExecutePostLogin")]
+    ExecutePostLogin,
+    /// At `/continue`, when the person comes back from a redirect.
+    #[serde(rename = "onContinuePostLogin")]
+    ContinuePostLogin,
 }
 
-/// What the Action prefills: the person's e-mail and names, the account reference from
-/// `app_metadata`, and every text it already holds in `user_metadata`.
-pub fn prefill(user: &TestUser) -> Map<String, Value> {
-    let mut prefill = Map::new();
-    prefill.insert("email".to_owned(), json!(user.email));
-    prefill.insert("given_name".to_owned(), json!(user.given_name));
-    prefill.insert("name".to_owned(), json!(user.name));
-    if let Some(reference) = user
-        .app_metadata
-        .get("account_ref")
-        .filter(|v| v.is_string())
-    {
-        prefill.insert("account_ref".to_owned(), reference.clone());
+/// One call of the Action: what the runner reads on stdin (beside the Action file's path).
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionCall {
+    pub hook: Hook,
+    /// The `event` object (see [`crate::event::event`]).
+    pub event: Value,
+    /// Unix seconds: `iat` of tokens encoded, the clock of `validateToken`.
+    pub now: i64,
+    /// The transaction's `state`, which `api.redirect.sendUserTo` appends.
+    pub state: String,
+    /// The tenant host: the `iss` that `encodeToken` writes.
+    pub tenant_host: String,
+    /// Auth0's answer to `api.redirect.canRedirect()`; `None` lets the harness decide from
+    /// the transaction (false for silent and non-interactive logins).
+    pub can_redirect: Option<bool>,
+}
+
+/// What the Action did in one call.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ActionOutcome {
+    /// Where `api.redirect.sendUserTo` sends the person, `state` appended.
+    pub redirect: Option<String>,
+    /// The claims of each token `api.redirect.encodeToken` produced, in order.
+    pub encoded: Vec<Map<String, Value>>,
+    /// `api.user.setUserMetadata(key, value)` calls: the last value per key (`null` removes).
+    pub user_metadata: Map<String, Value>,
+    /// `api.user.setAppMetadata(key, value)` calls.
+    pub app_metadata: Map<String, Value>,
+    /// The reason given to `api.access.deny`, when it was called.
+    pub denied: Option<String>,
+    /// `api.idToken.setCustomClaim(name, value)` calls.
+    pub id_token_claims: Map<String, Value>,
+    /// `api.accessToken.setCustomClaim(name, value)` calls.
+    pub access_token_claims: Map<String, Value>,
+    /// The claims `api.redirect.validateToken` returned, when it succeeded.
+    pub validated: Option<Map<String, Value>>,
+    /// Why `api.redirect.validateToken` threw, even if the Action caught it (Auth0's tenant
+    /// logs would show it).
+    pub validate_token_error: Option<String>,
+}
+
+impl ActionOutcome {
+    /// The `form` claim of the last session token the Action encoded: which form this login
+    /// asked for.
+    pub fn form_asked(&self) -> Option<String> {
+        self.encoded
+            .last()
+            .and_then(|claims| claims.get("form"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     }
-    for (key, value) in &user.user_metadata {
-        if value.is_string() {
-            prefill.insert(key.clone(), value.clone());
+}
+
+/// Why a call produced no [`ActionOutcome`]: the login fails with an error page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActionFailure {
+    #[error("Node.js ({node}) cannot be started: {problem}. Install Node.js 18 or later, or tell the simulator where it is.")]
+    NodeMissing { node: String, problem: String },
+    #[error("The post-login Action did not finish within {0} seconds.")]
+    Timeout(u64),
+    #[error("The post-login Action runner stopped without an answer ({0}).")]
+    Crashed(String),
+    #[error("The post-login Action runner's answer cannot be read.")]
+    BadOutput,
+    /// The Action could not be loaded, or threw; the runner's text.
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// What the runner reads: the call and the Action file.
+#[derive(Serialize)]
+struct RunnerInput<'a> {
+    action: &'a std::path::Path,
+    #[serde(flatten)]
+    call: &'a ActionCall,
+}
+
+/// Runs one hook of the configured Action file under Node and returns what it did.
+pub async fn run(
+    runtime: &ActionRuntime,
+    call: &ActionCall,
+) -> Result<ActionOutcome, ActionFailure> {
+    let input = serde_json::to_vec(&RunnerInput {
+        action: &runtime.file,
+        call,
+    })
+    .map_err(|problem| ActionFailure::Failed(format!("the call cannot be written: {problem}")))?;
+    let mut child = Command::new(&runtime.node)
+        .arg(&runtime.runner)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        // The Action's console output; it may hold anything, so it is not kept.
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|problem| ActionFailure::NodeMissing {
+            node: runtime.node.display().to_string(),
+            problem: problem.to_string(),
+        })?;
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take();
+    let exchange = async {
+        if let Some(mut stdin) = stdin {
+            // A runner that died early is reported by its missing answer below.
+            let _ = stdin.write_all(&input).await;
+            let _ = stdin.shutdown().await;
         }
-    }
-    prefill
-}
-
-/// `api.redirect.encodeToken({secret, expiresInSeconds, payload: {form, prefill, locale}})`:
-/// header `{"alg":"HS256","typ":"JWT"}`, claims `sub`, `iss`, `iat`, `exp`, `ip` and the
-/// payload.
-pub fn encode_session_token(
-    config: &SimulatorConfig,
-    user: &TestUser,
-    form: &str,
-    ip: Option<String>,
-    now: i64,
-) -> Result<String, CreationError> {
-    let ttl = i64::try_from(config.session_token_ttl_secs).unwrap_or(i64::MAX);
-    let mut claims = Claims::new(SessionClaims {
-        sub: user.user_id.clone(),
-        iss: config.issuer.clone(),
-        ip,
-        form: Some(form.to_owned()),
-        prefill: Some(prefill(user)),
-        locale: Some(user.locale.clone()),
-        continue_host: None,
-        continue_uri: None,
-    });
-    claims.issued_at = DateTime::from_timestamp(now, 0);
-    claims.expiration = DateTime::from_timestamp(now.saturating_add(ttl), 0);
-    let header = Header::empty().with_token_type("JWT");
-    Hs256.token(&header, &claims, &Hs256Key::new(config.secret.as_bytes()))
-}
-
-/// `onContinuePostLogin`: consents go to `app_metadata.consents` (and accepting the current
-/// terms version records it as `terms_version`), every other answer to `user_metadata`.
-/// A top-level key the token's `stored` record names was written by the signer through the
-/// Management API: the Action leaves it alone, so it never overwrites what was stored.
-pub fn store_answers(user: &mut TestUser, validated: &ValidatedContinue, now: i64) {
-    let stored = |metadata: &str, key: &str| {
-        validated
-            .stored
-            .as_ref()
-            .and_then(|stored| stored.get(metadata))
-            .and_then(Value::as_array)
-            .is_some_and(|keys| keys.iter().any(|stored| stored == key))
+        let mut output = Vec::new();
+        if let Some(stdout) = stdout {
+            stdout
+                .take(MAX_OUTPUT_BYTES + 1)
+                .read_to_end(&mut output)
+                .await
+                .map_err(|problem| ActionFailure::Crashed(problem.to_string()))?;
+        }
+        if output.len() as u64 > MAX_OUTPUT_BYTES {
+            return Err(ActionFailure::BadOutput);
+        }
+        let status = child
+            .wait()
+            .await
+            .map_err(|problem| ActionFailure::Crashed(problem.to_string()))?;
+        Ok((output, status))
     };
-    for (field, answer) in &validated.answers {
-        match consent_version(answer) {
-            Some(_) if stored("app_metadata", "consents") => {}
-            None if stored("user_metadata", field) => {}
-            Some(version) => {
-                if version == CURRENT_TERMS_VERSION {
-                    user.app_metadata
-                        .insert("terms_version".to_owned(), json!(version));
-                }
-                let consents = user
-                    .app_metadata
-                    .entry("consents")
-                    .or_insert_with(|| Value::Object(Map::new()));
-                if let Value::Object(consents) = consents {
-                    consents.insert(field.clone(), answer.clone());
-                } else {
-                    *consents = json!({ field.clone(): answer.clone() });
-                }
-            }
-            None => {
-                user.user_metadata.insert(field.clone(), answer.clone());
-            }
-        }
+    let (output, status) = tokio::time::timeout(runtime.timeout, exchange)
+        .await
+        .map_err(|_| ActionFailure::Timeout(runtime.timeout.as_secs().max(1)))??;
+    if output.iter().all(u8::is_ascii_whitespace) {
+        return Err(ActionFailure::Crashed(status.to_string()));
     }
-    let mut last = json!({ "form": validated.form, "completed_at": now });
-    if let Some(stored) = &validated.stored {
-        last["stored"] = Value::Object(stored.clone());
-    }
-    user.app_metadata.insert("last_stopover".to_owned(), last);
+    parse_answer(&output)
 }
 
-/// The accepted document version of a consent answer (`{"accepted": true, "version": ..}`).
-fn consent_version(answer: &Value) -> Option<&str> {
-    let record = answer.as_object()?;
-    if record.get("accepted").and_then(Value::as_bool) != Some(true) {
-        return None;
+/// The runner's one JSON line: `{"ok": true, ...outcome}` or `{"ok": false, "error": ...}`.
+fn parse_answer(output: &[u8]) -> Result<ActionOutcome, ActionFailure> {
+    let answer: Map<String, Value> =
+        serde_json::from_slice(output).map_err(|_| ActionFailure::BadOutput)?;
+    match answer.get("ok") {
+        Some(Value::Bool(true)) => {
+            serde_json::from_value(Value::Object(answer)).map_err(|_| ActionFailure::BadOutput)
+        }
+        Some(Value::Bool(false)) => Err(ActionFailure::Failed(
+            answer
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("The post-login Action failed.")
+                .to_owned(),
+        )),
+        _ => Err(ActionFailure::BadOutput),
     }
-    record.get("version").and_then(Value::as_str)
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::config::{default_users, Secret};
-    use jwt_compact::UntrustedToken;
+    use serde_json::json;
 
-    fn user(short_id: &str) -> TestUser {
-        default_users()
-            .into_iter()
-            .find(|user| user.short_id() == short_id)
-            .unwrap()
+    #[test]
+    fn a_good_answer_is_read_with_defaults_for_what_is_missing() {
+        let outcome = parse_answer(
+            br#"{"ok": true, "redirect": "https://x/?state=s", "encoded": [{"form": "a"}, {"form": "terms"}], "denied": null}"#,
+        )
+        .unwrap();
+        assert_eq!(outcome.redirect.as_deref(), Some("https://x/?state=s"));
+        assert_eq!(outcome.form_asked().as_deref(), Some("terms"));
+        assert!(outcome.user_metadata.is_empty());
+        assert_eq!(outcome.denied, None);
     }
 
     #[test]
-    fn the_default_users_take_each_path_through_the_action() {
-        assert_eq!(required_form(&user("amara")), None);
-        assert_eq!(required_form(&user("bruno")), Some("profile"));
-        assert_eq!(required_form(&user("chloe")), Some("terms"));
-    }
-
-    #[test]
-    fn session_token_carries_the_documented_header_and_claims() {
-        let config = SimulatorConfig::new(
-            "127.0.0.1:8780",
-            "http://127.0.0.1:8781/",
-            Secret::new("a secret of at least thirty-two bytes!"),
-        );
-        let chloe = user("chloe");
-        let token = encode_session_token(&config, &chloe, "terms", Some("127.0.0.1".into()), 1_000)
-            .unwrap();
-        let untrusted = UntrustedToken::new(&token).unwrap();
-        let header = token.split('.').next().unwrap();
-        use base64::Engine as _;
-        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(header)
-            .unwrap();
-        assert_eq!(header, br#"{"alg":"HS256","typ":"JWT"}"#);
-        let claims = Hs256
-            .validator::<Map<String, Value>>(&Hs256Key::new(config.secret.as_bytes()))
-            .validate(&untrusted)
-            .unwrap()
-            .into_parts()
-            .1;
-        assert_eq!(claims.issued_at.unwrap().timestamp(), 1_000);
-        assert_eq!(claims.expiration.unwrap().timestamp(), 1_900);
-        assert_eq!(claims.custom["sub"], "auth0|chloe");
-        assert_eq!(claims.custom["iss"], "127.0.0.1:8780");
-        assert_eq!(claims.custom["ip"], "127.0.0.1");
-        assert_eq!(claims.custom["form"], "terms");
-        assert_eq!(claims.custom["locale"], "fr");
-        assert_eq!(claims.custom["prefill"]["email"], "chloe@example.com");
-        assert_eq!(claims.custom["prefill"]["given_name"], "Chloé");
-        assert_eq!(claims.custom["prefill"]["account_ref"], "ACC-1003");
-        assert_eq!(claims.custom["prefill"]["company"], "Dubois & Fils");
-    }
-
-    #[test]
-    fn storing_profile_answers_ends_the_profile_stopover() {
-        let mut bruno = user("bruno");
-        let answers = json!({"company": "Keller AG", "phone": "+4930123456", "newsletter": true});
-        store_answers(
-            &mut bruno,
-            &validated(json!({"id": "profile", "version": "1"}), answers, None),
-            5,
-        );
-        assert_eq!(bruno.user_metadata["company"], "Keller AG");
-        assert_eq!(bruno.user_metadata["newsletter"], true);
-        assert_eq!(bruno.app_metadata["last_stopover"]["form"]["id"], "profile");
-        assert_eq!(required_form(&bruno), None);
-    }
-
-    #[test]
-    fn accepting_the_current_terms_ends_the_terms_stopover() {
-        let mut chloe = user("chloe");
-        let answers = json!({
-            "terms": {"accepted": true, "version": CURRENT_TERMS_VERSION, "accepted_at": 9},
-            "privacy": {"accepted": true, "version": "2024-01", "accepted_at": 9},
-        });
-        store_answers(
-            &mut chloe,
-            &validated(json!({"id": "terms"}), answers, None),
-            9,
-        );
-        assert_eq!(chloe.app_metadata["terms_version"], CURRENT_TERMS_VERSION);
+    fn a_failure_answer_carries_the_runners_text() {
         assert_eq!(
-            chloe.app_metadata["consents"]["privacy"]["version"],
-            "2024-01"
+            parse_answer(br#"{"ok": false, "error": "The Action threw: boom"}"#),
+            Err(ActionFailure::Failed("The Action threw: boom".into()))
         );
-        assert!(!chloe.user_metadata.contains_key("terms"));
-        assert_eq!(required_form(&chloe), None);
     }
 
     #[test]
-    fn accepting_an_older_terms_version_does_not_count() {
-        let mut chloe = user("chloe");
-        let answers = json!({"terms": {"accepted": true, "version": "2020-01", "accepted_at": 1}});
-        store_answers(
-            &mut chloe,
-            &validated(json!({"id": "terms"}), answers, None),
-            1,
-        );
-        assert_eq!(required_form(&chloe), Some("terms"));
-    }
-
-    fn validated(form: Value, answers: Value, stored: Option<Value>) -> ValidatedContinue {
-        ValidatedContinue {
-            form,
-            answers: answers.as_object().unwrap().clone(),
-            stored: stored.map(|stored| stored.as_object().unwrap().clone()),
+    fn anything_else_is_bad_output() {
+        for output in [
+            &b"not json"[..],
+            b"[]",
+            br#"{"redirect": "x"}"#,
+            br#"{"ok": true, "encoded": "nope"}"#,
+            b"\xff\xfe",
+        ] {
+            assert_eq!(parse_answer(output), Err(ActionFailure::BadOutput));
         }
     }
 
     #[test]
-    fn keys_the_signer_stored_are_not_overwritten_by_the_action() {
-        let mut chloe = user("chloe");
-        chloe.app_metadata.insert(
-            "consents".into(),
-            json!({"terms": {"accepted": true, "version": CURRENT_TERMS_VERSION, "accepted_at": 5}}),
-        );
-        chloe
-            .user_metadata
-            .insert("phone".into(), json!("+33100000000"));
-        // A stale copy in the token must not replace what the signer stored.
-        let answers = json!({
-            "phone": "+33999999999",
-            "privacy": {"accepted": true, "version": "2024-01", "accepted_at": 1},
-            "company": "Dubois SA",
-        });
-        let stored = json!({"user_metadata": ["phone"], "app_metadata": ["consents"]});
-        store_answers(
-            &mut chloe,
-            &validated(json!({"id": "terms"}), answers, Some(stored)),
-            9,
-        );
-        assert_eq!(chloe.user_metadata["phone"], "+33100000000");
-        assert!(chloe.app_metadata["consents"].get("privacy").is_none());
-        assert_eq!(chloe.user_metadata["company"], "Dubois SA");
+    fn the_call_is_written_as_the_runner_reads_it() {
+        let call = ActionCall {
+            hook: Hook::ContinuePostLogin,
+            event: json!({"user": {}}),
+            now: 5,
+            state: "s".into(),
+            tenant_host: "t".into(),
+            can_redirect: None,
+        };
+        let written = serde_json::to_value(RunnerInput {
+            action: std::path::Path::new("/a.js"),
+            call: &call,
+        })
+        .unwrap();
         assert_eq!(
-            chloe.app_metadata["last_stopover"]["stored"]["app_metadata"][0],
-            "consents"
-        );
-        assert_eq!(
-            required_form(&chloe),
-            None,
-            "consents.terms counts as accepted"
+            written,
+            json!({"action": "/a.js", "hook": "onContinuePostLogin", "event": {"user": {}},
+                   "now": 5, "state": "s", "tenant_host": "t", "can_redirect": null})
         );
     }
 }

@@ -1,38 +1,44 @@
-//! What a simulated tenant is configured with: its host name, the Action's secret and
-//! settings, where the Action sends people, and the test users.
+//! What a simulated tenant is configured with: its host name, the post-login Action it runs
+//! (a JavaScript file, run under Node) and that Action's secrets, and the test users.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
 use crate::management::ManagementApiConfig;
 use crate::users::TestUser;
 
-/// The terms-of-service version the example Action requires; users who accepted another
-/// version (or none) are sent to the `terms` form.
-pub const CURRENT_TERMS_VERSION: &str = "2026-11";
+/// The example Action of this repository, which the simulator runs unless told otherwise.
+pub const DEFAULT_ACTION_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/auth0/stopover-action.js"
+);
 
-/// The Action's default `expiresInSeconds` for `api.redirect.encodeToken`.
-pub const DEFAULT_SESSION_TOKEN_TTL_SECS: u64 = 900;
+/// The script that runs one hook of an Action file with the Auth0 harness beside it.
+pub const DEFAULT_ACTION_RUNNER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/auth0/run-action.js"
+);
 
-/// The default `tokenParameterName` of `api.redirect.validateToken`.
-pub const DEFAULT_TOKEN_PARAMETER: &str = "session_token";
+/// How long one Action call may take before the login fails (Auth0 allows 20 s per flow; the
+/// simulator's Actions are small, and Node starts in well under a second).
+pub const DEFAULT_ACTION_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Everything one simulated tenant needs.
 #[derive(Clone, Debug)]
 pub struct SimulatorConfig {
     /// The tenant's host name (may include `:port`): the `iss` of session tokens.
     pub issuer: String,
-    /// The Stopover page the Action redirects to (`api.redirect.sendUserTo`).
+    /// The Stopover page the Action redirects to: its `STOPOVER_URL` secret.
     pub stopover_url: String,
-    /// The secret shared with the signer; its UTF-8 bytes are the HMAC key.
+    /// The secret shared with the signer, the Action's `STOPOVER_SECRET`; its UTF-8 bytes
+    /// are the HMAC key.
     pub secret: Secret,
-    /// The form parameter `/continue` reads the signer's token from.
-    pub token_parameter: String,
-    /// `expiresInSeconds` of the session tokens the Action encodes.
-    pub session_token_ttl_secs: u64,
+    /// The post-login Action and how it is run.
+    pub action: ActionRuntime,
     /// The users one can sign in as, and the form each one starts with.
     pub users: Vec<TestUser>,
     /// Where the time comes from (tests move it).
@@ -48,11 +54,35 @@ impl SimulatorConfig {
             issuer: issuer.to_owned(),
             stopover_url: stopover_url.to_owned(),
             secret,
-            token_parameter: DEFAULT_TOKEN_PARAMETER.to_owned(),
-            session_token_ttl_secs: DEFAULT_SESSION_TOKEN_TTL_SECS,
+            action: ActionRuntime::default(),
             users: default_users(),
             clock: Clock::system(),
             management: None,
+        }
+    }
+}
+
+/// Which Action file runs, and with what: `node RUNNER` reads one call on stdin and answers on
+/// stdout (see `examples/auth0/run-action.js`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionRuntime {
+    /// The Action's JavaScript file (exports `onExecutePostLogin`, `onContinuePostLogin`).
+    pub file: PathBuf,
+    /// The Node.js executable (a name looked up on `PATH`, or a path).
+    pub node: PathBuf,
+    /// The runner script.
+    pub runner: PathBuf,
+    /// How long one call may take; Node is killed after that.
+    pub timeout: Duration,
+}
+
+impl Default for ActionRuntime {
+    fn default() -> Self {
+        Self {
+            file: PathBuf::from(DEFAULT_ACTION_FILE),
+            node: PathBuf::from("node"),
+            runner: PathBuf::from(DEFAULT_ACTION_RUNNER),
+            timeout: DEFAULT_ACTION_TIMEOUT,
         }
     }
 }
@@ -69,6 +99,11 @@ impl Secret {
     /// The HMAC key bytes.
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
+    }
+
+    /// The secret's text, for the Action's `event.secrets` (never for a log).
+    pub fn expose(&self) -> &str {
+        &self.0
     }
 }
 
@@ -110,9 +145,13 @@ impl fmt::Debug for Clock {
     }
 }
 
+/// The terms version `config/demo.toml` serves: what Amara and Bruno accepted.
+const ACCEPTED_TERMS: &str = "2026-11";
+
 /// Three users, one per path through the example Action: a complete profile (no stopover),
 /// a profile missing phone and company (`profile`), and terms accepted at an older version,
-/// speaking French (`terms`).
+/// speaking French (`terms`). Their metadata is kept where the Action reads it: the accepted
+/// terms in `app_metadata.consents.terms.version`, the profile in `user_metadata`.
 pub fn default_users() -> Vec<TestUser> {
     vec![
         TestUser {
@@ -127,7 +166,7 @@ pub fn default_users() -> Vec<TestUser> {
                 "country": "GB",
             })),
             app_metadata: object(json!({
-                "terms_version": CURRENT_TERMS_VERSION,
+                "consents": accepted(ACCEPTED_TERMS),
                 "account_ref": "ACC-1001",
             })),
         },
@@ -139,7 +178,7 @@ pub fn default_users() -> Vec<TestUser> {
             locale: "en".to_owned(),
             user_metadata: object(json!({ "country": "DE" })),
             app_metadata: object(json!({
-                "terms_version": CURRENT_TERMS_VERSION,
+                "consents": accepted(ACCEPTED_TERMS),
                 "account_ref": "ACC-1002",
             })),
         },
@@ -154,9 +193,17 @@ pub fn default_users() -> Vec<TestUser> {
                 "phone": "+33142685300",
                 "country": "FR",
             })),
-            app_metadata: object(json!({ "terms_version": "2025-03", "account_ref": "ACC-1003" })),
+            app_metadata: object(json!({
+                "consents": accepted("2025-03"),
+                "account_ref": "ACC-1003",
+            })),
         },
     ]
+}
+
+/// `app_metadata.consents` as the Action stores an accepted terms version.
+fn accepted(version: &str) -> Value {
+    json!({ "terms": { "version": version, "accepted_at": 1_764_547_200 } })
 }
 
 fn object(value: Value) -> Map<String, Value> {

@@ -1,20 +1,23 @@
 //! A local stand-in for the parts of an Auth0 tenant a Stopover login touches: a start page
-//! with test users, `/authorize` running the example post-login Action (which encodes the
-//! session token and redirects to the stopover), and `/continue` with `validateToken`'s checks,
-//! failing where Auth0 fails, with Auth0's messages; and the parts of the Management API
-//! the signer's back channel uses ([`management`]).
+//! with test users, `/authorize` and `/continue` running a real post-login Action file under
+//! Node ([`action`], by default `examples/auth0/stopover-action.js`) with the `event` Auth0
+//! builds ([`event`]) and the redirect `api` of `examples/auth0/auth0-harness.js`, and around
+//! it what Auth0 itself does: login transactions with a single-use `state` bound to the
+//! browser, their one-hour lifetime, metadata updates, error pages ([`routes`], [`tenant`]);
+//! and the parts of the Management API the signer's back channel uses ([`management`]).
 //!
 //! The binary `stopover-simulator` and the end-to-end tests both call [`serve`].
 #![forbid(unsafe_code)]
 
 pub mod action;
 pub mod config;
+pub mod event;
 pub mod management;
 pub mod pages;
+pub mod params;
 pub mod routes;
 pub mod tenant;
 pub mod users;
-pub mod validate;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -22,7 +25,7 @@ use std::net::SocketAddr;
 use axum::Router;
 use tokio::net::TcpListener;
 
-pub use config::{Clock, Secret, SimulatorConfig, CURRENT_TERMS_VERSION};
+pub use config::{ActionRuntime, Clock, Secret, SimulatorConfig};
 pub use management::{Fault, FaultKind, FaultTarget, ManagementApiConfig, Stats};
 pub use users::TestUser;
 

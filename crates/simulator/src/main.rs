@@ -1,10 +1,11 @@
 //! `stopover-simulator`: run the simulated tenant alone.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use stopover_simulator::config::{DEFAULT_SESSION_TOKEN_TTL_SECS, DEFAULT_TOKEN_PARAMETER};
+use stopover_simulator::config::{DEFAULT_ACTION_FILE, DEFAULT_ACTION_RUNNER};
 use stopover_simulator::{ManagementApiConfig, Secret, SimulatorConfig};
 use tracing_subscriber::EnvFilter;
 
@@ -24,12 +25,16 @@ struct Args {
     /// Environment variable holding the secret shared with the signer (32 bytes or more).
     #[arg(long, default_value = "STOPOVER_DEMO_SECRET")]
     secret_env: String,
-    /// Form parameter `/continue` reads the token from.
-    #[arg(long, default_value = DEFAULT_TOKEN_PARAMETER)]
-    token_parameter: String,
-    /// Lifetime of the session tokens the Action encodes, in seconds.
-    #[arg(long, default_value_t = DEFAULT_SESSION_TOKEN_TTL_SECS)]
-    session_token_ttl: u64,
+    /// The post-login Action to run (a JavaScript file exporting `onExecutePostLogin` and
+    /// `onContinuePostLogin`); its secrets are STOPOVER_SECRET and STOPOVER_URL.
+    #[arg(long, default_value = DEFAULT_ACTION_FILE)]
+    action: PathBuf,
+    /// The Node.js executable that runs the Action.
+    #[arg(long, default_value = "node")]
+    node: PathBuf,
+    /// The script that runs one hook of the Action with the Auth0 harness.
+    #[arg(long, default_value = DEFAULT_ACTION_RUNNER)]
+    action_runner: PathBuf,
     /// Enables the Management API for this machine-to-machine client id (back-channel
     /// delivery); its secret is read from `--management-secret-env`.
     #[arg(long)]
@@ -67,8 +72,21 @@ async fn main() -> ExitCode {
         }
     };
     let mut config = SimulatorConfig::new(&args.issuer, &args.stopover_url, secret);
-    config.token_parameter = args.token_parameter;
-    config.session_token_ttl_secs = args.session_token_ttl;
+    for (what, file) in [
+        ("--action", &args.action),
+        ("--action-runner", &args.action_runner),
+    ] {
+        if !file.is_file() {
+            eprintln!(
+                "stopover-simulator: {what} {} is not a file",
+                file.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    config.action.file = args.action;
+    config.action.node = args.node;
+    config.action.runner = args.action_runner;
     if let Some(client_id) = &args.management_client_id {
         let Ok(secret) = std::env::var(&args.management_secret_env) else {
             eprintln!(

@@ -1,9 +1,9 @@
 //! The simulator's HTML: plain server-rendered pages, every dynamic text escaped, styles from
 //! one stylesheet, no scripts.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::tenant::CompletedLogin;
+use crate::tenant::{Login, Outcome};
 use crate::users::TestUser;
 
 /// The stylesheet every page links to.
@@ -32,16 +32,36 @@ dd { margin: 0; overflow-wrap: anywhere; }
 .error { border-left: .3rem solid #b3261e; padding-left: 1rem; }
 "#;
 
+/// What the Action will do at a user's next sign-in, from a dry run of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextStep {
+    /// A redirect to Stopover, asking for this form (the session token's `form` claim).
+    Stopover(Option<String>),
+    /// No redirect: the sign-in finishes at once.
+    Finish,
+    /// `api.access.deny(reason)`.
+    Denied(String),
+    /// The dry run failed; why.
+    Unknown(String),
+}
+
 /// The start page: one "Sign in as ..." per user, with where that sign-in will go.
-pub fn start_page(users: &[(&TestUser, Option<&str>)]) -> String {
+pub fn start_page(users: &[(&TestUser, NextStep)]) -> String {
     let mut items = String::new();
-    for (user, form) in users {
-        let next = match form {
-            Some(form) => format!(
+    for (user, next) in users {
+        let next = match next {
+            NextStep::Stopover(Some(form)) => format!(
                 "Next sign-in stops over at the <code>{}</code> form.",
                 escape(form)
             ),
-            None => "Next sign-in finishes at once: nothing is missing.".to_owned(),
+            NextStep::Stopover(None) => {
+                "Next sign-in stops over (the session token names no form).".to_owned()
+            }
+            NextStep::Finish => "Next sign-in finishes at once: nothing is missing.".to_owned(),
+            NextStep::Denied(reason) => format!("Next sign-in is denied: {}", escape(reason)),
+            NextStep::Unknown(problem) => {
+                format!("The Action could not be run: {}", escape(problem))
+            }
         };
         items.push_str(&format!(
             r#"<li class="user"><h2>{name}</h2><p>{email} · language <code>{locale}</code>. {next}</p><a class="button" href="/authorize?user={id}">Sign in as {name}</a> <a href="/_sim/users/{id}">stored user (JSON)</a></li>"#,
@@ -54,40 +74,69 @@ pub fn start_page(users: &[(&TestUser, Option<&str>)]) -> String {
     layout(
         "Tenant simulator",
         &format!(
-            r#"<h1>Stopover tenant simulator</h1><p>A stand-in for an Auth0 tenant whose post-login Action sends people to Stopover when their profile or consents are incomplete.</p><ul class="users">{items}</ul>"#
+            r#"<h1>Stopover tenant simulator</h1><p>A stand-in for an Auth0 tenant whose post-login Action sends people to Stopover when their profile or consents are incomplete. The Action runs under Node, as it would at Auth0. <a href="/_sim/logins">Every login so far (JSON)</a>.</p><ul class="users">{items}</ul>"#
         ),
     )
 }
 
-/// The application's callback after a finished login: who signed in, what the stopover
-/// answered, and the user as stored now.
-pub fn signed_in_page(user: &TestUser, login: &CompletedLogin) -> String {
-    let stopover = match (&login.form, &login.answers) {
-        (Some(form), Some(answers)) => {
-            let mut rows = String::new();
-            for (field, answer) in answers {
-                rows.push_str(&format!(
-                    "<dt>{}</dt><dd>{}</dd>",
-                    escape(field),
-                    escape(&display_value(answer))
-                ));
-            }
+/// The application's callback after a finished login: who signed in, which form the Action
+/// asked for, what the continue token answered, the custom claims the Action added, and the
+/// user as stored now.
+pub fn signed_in_page(user: &TestUser, login: &Login) -> String {
+    let (continued, id_token_claims) = match &login.outcome {
+        Outcome::SignedIn {
+            continued,
+            id_token_claims,
+            ..
+        } => (continued.as_ref(), Some(id_token_claims)),
+        _ => (None, None),
+    };
+    let stopover = match continued {
+        Some(continued) => {
+            let asked = match &login.form_asked {
+                Some(form) => format!(
+                    "The Action asked for the <code>{}</code> form. ",
+                    escape(form)
+                ),
+                None => String::new(),
+            };
             format!(
-                r#"<h2>Answers stored by the stopover</h2><p>{}</p><dl>{rows}</dl>"#,
-                escape(&describe_form(form))
+                r#"<h2>Answers stored by the stopover</h2><p>{asked}{}</p>{}"#,
+                escape(&describe_form(&continued.form)),
+                definition_list(&continued.answers)
             )
         }
-        _ => "<p>No stopover was needed for this sign-in.</p>".to_owned(),
+        None => "<p>No stopover was needed for this sign-in.</p>".to_owned(),
+    };
+    let claims = match id_token_claims.filter(|claims| !claims.is_empty()) {
+        Some(claims) => format!(
+            r#"<h2>Custom claims in the ID token</h2>{}"#,
+            definition_list(claims)
+        ),
+        None => String::new(),
     };
     let profile = serde_json::to_string_pretty(user).unwrap_or_default();
     layout(
         "Signed in",
         &format!(
-            r#"<h1>Signed in</h1><p>You are signed in as {name}.</p>{stopover}<h2>Profile</h2><pre>{profile}</pre><p><a href="/">Back to the start page</a></p>"#,
+            r#"<h1>Signed in</h1><p>You are signed in as {name}.</p>{stopover}{claims}<h2>Profile</h2><pre>{profile}</pre><p><a href="/">Back to the start page</a></p>"#,
             name = escape(&user.name),
             profile = escape(&profile),
         ),
     )
+}
+
+/// `<dl>` of names and values, every text escaped.
+fn definition_list(entries: &Map<String, Value>) -> String {
+    let mut rows = String::new();
+    for (name, value) in entries {
+        rows.push_str(&format!(
+            "<dt>{}</dt><dd>{}</dd>",
+            escape(name),
+            escape(&display_value(value))
+        ));
+    }
+    format!("<dl>{rows}</dl>")
 }
 
 /// Auth0's error page: the error code and its description.
@@ -145,7 +194,8 @@ fn display_value(value: &Value) -> String {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use serde_json::{json, Map};
+    use crate::tenant::Continued;
+    use serde_json::json;
 
     #[test]
     fn escape_neutralises_markup() {
@@ -156,21 +206,46 @@ mod tests {
     }
 
     #[test]
-    fn answers_are_shown_as_text_never_as_html() {
+    fn answers_and_claims_are_shown_as_text_never_as_html() {
         let user = crate::config::default_users().remove(1);
         let mut answers = Map::new();
         answers.insert("company".into(), json!("<script>alert(1)</script>"));
-        let page = signed_in_page(
-            &user,
-            &CompletedLogin {
-                user: "bruno".into(),
-                form: Some(json!({"id": "profile", "version": "1"})),
-                answers: Some(answers),
-                stored: None,
+        let mut claims = Map::new();
+        claims.insert("https://example.com/<b>".into(), json!("<i>x</i>"));
+        let login = Login {
+            id: "l".into(),
+            user: "bruno".into(),
+            started_at: 0,
+            form_asked: Some("profile".into()),
+            outcome: Outcome::SignedIn {
+                continued: Some(Continued {
+                    form: json!({"id": "profile", "version": "1"}),
+                    answers,
+                    stored: None,
+                }),
+                id_token_claims: claims,
+                access_token_claims: Map::new(),
             },
-        );
-        assert!(!page.contains("<script>"));
+        };
+        let page = signed_in_page(&user, &login);
+        assert!(!page.contains("<script>") && !page.contains("<b>") && !page.contains("<i>"));
+        assert!(page.contains("The Action asked for the <code>profile</code> form."));
         assert!(page.contains("Form profile, version 1."));
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(page.contains("Custom claims in the ID token"));
+    }
+
+    #[test]
+    fn the_start_page_says_what_the_dry_run_found() {
+        let users = crate::config::default_users();
+        let rows = vec![
+            (&users[0], NextStep::Finish),
+            (&users[1], NextStep::Stopover(Some("profile".into()))),
+            (&users[2], NextStep::Unknown("<node> missing".into())),
+        ];
+        let page = start_page(&rows);
+        assert!(page.contains("finishes at once"));
+        assert!(page.contains("<code>profile</code>"));
+        assert!(page.contains("The Action could not be run: &lt;node&gt; missing"));
     }
 }

@@ -1,13 +1,15 @@
-//! The tenant's memory: its users, the login transactions waiting at `/continue`, and the
-//! logins that finished.
+//! The tenant's memory: its users, the login transactions waiting at `/continue`, and a
+//! record of every login (what the Action asked for, how the login ended).
 
 use std::collections::{BTreeMap, HashMap};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use rand::RngCore;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::event::TransactionInfo;
 use crate::users::TestUser;
 
 /// How long a login transaction lives, as at Auth0.
@@ -20,18 +22,25 @@ pub struct Tenant {
     users: BTreeMap<String, TestUser>,
     /// By `state`.
     transactions: HashMap<String, Transaction>,
-    /// By the random id the callback URL carries.
-    logins: HashMap<String, CompletedLogin>,
+    /// Every login, oldest first.
+    logins: Vec<Login>,
 }
 
 /// A login that the Action redirected to a stopover and that waits at `/continue`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Transaction {
     /// Short id of the user signing in.
     pub user: String,
     /// The browser session cookie it is bound to.
     pub browser: String,
     pub created_at: i64,
+    /// The id of its [`Login`] record.
+    pub login: String,
+    /// The user as the login read them at `/authorize`: `onContinuePostLogin` gets this
+    /// `event.user`, not what was written to the user since (by the Management API, say).
+    pub user_at_start: TestUser,
+    /// `event.transaction`, the same for both hooks.
+    pub info: TransactionInfo,
 }
 
 /// Why a `state` does not lead to a transaction.
@@ -45,16 +54,71 @@ pub enum StateProblem {
     Expired,
 }
 
-/// A finished login, shown on the callback page.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CompletedLogin {
+/// One login, from `/authorize` on: shown on the callback page and in `/_sim/logins`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Login {
+    /// Random; the callback URL carries it.
+    pub id: String,
+    /// Short id of the user.
     pub user: String,
-    /// The stopover's form claim, when the login went through one.
-    pub form: Option<Value>,
-    /// The answers the stopover sent, when the login went through one.
-    pub answers: Option<Map<String, Value>>,
-    /// The continue token's `stored` record: metadata keys the signer wrote itself.
-    pub stored: Option<Map<String, Value>>,
+    pub started_at: i64,
+    /// The form the Action asked for: the `form` claim of the session token it encoded.
+    pub form_asked: Option<String>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// How a login stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Redirected by the Action; waiting at `/continue`.
+    AtStopover,
+    /// Finished: the application got its tokens.
+    SignedIn {
+        /// What `validateToken` returned at `/continue`, when the login went through a
+        /// stopover.
+        continued: Option<Continued>,
+        /// `api.idToken.setCustomClaim` calls of the Action.
+        id_token_claims: Map<String, Value>,
+        /// `api.accessToken.setCustomClaim` calls of the Action.
+        access_token_claims: Map<String, Value>,
+    },
+    /// `api.access.deny(reason)`.
+    Denied {
+        reason: String,
+        /// Why `validateToken` threw, if it did (the tenant log's detail).
+        validate_token_error: Option<String>,
+    },
+    /// The Action could not run, or threw.
+    Failed { error: String },
+}
+
+/// The continue token's claims the callback page shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Continued {
+    /// `form` (`{"id", "version"}` from the signer), `null` when absent.
+    pub form: Value,
+    /// `answers`, empty when absent.
+    pub answers: Map<String, Value>,
+    /// `stored` (`{"user_metadata": [keys], "app_metadata": [keys]}`): what the signer wrote
+    /// through the Management API itself.
+    pub stored: Option<Value>,
+}
+
+impl Continued {
+    /// From the claims `validateToken` returned.
+    pub fn from_claims(claims: &Map<String, Value>) -> Self {
+        Self {
+            form: claims.get("form").cloned().unwrap_or(Value::Null),
+            answers: claims
+                .get("answers")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
+            stored: claims.get("stored").cloned(),
+        }
+    }
 }
 
 impl Tenant {
@@ -80,20 +144,12 @@ impl Tenant {
         self.users.get_mut(short_id)
     }
 
-    /// Opens a transaction for `user` in `browser` and returns its new single-use `state`.
-    pub fn start_transaction(&mut self, user: &str, browser: &str, now: i64) -> String {
+    /// Opens `transaction` under its single-use `state`.
+    pub fn open_transaction(&mut self, state: String, transaction: Transaction) {
+        let now = transaction.created_at;
         self.transactions
             .retain(|_, transaction| !transaction.expired(now));
-        let state = random_id();
-        self.transactions.insert(
-            state.clone(),
-            Transaction {
-                user: user.to_owned(),
-                browser: browser.to_owned(),
-                created_at: now,
-            },
-        );
-        state
+        self.transactions.insert(state, transaction);
     }
 
     /// Takes the transaction of `state` out, so it cannot be used again. A request from
@@ -118,15 +174,21 @@ impl Tenant {
         Ok(transaction)
     }
 
-    /// Records a finished login and returns the id its callback URL carries.
-    pub fn complete(&mut self, login: CompletedLogin) -> String {
-        let id = random_id();
-        self.logins.insert(id.clone(), login);
-        id
+    /// Records a login, or replaces the record with the same id.
+    pub fn record(&mut self, login: Login) {
+        match self.logins.iter_mut().find(|known| known.id == login.id) {
+            Some(known) => *known = login,
+            None => self.logins.push(login),
+        }
     }
 
-    pub fn login(&self, id: &str) -> Option<&CompletedLogin> {
-        self.logins.get(id)
+    pub fn login(&self, id: &str) -> Option<&Login> {
+        self.logins.iter().find(|login| login.id == id)
+    }
+
+    /// Every login, oldest first.
+    pub fn logins(&self) -> &[Login] {
+        &self.logins
     }
 }
 
@@ -148,11 +210,30 @@ pub fn random_id() -> String {
 mod tests {
     use super::*;
     use crate::config::default_users;
+    use crate::params::Params;
+
+    fn open(tenant: &mut Tenant, user: &str, browser: &str, now: i64) -> String {
+        let state = random_id();
+        let user_at_start = tenant.user(user).unwrap().clone();
+        let info = TransactionInfo::from_authorize(&Params::default(), &user_at_start);
+        tenant.open_transaction(
+            state.clone(),
+            Transaction {
+                user: user.to_owned(),
+                browser: browser.to_owned(),
+                created_at: now,
+                login: random_id(),
+                user_at_start,
+                info,
+            },
+        );
+        state
+    }
 
     #[test]
     fn a_state_is_single_use() {
         let mut tenant = Tenant::new(default_users());
-        let state = tenant.start_transaction("bruno", "b1", 0);
+        let state = open(&mut tenant, "bruno", "b1", 0);
         assert_eq!(
             tenant.take_transaction(&state, Some("b1"), 1).unwrap().user,
             "bruno"
@@ -166,7 +247,7 @@ mod tests {
     #[test]
     fn a_state_from_another_browser_is_refused_and_kept() {
         let mut tenant = Tenant::new(default_users());
-        let state = tenant.start_transaction("bruno", "b1", 0);
+        let state = open(&mut tenant, "bruno", "b1", 0);
         assert_eq!(
             tenant.take_transaction(&state, Some("b2"), 1),
             Err(StateProblem::OtherBrowser)
@@ -181,12 +262,31 @@ mod tests {
     #[test]
     fn a_transaction_lives_one_hour() {
         let mut tenant = Tenant::new(default_users());
-        let state = tenant.start_transaction("bruno", "b1", 0);
+        let state = open(&mut tenant, "bruno", "b1", 0);
         assert!(tenant.take_transaction(&state, Some("b1"), 3600).is_ok());
-        let state = tenant.start_transaction("bruno", "b1", 0);
+        let state = open(&mut tenant, "bruno", "b1", 0);
         assert_eq!(
             tenant.take_transaction(&state, Some("b1"), 3601),
             Err(StateProblem::Expired)
+        );
+    }
+
+    #[test]
+    fn a_login_record_is_replaced_by_id() {
+        let mut tenant = Tenant::new(default_users());
+        let login = |outcome| Login {
+            id: "l1".into(),
+            user: "bruno".into(),
+            started_at: 0,
+            form_asked: Some("profile".into()),
+            outcome,
+        };
+        tenant.record(login(Outcome::AtStopover));
+        tenant.record(login(Outcome::Failed { error: "x".into() }));
+        assert_eq!(tenant.logins().len(), 1);
+        assert_eq!(
+            tenant.login("l1").unwrap().outcome,
+            Outcome::Failed { error: "x".into() }
         );
     }
 
