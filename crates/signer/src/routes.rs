@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -33,6 +33,7 @@ use crate::AppState;
 /// layers every request passes through.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
+        .route(FORMS_PATH, get(form_for_issuer))
         .route(&format!("{FORMS_PATH}/{{id}}"), get(form_definition))
         .route(
             CONTINUE_PATH,
@@ -68,6 +69,22 @@ async fn form_definition(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let form = state.config().forms.get(&id).ok_or(ApiError::UnknownForm)?;
+    Ok(json_response(StatusCode::OK, form))
+}
+
+/// `GET /api/forms?issuer=ISS`: the form a token from `ISS` without a `form` claim gets (the
+/// tenant's first form, the rule `continue_login` applies); 404 `unknown_form` otherwise.
+async fn form_for_issuer(
+    State(state): State<AppState>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let config = state.config();
+    let form = query
+        .get("issuer")
+        .and_then(|issuer| config.tenant(issuer))
+        .and_then(|tenant| tenant.forms.first())
+        .and_then(|id| config.forms.get(id))
+        .ok_or(ApiError::UnknownForm)?;
     Ok(json_response(StatusCode::OK, form))
 }
 
