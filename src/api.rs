@@ -72,9 +72,44 @@ impl ApiError {
     }
 }
 
-/// `GET /api/forms/{id}`.
-pub async fn fetch_form(config: &PageConfig, form_id: &str) -> Result<FormDefinition, ApiError> {
-    let url = config.signer_endpoint(&format!("{FORMS_PATH}/{}", encode_path_segment(form_id)));
+/// Which form definition to load: the one the token names, or, when it names none, the one
+/// the signer picks for the token's issuer (one rule, on the signer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormRequest {
+    /// `GET /api/forms/{id}`.
+    Id(String),
+    /// `GET /api/forms?issuer={iss}`.
+    ForIssuer(String),
+}
+
+impl FormRequest {
+    /// The request for a token's (untrusted) `form` and `iss` claims; `None` when it has
+    /// neither, which no signer would accept.
+    pub fn for_claims(form: Option<&str>, issuer: Option<&str>) -> Option<Self> {
+        match (form, issuer) {
+            (Some(form), _) => Some(Self::Id(form.to_owned())),
+            (None, Some(issuer)) => Some(Self::ForIssuer(issuer.to_owned())),
+            (None, None) => None,
+        }
+    }
+
+    /// The path and query on the signer.
+    pub fn path(&self) -> String {
+        match self {
+            Self::Id(id) => format!("{FORMS_PATH}/{}", encode_path_segment(id)),
+            Self::ForIssuer(issuer) => {
+                format!("{FORMS_PATH}?issuer={}", encode_path_segment(issuer))
+            }
+        }
+    }
+}
+
+/// `GET /api/forms/{id}` or `GET /api/forms?issuer={iss}`.
+pub async fn fetch_form(
+    config: &PageConfig,
+    request: &FormRequest,
+) -> Result<FormDefinition, ApiError> {
+    let url = config.signer_endpoint(&request.path());
     let response = Request::get(&url)
         .header("Accept", "application/json")
         .send()
@@ -137,7 +172,8 @@ pub fn parse_retry_after(value: &str) -> Option<u64> {
         .map(|secs| secs.clamp(1, 600))
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters.
+/// Percent-encodes everything but RFC 3986 unreserved characters: one path segment, or one
+/// query value.
 pub fn encode_path_segment(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for byte in raw.bytes() {
@@ -244,6 +280,22 @@ mod tests {
         assert!(ApiError::Server(500).is_retryable());
         assert!(!ApiError::AlreadyUsed.is_retryable());
         assert!(!ApiError::InvalidToken.is_retryable());
+    }
+
+    #[test]
+    fn the_form_named_by_the_token_is_loaded_by_id() {
+        let request = FormRequest::for_claims(Some("terms"), Some("t.example")).unwrap();
+        assert_eq!(request.path(), "/api/forms/terms");
+    }
+
+    #[test]
+    fn without_a_form_the_signer_is_asked_for_the_issuers_form() {
+        let request = FormRequest::for_claims(None, Some("https://t.eu.auth0.com/")).unwrap();
+        assert_eq!(
+            request.path(),
+            "/api/forms?issuer=https%3A%2F%2Ft.eu.auth0.com%2F"
+        );
+        assert_eq!(FormRequest::for_claims(None, None), None);
     }
 
     #[test]

@@ -5,29 +5,35 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use stopover_protocol::FormDefinition;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, FormRequest};
 use crate::config::{Brand, PageConfig};
 use crate::form::FormPage;
 use crate::handoff::HandoffMode;
 use crate::i18n::{Lang, Msg};
-use crate::launch::{Launch, LaunchError};
+use crate::launch::{Launch, LaunchError, LaunchQuery};
 use crate::session::{now_seconds, Session};
-use crate::states::{Expired, LinkProblem, RetryNotice, UnknownForm};
+use crate::states::{Expired, LinkProblem, NotVerified, RetryNotice, UnknownForm};
 
-/// The page as `main` mounts it: loads `stopover.json`, then shows [`Stopover`].
+/// The page as `main` mounts it: loads `stopover.json` (preloaded), takes the launch values
+/// from the captured query with its `token_parameter` (removing them from the address bar),
+/// then shows [`Stopover`].
 #[component]
 pub fn App(
-    /// What the page was opened with (already removed from the address bar).
-    launch: Result<Launch, LaunchError>,
+    /// The query the page was opened with, captured at start.
+    query: LaunchQuery,
 ) -> impl IntoView {
-    let config = RwSignal::new(None::<PageConfig>);
-    spawn_local(async move { config.set(Some(PageConfig::load().await)) });
-    move || match config.get() {
+    let loaded = RwSignal::new(None::<(Result<Launch, LaunchError>, PageConfig)>);
+    spawn_local(async move {
+        let config = PageConfig::load().await;
+        let launch = query.take(config.token_parameter());
+        loaded.set(Some((launch, config)));
+    });
+    move || match loaded.get() {
         None => {
             view! { <p class="loading" role="status">{Msg::Loading.text(Lang::En)}</p> }.into_any()
         }
-        Some(config) => view! {
-            <Stopover launch=launch.clone() config handoff=HandoffMode::Automatic />
+        Some((launch, config)) => view! {
+            <Stopover launch config handoff=HandoffMode::Automatic />
         }
         .into_any(),
     }
@@ -63,24 +69,23 @@ pub fn Stopover(
 
     let body = match (launch, session) {
         (Ok(launch), Some(Ok(session))) => {
-            if session.is_expired(now_seconds()) {
-                view! { <Expired /> }.into_any()
-            } else {
-                let form_id = session
-                    .form
-                    .as_ref()
-                    .map(|id| id.0.clone())
-                    .or_else(|| config.default_form.clone());
-                match form_id {
-                    Some(form_id) => view! {
-                        <FormLoader form_id launch session config=config.clone() handoff />
-                    }
-                    .into_any(),
-                    None => view! { <UnknownForm /> }.into_any(),
+            let request = FormRequest::for_claims(
+                session.form.as_ref().map(|id| id.0.as_str()),
+                session.issuer.as_deref(),
+            );
+            match request {
+                _ if session.is_expired(now_seconds()) => view! { <Expired /> }.into_any(),
+                Some(request) => view! {
+                    <FormLoader request launch session config=config.clone() handoff />
                 }
+                .into_any(),
+                // Neither a form nor an issuer: no signer could accept this token.
+                None => view! { <NotVerified /> }.into_any(),
             }
         }
-        _ => view! { <LinkProblem /> }.into_any(),
+        // A token is there but cannot even be read: say so, not which check failed.
+        (Ok(_), _) => view! { <NotVerified /> }.into_any(),
+        (Err(_), _) => view! { <LinkProblem /> }.into_any(),
     };
     view! {
         <BrandHeader brand=config.brand.clone() />
@@ -109,8 +114,8 @@ fn BrandHeader(
 /// retry when one can help.
 #[component]
 fn FormLoader(
-    /// The form to load.
-    form_id: String,
+    /// The form to load: by id, or the one the signer picks for the issuer.
+    request: FormRequest,
     /// What the page was opened with.
     launch: Launch,
     /// The token's claims.
@@ -122,12 +127,12 @@ fn FormLoader(
 ) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
     let loaded = RwSignal::new(None::<Result<FormDefinition, (ApiError, i64)>>);
-    let request = StoredValue::new((config.clone(), form_id));
+    let request = StoredValue::new((config.clone(), request));
     let load = move || {
         loaded.set(None);
-        let (config, form_id) = request.get_value();
+        let (config, request) = request.get_value();
         spawn_local(async move {
-            let result = api::fetch_form(&config, &form_id).await.map_err(|error| {
+            let result = api::fetch_form(&config, &request).await.map_err(|error| {
                 let retry_at = match &error {
                     ApiError::RateLimited { retry_after_secs } => {
                         now_seconds() + i64::try_from(*retry_after_secs).unwrap_or(0)

@@ -9,15 +9,31 @@ use serde::Deserialize;
 /// Where the page finds its configuration, relative to `index.html`.
 pub const CONFIG_PATH: &str = "stopover.json";
 
+/// The query parameter the session token arrives in unless `stopover.json` names another.
+pub const DEFAULT_TOKEN_PARAMETER: &str = "session_token";
+
 /// The contents of `stopover.json`. Every key is optional.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+///
+/// There is no default form here: when the token names none, the signer decides
+/// (`GET /api/forms?issuer=`), by the rule it applies when it mints.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default)]
 pub struct PageConfig {
     /// The signer's base URL; empty means the page's own origin.
     pub signer_url: String,
-    /// The form shown when the session token names none.
-    pub default_form: Option<String>,
+    /// The query parameter the Action's `sendUserTo` puts the session token in.
+    pub token_parameter: String,
     pub brand: Brand,
+}
+
+impl Default for PageConfig {
+    fn default() -> Self {
+        Self {
+            signer_url: String::new(),
+            token_parameter: DEFAULT_TOKEN_PARAMETER.to_owned(),
+            brand: Brand::default(),
+        }
+    }
 }
 
 /// How the page looks for this deployment.
@@ -48,6 +64,23 @@ impl PageConfig {
                 leptos::logging::warn!("{CONFIG_PATH} could not be loaded; using defaults");
                 PageConfig::default()
             }
+        }
+    }
+
+    /// The name to read the session token from: `token_parameter` when it is 1 to 64 letters,
+    /// digits, `_` or `-` (the signer's rule for the same name) and not `state`, else
+    /// `session_token`.
+    pub fn token_parameter(&self) -> &str {
+        let name = self.token_parameter.as_str();
+        let usable = (1..=64).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && name != crate::launch::STATE_PARAMETER;
+        if usable {
+            name
+        } else {
+            DEFAULT_TOKEN_PARAMETER
         }
     }
 
@@ -119,6 +152,29 @@ mod tests {
     fn an_empty_signer_url_means_same_origin() {
         let config: PageConfig = serde_json::from_str("{}").unwrap();
         assert_eq!(config.signer_endpoint("/api/forms/x"), "/api/forms/x");
+    }
+
+    #[test]
+    fn the_token_parameter_is_configurable_and_defaults_to_session_token() {
+        let config: PageConfig = serde_json::from_str("{}").unwrap();
+        assert_eq!(config.token_parameter(), "session_token");
+        let config: PageConfig =
+            serde_json::from_str(r#"{"token_parameter": "stopover_token"}"#).unwrap();
+        assert_eq!(config.token_parameter(), "stopover_token");
+        for unusable in ["", "state", "a b", "x&state=1", &"t".repeat(65)] {
+            let config = PageConfig {
+                token_parameter: unusable.to_owned(),
+                ..PageConfig::default()
+            };
+            assert_eq!(config.token_parameter(), "session_token", "{unusable:?}");
+        }
+    }
+
+    #[test]
+    fn an_old_stopover_json_with_default_form_still_loads() {
+        let config: PageConfig =
+            serde_json::from_str(r#"{"signer_url": "", "default_form": "profile"}"#).unwrap();
+        assert_eq!(config, PageConfig::default());
     }
 
     #[test]

@@ -305,18 +305,21 @@ pub fn FormPage(
     let clock = use_clock();
     let expires_at = session.expires_at;
     let seconds_left = move || expires_at.map(|exp| exp - clock.get());
-    let expired = move || {
-        seconds_left().is_some_and(|left| left <= 0)
-            || phase.with(|p| {
-                matches!(
-                    p,
-                    Phase::Failed {
-                        error: ApiError::InvalidToken,
-                        ..
-                    }
-                )
-            })
+    // Expired by the token's own (untrusted) `exp`: "expired, start again".
+    let expired = move || seconds_left().is_some_and(|left| left <= 0);
+    // The signer refused the token (401) before it expired: "could not be verified".
+    let refused = move || {
+        phase.with(|p| {
+            matches!(
+                p,
+                Phase::Failed {
+                    error: ApiError::InvalidToken,
+                    ..
+                }
+            )
+        })
     };
+    let stopped = move || expired() || refused();
 
     let send = move || {
         if phase.with_untracked(|p| matches!(p, Phase::Sending | Phase::Done(_))) {
@@ -350,7 +353,7 @@ pub fn FormPage(
     };
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
-        if !expired() {
+        if !stopped() {
             send();
         }
     };
@@ -372,8 +375,11 @@ pub fn FormPage(
                 <Show when=expired>
                     <StateNotice title=Msg::ExpiredTitle body=Msg::ExpiredBody extra=Msg::ExpiredKeepAnswers />
                 </Show>
+                <Show when=move || refused() && !expired()>
+                    <StateNotice title=Msg::NotVerifiedTitle body=Msg::NotVerifiedBody extra=Msg::ExpiredKeepAnswers />
+                </Show>
                 {move || match phase.get() {
-                    Phase::Failed { error, retry_at } if !expired() && error != ApiError::InvalidToken => {
+                    Phase::Failed { error, retry_at } if !stopped() => {
                         Some(view! { <RetryNotice error retry_at on_retry=Callback::new(move |()| send()) /> })
                     }
                     _ => None,
@@ -383,7 +389,7 @@ pub fn FormPage(
                 </Show>
                 <form class="stopover-form" novalidate on:submit=on_submit>
                     {state.fields().into_iter().map(|field| view! { <FieldView field /> }).collect_view()}
-                    <Show when=move || !expired()>
+                    <Show when=move || !stopped()>
                         <button type="submit" class="button" disabled=move || phase.with(|p| *p == Phase::Sending)>
                             {move || if phase.with(|p| *p == Phase::Sending) {
                                 Msg::Sending.text(lang).to_owned()

@@ -1,7 +1,10 @@
-//! The two values the Auth0 Action sends the person here with: `state` and `session_token`.
+//! The two values the Auth0 Action sends the person here with: `state` and the session token
+//! (in `session_token`, or the parameter `stopover.json`'s `token_parameter` names).
 //!
-//! They are read from the query once, at start, removed from the address bar at once (so they
-//! do not linger in history, bookmarks or screenshots), and never logged.
+//! The query is captured once, at start; as soon as `stopover.json` (preloaded beside the
+//! wasm) says which parameter holds the token, it is parsed and both values are removed from
+//! the address bar (so they do not linger in history, bookmarks or screenshots). They are
+//! never logged.
 
 use std::fmt;
 
@@ -10,8 +13,11 @@ use stopover_protocol::State;
 
 /// The query parameter Auth0 appends with the login transaction's state.
 pub const STATE_PARAMETER: &str = "state";
-/// The query parameter the Action's `sendUserTo` puts the session token in.
-pub const TOKEN_PARAMETER: &str = "session_token";
+
+/// The address bar's query as the page was opened, kept only until the token's parameter name
+/// is known. Its `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LaunchQuery(String);
 
 /// What the page was opened with: a valid-looking state and a session token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,15 +65,49 @@ impl fmt::Debug for SessionToken {
     }
 }
 
-/// Reads the launch values from a query string (`?a=b&c=d`, the leading `?` optional).
-pub fn parse_query(search: &str) -> Result<Launch, LaunchError> {
+impl LaunchQuery {
+    /// The query of the address bar now (`location.search`).
+    pub fn capture() -> Self {
+        Self(
+            leptos::prelude::window()
+                .location()
+                .search()
+                .unwrap_or_default(),
+        )
+    }
+
+    /// A query given as text (`?a=b&c=d`).
+    pub fn from_search(search: &str) -> Self {
+        Self(search.to_owned())
+    }
+
+    /// Reads the launch values, the token from `token_parameter`, and removes `state` and
+    /// that parameter from the address bar straight away, whether or not they are valid.
+    pub fn take(self, token_parameter: &str) -> Result<Launch, LaunchError> {
+        let launch = parse_query(&self.0, token_parameter);
+        forget_launch_parameters(&leptos::prelude::window(), token_parameter);
+        launch
+    }
+}
+
+impl fmt::Debug for LaunchQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LaunchQuery({} bytes)", self.0.len())
+    }
+}
+
+/// Reads the launch values from a query string (`?a=b&c=d`, the leading `?` optional), the
+/// token from the parameter `token_parameter`. The first occurrence of each name counts.
+pub fn parse_query(search: &str, token_parameter: &str) -> Result<Launch, LaunchError> {
     let mut state = None;
     let mut token = None;
     for pair in search.trim_start_matches('?').split('&') {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         match decode_component(name).as_deref() {
             Some(STATE_PARAMETER) if state.is_none() => state = decode_component(value),
-            Some(TOKEN_PARAMETER) if token.is_none() => token = decode_component(value),
+            Some(name) if name == token_parameter && token.is_none() => {
+                token = decode_component(value)
+            }
             _ => {}
         }
     }
@@ -80,16 +120,6 @@ pub fn parse_query(search: &str) -> Result<Launch, LaunchError> {
         state,
         session_token,
     })
-}
-
-/// Reads the launch values from the address bar and removes them from it straight away,
-/// whether or not they are valid.
-pub fn take_from_location() -> Result<Launch, LaunchError> {
-    let window = leptos::prelude::window();
-    let search = window.location().search().unwrap_or_default();
-    let launch = parse_query(&search);
-    forget_launch_parameters(&window);
-    launch
 }
 
 /// `application/x-www-form-urlencoded` decoding of one name or value; `None` when the
@@ -123,8 +153,8 @@ fn hex_value(byte: u8) -> Option<u8> {
         .and_then(|d| u8::try_from(d).ok())
 }
 
-/// Rewrites the address without `state` and `session_token`, keeping everything else.
-fn forget_launch_parameters(window: &web_sys::Window) {
+/// Rewrites the address without `state` and the token's parameter, keeping everything else.
+fn forget_launch_parameters(window: &web_sys::Window, token_parameter: &str) {
     let Ok(href) = window.location().href() else {
         return;
     };
@@ -133,7 +163,7 @@ fn forget_launch_parameters(window: &web_sys::Window) {
     };
     let params = url.search_params();
     params.delete(STATE_PARAMETER);
-    params.delete(TOKEN_PARAMETER);
+    params.delete(token_parameter);
     url.set_search(&String::from(params.to_string()));
     if let Ok(history) = window.history() {
         // Nothing to recover if the browser refuses: the page still works, only the address
@@ -146,16 +176,52 @@ fn forget_launch_parameters(window: &web_sys::Window) {
 mod tests {
     use super::*;
 
+    const TOKEN: &str = "session_token";
+
     #[test]
     fn state_and_token_are_read_from_the_query() {
-        let launch = parse_query("?state=abc-123&session_token=eyJ.x.y&other=1").unwrap();
+        let launch = parse_query("?state=abc-123&session_token=eyJ.x.y&other=1", TOKEN).unwrap();
         assert_eq!(launch.state.as_str(), "abc-123");
         assert_eq!(launch.session_token.as_str(), "eyJ.x.y");
     }
 
     #[test]
+    fn the_token_is_read_from_the_configured_parameter_only() {
+        let query = "?state=s&session_token=default.x.y&stopover_token=configured.x.y";
+        let launch = parse_query(query, "stopover_token").unwrap();
+        assert_eq!(launch.session_token.as_str(), "configured.x.y");
+        assert_eq!(
+            parse_query("?state=s&session_token=a.b.c", "stopover_token"),
+            Err(LaunchError::MissingToken)
+        );
+        let launch = parse_query("?state=s&stopover%5Ftoken=x.y.z", "stopover_token").unwrap();
+        assert_eq!(
+            launch.session_token.as_str(),
+            "x.y.z",
+            "names are decoded too"
+        );
+    }
+
+    #[test]
+    fn the_first_occurrence_of_a_parameter_counts() {
+        let launch = parse_query(
+            "?state=first&state=second&session_token=a&session_token=b",
+            TOKEN,
+        )
+        .unwrap();
+        assert_eq!(launch.state.as_str(), "first");
+        assert_eq!(launch.session_token.as_str(), "a");
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_query() {
+        let query = LaunchQuery::from_search("?state=s&session_token=secret");
+        assert_eq!(format!("{query:?}"), "LaunchQuery(29 bytes)");
+    }
+
+    #[test]
     fn percent_encoded_values_are_decoded() {
-        let launch = parse_query("session_token=a%2Eb%2ec&state=x%7Ey").unwrap();
+        let launch = parse_query("session_token=a%2Eb%2ec&state=x%7Ey", TOKEN).unwrap();
         assert_eq!(launch.state.as_str(), "x~y");
         assert_eq!(launch.session_token.as_str(), "a.b.c");
     }
@@ -163,21 +229,24 @@ mod tests {
     #[test]
     fn a_link_without_state_is_refused() {
         assert_eq!(
-            parse_query("?session_token=t"),
+            parse_query("?session_token=t", TOKEN),
             Err(LaunchError::MissingState)
         );
         assert_eq!(
-            parse_query("?state=&session_token=t"),
+            parse_query("?state=&session_token=t", TOKEN),
             Err(LaunchError::MissingState)
         );
-        assert_eq!(parse_query(""), Err(LaunchError::MissingState));
+        assert_eq!(parse_query("", TOKEN), Err(LaunchError::MissingState));
     }
 
     #[test]
     fn a_link_without_token_is_refused() {
-        assert_eq!(parse_query("?state=s"), Err(LaunchError::MissingToken));
         assert_eq!(
-            parse_query("?state=s&session_token="),
+            parse_query("?state=s", TOKEN),
+            Err(LaunchError::MissingToken)
+        );
+        assert_eq!(
+            parse_query("?state=s&session_token=", TOKEN),
             Err(LaunchError::MissingToken)
         );
     }
@@ -185,11 +254,11 @@ mod tests {
     #[test]
     fn a_state_with_unsafe_characters_is_refused() {
         assert_eq!(
-            parse_query("?state=a%3Cb&session_token=t"),
+            parse_query("?state=a%3Cb&session_token=t", TOKEN),
             Err(LaunchError::MalformedState)
         );
         assert_eq!(
-            parse_query("?state=a+b&session_token=t"),
+            parse_query("?state=a+b&session_token=t", TOKEN),
             Err(LaunchError::MalformedState)
         );
     }
@@ -197,7 +266,7 @@ mod tests {
     #[test]
     fn an_oversized_token_is_refused() {
         let query = format!("?state=s&session_token={}", "a".repeat(MAX_TOKEN_BYTES + 1));
-        assert_eq!(parse_query(&query), Err(LaunchError::TokenTooLong));
+        assert_eq!(parse_query(&query, TOKEN), Err(LaunchError::TokenTooLong));
     }
 
     #[test]

@@ -2,15 +2,16 @@
 //! person to in the middle of signing in (SPEC sections 1 and 6).
 //!
 //! Where things are:
-//! - [`launch`]: `state` and `session_token` from the query, removed from the address bar;
+//! - [`launch`]: `state` and the session token from the query, removed from the address bar;
 //! - [`session`]: the token's claims, read without trusting them;
-//! - [`config`]: `stopover.json`, the deploy-time signer URL and brand;
+//! - [`config`]: `stopover.json`, the deploy-time signer URL, token parameter and brand;
 //! - [`api`]: the calls to the signer and its errors;
 //! - [`i18n`]: every text of the page in English, French and German;
 //! - [`fields`]: one component per field kind;
 //! - [`form`]: answers, validation, the error summary, submitting;
 //! - [`handoff`]: the POST back to Auth0's `/continue`;
-//! - [`states`]: broken link, expired, already done, unknown form, retryable failures;
+//! - [`states`]: broken link, expired, not verified, already done, unknown form, retryable
+//!   failures;
 //! - [`app`]: which of those to show.
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -32,9 +33,10 @@ use leptos::prelude::*;
 pub use app::{App, Stopover};
 pub use handoff::HandoffMode;
 
-/// Starts the page: reads (and removes) the launch values, then mounts the app on `<body>`.
+/// Starts the page: captures the query (the app removes the launch values from the address
+/// bar once `stopover.json` names the token's parameter), then mounts the app on `<body>`.
 pub fn start() {
     console_error_panic_hook::set_once();
-    let launch = launch::take_from_location();
-    leptos::mount::mount_to_body(move || view! { <App launch /> });
+    let query = launch::LaunchQuery::capture();
+    leptos::mount::mount_to_body(move || view! { <App query /> });
 }

@@ -14,8 +14,10 @@ use crate::launch::SessionToken;
 /// The claims the page uses, as read (not verified) from the session token.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Session {
-    /// The form the Action asked for; `None` means the deployment's default form.
+    /// The form the Action asked for; `None`: the signer picks the issuer's form.
     pub form: Option<FormId>,
+    /// The tenant that issued the token (`iss`), as written there.
+    pub issuer: Option<String>,
     /// Field values to start with, keyed by prefill key. Its values are never logged.
     pub prefill: Map<String, Value>,
     /// The person's language (BCP 47), if the Action gave one.
@@ -38,6 +40,8 @@ struct PageClaims {
     #[serde(default)]
     form: Option<String>,
     #[serde(default)]
+    iss: Option<String>,
+    #[serde(default)]
     prefill: Option<Map<String, Value>>,
     #[serde(default)]
     locale: Option<String>,
@@ -52,6 +56,7 @@ impl Session {
             .map_err(|_| SessionError::UnreadableClaims)?;
         Ok(Self {
             form: claims.custom.form.filter(|f| !f.is_empty()).map(FormId),
+            issuer: claims.custom.iss.filter(|iss| !iss.is_empty()),
             prefill: claims.custom.prefill.unwrap_or_default(),
             locale: claims.custom.locale.filter(|l| !l.is_empty()),
             expires_at: claims.expiration.map(|exp| exp.timestamp()),
@@ -101,6 +106,7 @@ mod tests {
         );
         let session = Session::read_untrusted(&token).unwrap();
         assert_eq!(session.form, Some(FormId("terms".into())));
+        assert_eq!(session.issuer.as_deref(), Some("t.example"));
         assert_eq!(session.locale.as_deref(), Some("fr-CA"));
         assert_eq!(session.prefill.get("company"), Some(&json!("ACME")));
         assert_eq!(session.expires_at, Some(2_000_000_000));

@@ -1,5 +1,5 @@
 //! The states a person can meet besides the form itself, each in plain words with a way
-//! forward: a broken link, an expired sign-in, a step already done, an unknown form, and
+//! forward: a broken link, a link that could not be verified, an expired sign-in, a step already done, an unknown form, and
 //! the failures worth retrying.
 
 use leptos::prelude::*;
@@ -50,6 +50,13 @@ pub fn StatePage(
 #[component]
 pub fn LinkProblem() -> impl IntoView {
     view! { <StatePage title=Msg::LinkProblemTitle body=Msg::LinkProblemBody /> }
+}
+
+/// The session token cannot be read, or the signer refused a token that has not expired by
+/// its own `exp`: the link could not be verified. Which check failed is not said.
+#[component]
+pub fn NotVerified() -> impl IntoView {
+    view! { <StatePage title=Msg::NotVerifiedTitle body=Msg::NotVerifiedBody /> }
 }
 
 /// The sign-in expired before the form was shown.

@@ -7,12 +7,12 @@
 
 use leptos::prelude::*;
 use serde_json::{json, Map};
-use stopover_page::api::ApiError;
+use stopover_page::api::{ApiError, FormRequest};
 use stopover_page::config::PageConfig;
 use stopover_page::form::FormPage;
 use stopover_page::handoff::HandoffMode;
 use stopover_page::i18n::Lang;
-use stopover_page::launch::{parse_query, LaunchError};
+use stopover_page::launch::{parse_query, LaunchError, LaunchQuery};
 use stopover_page::session::{now_seconds, Session};
 use stopover_page::states::RetryNotice;
 use stopover_protocol::FormDefinition;
@@ -570,7 +570,9 @@ fn launch_values_are_taken_from_the_address_bar_and_removed_from_it() {
         )
         .unwrap();
 
-    let launch = stopover_page::launch::take_from_location().unwrap();
+    let launch = LaunchQuery::capture()
+        .take(PageConfig::default().token_parameter())
+        .unwrap();
 
     assert_eq!(launch.state.as_str(), "st-9");
     assert_eq!(launch.session_token.as_str(), "a.b.c");
@@ -578,6 +580,43 @@ fn launch_values_are_taken_from_the_address_bar_and_removed_from_it() {
     history
         .replace_state_with_url(&JsValue::NULL, "", Some(&before))
         .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_token_parameter_named_in_stopover_json_is_read_and_cleared() {
+    let signer = signer();
+    let token = mint(signer.secret, json!({"form": "terms"}), 300);
+    let window = window();
+    let history = window.history().unwrap();
+    let before = window.location().href().unwrap();
+    history
+        .replace_state_with_url(
+            &JsValue::NULL,
+            "",
+            Some(&format!(
+                "?keep=1&state=st-param&stopover_token={token}&session_token=not-this-one"
+            )),
+        )
+        .unwrap();
+    let query = LaunchQuery::capture();
+    // stopover.json names the parameter; the address bar keeps the values until it is read.
+    let config = PageConfig {
+        token_parameter: "stopover_token".to_owned(),
+        ..signer.config()
+    };
+    let launch = query.take(config.token_parameter());
+    let search = window.location().search().unwrap();
+    history
+        .replace_state_with_url(&JsValue::NULL, "", Some(&before))
+        .unwrap();
+
+    assert_eq!(search, "?keep=1&session_token=not-this-one");
+    let page = mount_app(launch, config);
+    page.wait_for("#field-terms").await;
+    assert_eq!(
+        page.find("h1").text_content().unwrap(),
+        "Our terms have changed"
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -595,14 +634,33 @@ async fn a_link_without_state_says_the_link_is_not_complete() {
 }
 
 #[wasm_bindgen_test]
-async fn an_unreadable_token_says_the_link_is_not_complete() {
-    let launch = parse_query("?state=abc&session_token=garbage").unwrap();
+async fn an_unreadable_token_says_the_link_could_not_be_verified() {
+    let launch = parse_query("?state=abc&session_token=garbage", "session_token").unwrap();
     let page = mount_app(Ok(launch), PageConfig::default());
     tick().await;
     assert_eq!(
         page.find("h1").text_content().unwrap(),
-        "This link is not complete"
+        "This sign-in link could not be verified"
     );
+    assert!(page.text().contains("Start again"));
+    assert!(page.query("form").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_token_naming_neither_form_nor_issuer_could_not_be_verified_in_its_language() {
+    for (locale, heading) in [
+        ("fr", "Ce lien de connexion n’a pas pu être vérifié"),
+        ("de", "Dieser Anmeldelink konnte nicht überprüft werden"),
+    ] {
+        let token = mint(
+            "a-secret-that-is-only-used-for-decoding!!",
+            json!({"iss": null, "locale": locale}),
+            300,
+        );
+        let page = mount_app(Ok(launch_with("st-nv", &token)), PageConfig::default());
+        tick().await;
+        assert_eq!(page.find("h1").text_content().unwrap(), heading, "{locale}");
+    }
 }
 
 #[wasm_bindgen_test]
@@ -648,14 +706,26 @@ async fn each_language_is_picked_from_the_locale_claim() {
 }
 
 #[wasm_bindgen_test]
-async fn no_form_named_anywhere_says_the_form_is_unknown() {
-    let token = mint("a-secret-that-is-only-used-for-decoding!!", json!({}), 300);
-    let page = mount_app(Ok(launch_with("st-3", &token)), PageConfig::default());
-    tick().await;
+async fn a_token_without_a_form_gets_the_form_the_signer_picks_for_its_issuer() {
+    let signer = signer();
+    // No `form` claim: the page asks GET /api/forms?issuer=..., and the demo tenant's
+    // first form is `profile`.
+    let token = mint(signer.secret, json!({}), 300);
+    let page = mount_app(Ok(launch_with("st-3", &token)), signer.config());
+    page.wait_for("#field-company").await;
     assert_eq!(
         page.find("h1").text_content().unwrap(),
-        "This form cannot be found"
+        "A few details before you continue"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_token_without_a_form_from_an_unknown_issuer_says_the_form_cannot_be_found() {
+    let signer = signer();
+    let token = mint(signer.secret, json!({"iss": "unknown.example.com"}), 300);
+    let page = mount_app(Ok(launch_with("st-3b", &token)), signer.config());
+    let heading = page.wait_for(".state h1").await;
+    assert_eq!(heading.text_content().unwrap(), "This form cannot be found");
 }
 
 #[wasm_bindgen_test]
@@ -832,7 +902,7 @@ async fn submitting_the_same_login_step_twice_says_it_is_already_done() {
 }
 
 #[wasm_bindgen_test]
-async fn a_refused_token_after_filling_keeps_the_answers_and_says_start_again() {
+async fn a_refused_token_that_has_not_expired_says_the_link_could_not_be_verified() {
     let signer = signer();
     let token = mint(
         "not-the-tenant-secret-but-long-enough-1234",
@@ -849,20 +919,36 @@ async fn a_refused_token_after_filling_keeps_the_answers_and_says_start_again() 
     page.click("button[type='submit']").await;
 
     let notice = page.wait_for(".notice").await;
-    assert!(notice
-        .text_content()
-        .unwrap()
-        .contains("This sign-in has expired"));
-    assert_eq!(page.input("#field-company").value(), "ACME Ltd");
+    let said = notice.text_content().unwrap();
+    assert!(
+        said.contains("This sign-in link could not be verified"),
+        "{said}"
+    );
+    assert!(said.contains("Start again"), "{said}");
+    assert!(
+        !page.text().contains("expired"),
+        "a token with minutes left is not called expired: {}",
+        page.text()
+    );
+    assert_eq!(
+        page.input("#field-company").value(),
+        "ACME Ltd",
+        "answers stay"
+    );
+    assert!(
+        page.query("button[type='submit']").is_none(),
+        "no second submit of a refused token"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn the_signers_field_codes_are_shown_on_the_fields() {
     let signer = signer();
     let config = signer.config();
-    let mut form: FormDefinition = stopover_page::api::fetch_form(&config, "terms")
-        .await
-        .unwrap();
+    let mut form: FormDefinition =
+        stopover_page::api::fetch_form(&config, &FormRequest::Id("terms".to_owned()))
+            .await
+            .unwrap();
     // A question the signer does not know: it answers 422 `unknown_field` for it.
     form.fields.push(
         serde_json::from_value(json!({"id": "nickname", "kind": "text", "label": "Nickname"}))

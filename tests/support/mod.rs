@@ -8,7 +8,7 @@ use jwt_compact::alg::{Hs256, Hs256Key};
 use jwt_compact::{AlgorithmExt, Claims, Header};
 use leptos::prelude::*;
 use serde_json::{json, Value};
-use stopover_page::config::PageConfig;
+use stopover_page::config::{PageConfig, DEFAULT_TOKEN_PARAMETER};
 use stopover_page::form::FormPage;
 use stopover_page::handoff::HandoffMode;
 use stopover_page::i18n::Lang;
@@ -71,7 +71,11 @@ pub fn mint(secret: &str, payload: Value, expires_in: i64) -> String {
 }
 
 pub fn launch_with(state: &str, token: &str) -> Launch {
-    parse_query(&format!("?state={state}&session_token={token}")).unwrap()
+    parse_query(
+        &format!("?state={state}&session_token={token}"),
+        DEFAULT_TOKEN_PARAMETER,
+    )
+    .unwrap()
 }
 
 /// A mounted component in its own element, removed when dropped.

@@ -170,12 +170,15 @@ fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
     )
 }
 
-/// Page, signer and tenant simulator, all real, driven through Chromium.
+/// Page, signer and tenant simulator, all real, driven through Chromium; the static-host
+/// tests run the signer binary's `page-policy` as an operator would.
 fn end_to_end(root: &Path) -> Result<Counts, String> {
+    let signer_binary = build_signer(root)?;
     cargo_tests(
         cargo(root)
             .args(["test", "--package", "stopover-e2e"])
-            .env("STOPOVER_DIST_DIR", root.join("dist")),
+            .env("STOPOVER_DIST_DIR", root.join("dist"))
+            .env("STOPOVER_SIGNER_BIN", signer_binary),
     )
 }
 

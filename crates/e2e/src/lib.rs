@@ -8,7 +8,9 @@
 //!   back-channel delivery (the simulator's Management API and a signer client for it);
 //! - [`browser`]: ChromeDriver and a headless Chromium session, ended whatever the test does;
 //! - [`page`]: what a person does on the page (fill, tick, press keys), waits, the axe-core
-//!   audit and screenshots.
+//!   audit and screenshots;
+//! - [`static_host`]: the built page copied to a static host of its own origin, plain or
+//!   applying `_headers` as Netlify does.
 //!
 //! This crate exists only to test: a failed expectation here is a failed test, so the harness
 //! may panic with a message saying what was expected.
@@ -18,6 +20,7 @@
 pub mod browser;
 pub mod page;
 pub mod stack;
+pub mod static_host;
 
 use std::path::PathBuf;
 

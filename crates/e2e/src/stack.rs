@@ -43,6 +43,9 @@ pub struct StackOptions {
     /// tenant gets a `[tenants.management]` client pointing at it. `None`: every answer
     /// travels in the continue token, as `config/demo.toml` says.
     pub back_channel: Option<BackChannel>,
+    /// Where the simulator's Action sends people (`stopover_url`, e.g. a static host on its
+    /// own origin, which the signer then also allows). `None`: the page the signer serves.
+    pub page_url: Option<String>,
 }
 
 /// The back-channel settings written into the demo configuration.
@@ -169,6 +172,7 @@ pub struct Stack {
     /// The management client's secret, when the stack has a back channel.
     management_secret: String,
     back_channel: Option<BackChannel>,
+    page_url: Option<String>,
     dist: PathBuf,
     signer: Option<Server>,
     simulator: Option<Server>,
@@ -196,15 +200,20 @@ impl Stack {
             secret,
             management_secret,
             back_channel: options.back_channel,
+            page_url: options.page_url,
             dist,
             signer: None,
             simulator: None,
         };
         stack.forms = stack.signer_config().forms;
 
+        let stopover_url = stack
+            .page_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{signer_addr}/"));
         let mut simulator = SimulatorConfig::new(
             &simulator_addr.to_string(),
-            &format!("http://{signer_addr}/"),
+            &stopover_url,
             Secret::new(stack.secret.clone()),
         );
         let behind = options.simulator_clock_behind_secs;
@@ -234,33 +243,54 @@ impl Stack {
         stack
     }
 
-    /// The signer's configuration: `config/demo.toml` with this stack's ports, origin, page
-    /// directory and secret, and its back channel, if any.
+    /// The signer's configuration: [`Stack::signer_config_toml`] read by the signer's own
+    /// parser, with this stack's secrets.
     pub fn signer_config(&self) -> Config {
+        let text = self.signer_config_toml();
+        let env = |name: &str| {
+            self.signer_env()
+                .into_iter()
+                .find(|(variable, _)| *variable == name)
+                .map(|(_, value)| value)
+        };
+        Config::from_toml(&text, &env)
+            .unwrap_or_else(|problem| panic!("config/demo.toml is refused: {problem}\n{text}"))
+    }
+
+    /// The signer's configuration file as an operator would write it: `config/demo.toml`
+    /// with this stack's ports, allowed origins (the signer's own, and the page's when it is
+    /// elsewhere), page directory and tenant issuer, and its back channel, if any. Secrets
+    /// stay in [`Stack::signer_env`].
+    pub fn signer_config_toml(&self) -> String {
         let path = workspace_root().join("config/demo.toml");
         let mut text = std::fs::read_to_string(&path)
             .unwrap_or_else(|problem| panic!("cannot read {}: {problem}", path.display()));
         if let Some(back_channel) = &self.back_channel {
             text = with_back_channel(&text, back_channel, &self.simulator_addr.to_string());
         }
-        let secret = self.secret.clone();
-        let management_secret = self.management_secret.clone();
-        let env = move |name: &str| match name {
-            DEMO_SECRET_ENV => Some(secret.clone()),
-            MANAGEMENT_SECRET_ENV => Some(management_secret.clone()),
-            _ => None,
-        };
-        let mut config = Config::from_toml(&text, &env)
-            .unwrap_or_else(|problem| panic!("config/demo.toml is refused: {problem}\n{text}"));
-        config.listen = self.signer_addr;
-        config.allowed_origins = vec![self.signer_origin()];
-        config.static_dir = Some(self.dist.clone());
-        let tenant = config
-            .tenants
-            .first_mut()
-            .expect("config/demo.toml has a tenant");
-        tenant.issuer = self.simulator_addr.to_string();
-        config
+        let mut origins = vec![self.signer_origin()];
+        origins.extend(self.page_url.as_deref().map(origin_of));
+        let origins = toml::Value::Array(origins.into_iter().map(toml::Value::String).collect());
+        let text = set_first(&text, "listen", &toml_string(&self.signer_addr.to_string()));
+        let text = set_first(&text, "allowed_origins", &origins.to_string());
+        let text = set_first(
+            &text,
+            "static_dir",
+            &toml_string(&self.dist.display().to_string()),
+        );
+        set_first(
+            &text,
+            "issuer",
+            &toml_string(&self.simulator_addr.to_string()),
+        )
+    }
+
+    /// The environment the signer's configuration reads its secrets from.
+    pub fn signer_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (DEMO_SECRET_ENV, self.secret.clone()),
+            (MANAGEMENT_SECRET_ENV, self.management_secret.clone()),
+        ]
     }
 
     /// `http://127.0.0.1:PORT` of the signer (and the page it serves).
@@ -446,6 +476,35 @@ impl Stack {
             simulator.stop().await;
         }
     }
+}
+
+/// `text` with the first line setting `key` (`key = ...`) set to `value` instead.
+fn set_first(text: &str, key: &str, value: &str) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let line = lines
+        .iter_mut()
+        .find(|line| {
+            line.split_once('=')
+                .is_some_and(|(name, _)| name.trim() == key)
+        })
+        .unwrap_or_else(|| panic!("the demo configuration sets no `{key}`"));
+    *line = format!("{key} = {value}");
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
+}
+
+fn toml_string(value: &str) -> String {
+    toml::Value::String(value.to_owned()).to_string()
+}
+
+/// `scheme://host[:port]` of `url`.
+pub fn origin_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |at| at + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |at| at + after_scheme);
+    url[..end].to_owned()
 }
 
 /// 32 random bytes, base64url.

@@ -8,7 +8,8 @@
 //! - [`replay`]: single use of each token (memory or Redis).
 //! - [`management`]: back-channel delivery of answers through the Auth0 Management API.
 //! - [`edge`]: what every request passes through (panics, timeouts, origins, rate limit,
-//!   metrics); [`static_site`]: the page, with its security headers.
+//!   metrics); [`static_site`]: the page, with its security headers;
+//!   [`page_policy`]: those headers and the page's `<meta>` policy, built in one place.
 //! - [`server`]: the public and admin listeners, and how they hold off slow clients.
 #![forbid(unsafe_code)]
 
@@ -18,6 +19,7 @@ pub mod error;
 pub mod management;
 pub mod metrics;
 pub mod mint;
+pub mod page_policy;
 pub mod rate_limit;
 pub mod replay;
 pub mod routes;

@@ -1,4 +1,5 @@
-//! `stopover-signer`: run the signer, check a configuration, or generate a secret.
+//! `stopover-signer`: run the signer, check a configuration, generate a secret, or write the
+//! page's security policy into a built page.
 
 use std::io::IsTerminal as _;
 use std::net::SocketAddr;
@@ -10,6 +11,7 @@ use base64::Engine as _;
 use clap::{Parser, Subcommand};
 use rand::RngCore as _;
 use stopover_signer::config::Config;
+use stopover_signer::page_policy::{write_page_policy, HEADERS_FILE};
 use stopover_signer::Listeners;
 use tracing_subscriber::EnvFilter;
 
@@ -43,6 +45,19 @@ enum Command {
     },
     /// Print a strong random secret for the Action's secrets and the signer's environment.
     GenSecret,
+    /// Write the page's Content-Security-Policy into a built page: a <meta> in index.html
+    /// that works on any host, and a `_headers` file (Netlify / Cloudflare Pages). With
+    /// --config, `_headers` has the strict policy for that configuration and the signer named
+    /// in DIR/stopover.json; run it again after editing either. Trunk runs it without
+    /// --config after every build.
+    PagePolicy {
+        /// The built page (trunk's dist/, or its staging directory).
+        #[arg(long)]
+        dist: PathBuf,
+        /// The signer's TOML configuration (checked as `check-config` does, secrets included).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -59,6 +74,7 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::PagePolicy { dist, config } => page_policy(&dist, config.as_deref()),
         Command::GenSecret => {
             let mut bytes = [0u8; 48];
             rand::rng().fill_bytes(&mut bytes);
@@ -120,6 +136,35 @@ async fn bind(address: SocketAddr, setting: &str) -> Option<tokio::net::TcpListe
         Err(error) => {
             eprintln!("cannot listen on {address} ({setting}): {error}");
             None
+        }
+    }
+}
+
+fn page_policy(dist: &Path, config: Option<&Path>) -> ExitCode {
+    let config = match config.map(load).transpose() {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match write_page_policy(dist, config.as_ref()) {
+        Ok(written) => {
+            println!(
+                "page policy written to {}: index.html <meta> (connect-src and form-action: any https: origin and loopback), {HEADERS_FILE} ({})",
+                dist.display(),
+                if config.is_some() {
+                    "strict: this configuration's signer and /continue origins, no framing"
+                } else {
+                    "the <meta> policy plus no framing; add --config for the strict policy"
+                }
+            );
+            println!("  header policy: {}", written.headers.to_header_value());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("stopover-signer page-policy: {error}");
+            ExitCode::FAILURE
         }
     }
 }

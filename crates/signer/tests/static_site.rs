@@ -78,7 +78,7 @@ async fn index_html_has_the_security_headers_and_the_loader_hash() {
         "{csp}"
     );
     for directive in [
-        "default-src 'self'",
+        "default-src 'none'",
         "style-src 'self'",
         "img-src 'self' data: https:",
         "connect-src 'self' https://signer.example.com",
@@ -91,6 +91,7 @@ async fn index_html_has_the_security_headers_and_the_loader_hash() {
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(reply.headers["referrer-policy"], "no-referrer");
     assert_eq!(reply.headers["x-content-type-options"], "nosniff");
+    assert_eq!(reply.headers["x-frame-options"], "DENY");
     assert_eq!(reply.headers["cache-control"], "no-store");
 }
 
