@@ -1,4 +1,5 @@
-//! Calls to the signer (SPEC section 2), and every status it can answer mapped to a typed error.
+//! Calls to the signer (docs/contract.md#api), and every status it can answer mapped to a typed
+//! error.
 
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;

@@ -2,7 +2,7 @@
 //! with the fields it returned, submitted at once, with a visible button if that is blocked.
 //!
 //! POST, not a redirect with the token in the URL, keeps the continue token out of history,
-//! logs and referrers (SPEC section 1, step 5).
+//! logs and referrers (docs/contract.md#handoff).
 
 use leptos::html;
 use leptos::prelude::*;

@@ -1,5 +1,6 @@
 //! The Stopover page: the Leptos single-page app an Auth0 post-login Redirect Action sends a
-//! person to in the middle of signing in (SPEC sections 1 and 6).
+//! person to in the middle of signing in (docs/architecture.md; what it reads and posts:
+//! docs/contract.md#launch and docs/contract.md#handoff).
 //!
 //! Where things are:
 //! - [`launch`]: `state` and the session token from the query, removed from the address bar;

@@ -1,4 +1,5 @@
-//! `cargo xtask bench`: the signer and the page, measured side by side (issue 8).
+//! `cargo xtask bench`: the signer and the page, measured side by side against the budgets of
+//! `crates/bench/src/report.rs` (listed at the top of `BENCHMARKS.md`).
 //!
 //! Builds what is measured as it ships (the page with trunk in release, the signer and the
 //! floor in release), runs the signer's criterion benchmarks, then `stopover-bench`, which

@@ -1,5 +1,6 @@
-//! `cargo xtask setup`: installs what is missing, at the versions ENVIRONMENT.md names, and
-//! says what it did. Safe to run again: it skips what is there.
+//! `cargo xtask setup`: installs what is missing, at the versions the constants below name (the
+//! README's "The two commands" lists what it installs), and says what it did. Safe to run
+//! again: it skips what is there.
 
 use std::env;
 use std::ffi::OsString;

@@ -1,4 +1,5 @@
-//! Stopover's benchmarks, behind `cargo xtask bench` (issue 8): measurements anyone can rerun.
+//! Stopover's benchmarks, behind `cargo xtask bench`: measurements anyone can rerun, read
+//! against the budgets of [`report`] (the table at the top of `BENCHMARKS.md`).
 //!
 //! - [`floor`]: the floor server, a minimal axum handler that parses the same JSON as
 //!   `POST /api/continue` and answers a same-sized JSON with no crypto and no checks;

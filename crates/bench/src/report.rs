@@ -58,7 +58,7 @@ pub struct StepFigure {
     pub median_ns: f64,
 }
 
-/// A budget of issue 8 and whether this run met it.
+/// One budget (the constants at the top of this file) and whether this run met it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Budget {
     pub name: &'static str,
@@ -87,7 +87,7 @@ pub struct Report {
 }
 
 impl Report {
-    /// The budgets of issue 8, plus "no non-2xx answer" from the signer.
+    /// The budgets this file's constants set, plus "no non-2xx answer" from the signer.
     pub fn budgets(&self) -> Vec<Budget> {
         let mut budgets = Vec::new();
         let memory = self.signers.first();

@@ -124,9 +124,11 @@ impl Browser {
     }
 }
 
-/// The WebDriver capabilities of a headless Debian Chromium on this kind of machine: the flags
-/// ENVIRONMENT.md names (without the background-networking ones it keeps trying hosts it
-/// cannot reach), English, the default window, a fresh profile, and `extra_args`.
+/// The WebDriver capabilities of a headless Debian Chromium on this kind of machine (run as
+/// root, without a GPU or a network beyond loopback): the flags it needs to start there
+/// (`--no-sandbox`, `--disable-gpu`, `--disable-dev-shm-usage`), the ones that stop it trying
+/// hosts it cannot reach (background networking, component updates, sync, QUIC), English, the
+/// default window, a fresh profile, and `extra_args`.
 pub fn chromium_capabilities(profile: &Path, extra_args: &[&str]) -> Map<String, Value> {
     let mut args: Vec<String> = [
         "--headless=new",

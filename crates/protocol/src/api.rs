@@ -1,4 +1,4 @@
-//! The signer's HTTP API (SPEC section 2): request, response and error bodies.
+//! The signer's HTTP API (docs/contract.md#api): request, response and error bodies.
 
 use std::collections::BTreeMap;
 
@@ -45,7 +45,7 @@ pub struct ApiErrorBody {
     pub fields: Option<BTreeMap<String, Vec<FieldErrorCode>>>,
 }
 
-/// The error codes of SPEC section 2, with the HTTP status each goes with.
+/// The error codes of docs/contract.md#errors, with the HTTP status each goes with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApiErrorCode {

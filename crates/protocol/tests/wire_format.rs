@@ -1,4 +1,4 @@
-//! The JSON of every type that crosses a wire (SPEC section 2), pinned against literal
+//! The JSON of every type that crosses a wire (docs/contract.md#api), pinned against literal
 //! strings: the signer's API bodies, both tokens' claims, clean answers and form definitions.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

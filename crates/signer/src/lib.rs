@@ -4,7 +4,7 @@
 //! - [`config`]: the TOML configuration, checked once at start-up.
 //! - [`verify`]: where the session token is verified.
 //! - [`mint`]: the continue token and the URL it is posted to.
-//! - [`routes`]: the HTTP API of SPEC section 2; [`error`]: its one error type.
+//! - [`routes`]: the HTTP API of docs/contract.md#api; [`error`]: its one error type.
 //! - [`replay`]: single use of each token (memory or Redis).
 //! - [`management`]: back-channel delivery of answers through the Auth0 Management API.
 //! - [`edge`]: what every request passes through (panics, timeouts, origins, rate limit,

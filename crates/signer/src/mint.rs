@@ -1,5 +1,5 @@
-//! Minting the continue token Auth0's `/continue` validates (SPEC section 2), and the URL the
-//! page posts it to.
+//! Minting the continue token Auth0's `/continue` validates (docs/contract.md#continue-token),
+//! and the URL the page posts it to (docs/contract.md#continue).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

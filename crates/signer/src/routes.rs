@@ -1,4 +1,4 @@
-//! The HTTP API of SPEC section 2.
+//! The HTTP API of docs/contract.md#api.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,6 +1,7 @@
 //! Serving the built page from the signer: precompressed assets, the SPA fallback to
-//! `index.html`, and the security headers of SPEC section 5 on every page response: the strict
-//! policy of [`crate::page_policy`], the very headers `_headers` asks a static host for.
+//! `index.html`, and the security headers of docs/contract.md#security-policy on every page
+//! response: the strict policy of [`crate::page_policy`], the very headers `_headers` asks a
+//! static host for.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

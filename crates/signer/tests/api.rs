@@ -1,4 +1,4 @@
-//! The HTTP API of SPEC section 2, through `app(state).oneshot(..)`: every status code.
+//! The HTTP API of docs/contract.md#api, through `app(state).oneshot(..)`: every status code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
