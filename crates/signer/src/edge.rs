@@ -261,6 +261,7 @@ fn method_label(method: &Method) -> &'static str {
 /// A fixed label per route, so metrics memory stays bounded whatever paths clients send.
 fn route_label(matched: Option<&str>) -> &'static str {
     match matched {
+        Some("/api/forms") => "/api/forms",
         Some("/api/forms/{id}") => "/api/forms/{id}",
         Some("/api/continue") => "/api/continue",
         Some("/api/{*rest}") => "/api/other",

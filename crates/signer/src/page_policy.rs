@@ -353,7 +353,7 @@ forms = ["f"]
 
 [[tenants]]
 issuer = "127.0.0.1:8780"
-secret_env = "SECRET"
+secret_env = "LOOPBACK_SECRET"
 scheme = "http"
 forms = ["f"]
 
@@ -368,7 +368,13 @@ kind = "text"
 label = "A"
 "#
         );
-        Config::from_toml(&text, &|name| (name == "SECRET").then(|| "s".repeat(32))).unwrap()
+        // Each tenant has its own secret: a shared one is refused.
+        let env = |name: &str| match name {
+            "SECRET" => Some("s".repeat(32)),
+            "LOOPBACK_SECRET" => Some("l".repeat(32)),
+            _ => None,
+        };
+        Config::from_toml(&text, &env).unwrap()
     }
 
     fn directive<'p>(policy: &'p str, name: &str) -> &'p str {

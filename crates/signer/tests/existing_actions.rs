@@ -230,6 +230,7 @@ async fn the_form_of_a_token_without_a_form_claim_is_served_by_issuer() {
         .await;
         assert_eq!(reply.status, StatusCode::OK, "{issuer}: {}", reply.text);
         assert_eq!(reply.body["id"], "profile", "the tenant's first form");
+        assert_eq!(reply.headers["cache-control"], "no-store", "an API answer");
     }
     let reply = send(
         app(state()),
