@@ -4,6 +4,7 @@
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH};
+use stopover_protocol::launch::percent_encode_unreserved;
 use stopover_protocol::{
     ApiErrorBody, ApiErrorCode, ContinueRequest, ContinueResponse, FieldErrors, FormDefinition,
 };
@@ -97,9 +98,9 @@ impl FormRequest {
     /// The path and query on the signer.
     pub fn path(&self) -> String {
         match self {
-            Self::Id(id) => format!("{FORMS_PATH}/{}", encode_path_segment(id)),
+            Self::Id(id) => format!("{FORMS_PATH}/{}", percent_encode_unreserved(id)),
             Self::ForIssuer(issuer) => {
-                format!("{FORMS_PATH}?issuer={}", encode_path_segment(issuer))
+                format!("{FORMS_PATH}?issuer={}", percent_encode_unreserved(issuer))
             }
         }
     }
@@ -171,20 +172,6 @@ pub fn parse_retry_after(value: &str) -> Option<u64> {
         .parse::<u64>()
         .ok()
         .map(|secs| secs.clamp(1, 600))
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters: one path segment, or one
-/// query value.
-pub fn encode_path_segment(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for byte in raw.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
@@ -301,7 +288,7 @@ mod tests {
 
     #[test]
     fn form_ids_are_encoded_as_one_path_segment() {
-        assert_eq!(encode_path_segment("profile"), "profile");
-        assert_eq!(encode_path_segment("../a b?"), "..%2Fa%20b%3F");
+        assert_eq!(percent_encode_unreserved("profile"), "profile");
+        assert_eq!(percent_encode_unreserved("../a b?"), "..%2Fa%20b%3F");
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 pub const CONFIG_PATH: &str = "stopover.json";
 
 /// The query parameter the session token arrives in unless `stopover.json` names another.
-pub const DEFAULT_TOKEN_PARAMETER: &str = "session_token";
+pub use stopover_protocol::launch::DEFAULT_TOKEN_PARAMETER;
 
 /// The contents of `stopover.json`. Every key is optional.
 ///
@@ -76,7 +76,7 @@ impl PageConfig {
             && name
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            && name != crate::launch::STATE_PARAMETER;
+            && name != stopover_protocol::launch::STATE_PARAMETER;
         if usable {
             name
         } else {

@@ -8,11 +8,9 @@
 
 use std::fmt;
 
-use stopover_protocol::limits::MAX_TOKEN_BYTES;
-use stopover_protocol::State;
-
-/// The query parameter Auth0 appends with the login transaction's state.
-pub const STATE_PARAMETER: &str = "state";
+use stopover_protocol::launch::STATE_PARAMETER;
+pub use stopover_protocol::{LoginState, SessionToken};
+use stopover_protocol::{SessionTokenError, StateError};
 
 /// The address bar's query as the page was opened, kept only until the token's parameter name
 /// is known. Its `Debug` never prints it.
@@ -22,13 +20,9 @@ pub struct LaunchQuery(String);
 /// What the page was opened with: a valid-looking state and a session token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Launch {
-    pub state: State,
+    pub state: LoginState,
     pub session_token: SessionToken,
 }
-
-/// The session token exactly as received. Its `Debug` never prints it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken(String);
 
 /// Why the page cannot start: the link it was opened with is incomplete or damaged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -41,28 +35,6 @@ pub enum LaunchError {
     MissingToken,
     #[error("the link's session token is too long")]
     TokenTooLong,
-}
-
-impl SessionToken {
-    pub fn parse(raw: &str) -> Result<Self, LaunchError> {
-        if raw.is_empty() {
-            return Err(LaunchError::MissingToken);
-        }
-        if raw.len() > MAX_TOKEN_BYTES {
-            return Err(LaunchError::TokenTooLong);
-        }
-        Ok(Self(raw.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SessionToken({} bytes)", self.0.len())
-    }
 }
 
 impl LaunchQuery {
@@ -114,8 +86,15 @@ pub fn parse_query(search: &str, token_parameter: &str) -> Result<Launch, Launch
     let state = state
         .filter(|s| !s.is_empty())
         .ok_or(LaunchError::MissingState)?;
-    let state = State::parse(&state).map_err(|_| LaunchError::MalformedState)?;
-    let session_token = SessionToken::parse(token.as_deref().unwrap_or_default())?;
+    let state = LoginState::parse(&state).map_err(|error| match error {
+        StateError::Empty => LaunchError::MissingState,
+        StateError::TooLong | StateError::InvalidCharacters => LaunchError::MalformedState,
+    })?;
+    let session_token =
+        SessionToken::parse(token.as_deref().unwrap_or_default()).map_err(|error| match error {
+            SessionTokenError::Empty => LaunchError::MissingToken,
+            SessionTokenError::TooLong => LaunchError::TokenTooLong,
+        })?;
     Ok(Launch {
         state,
         session_token,
@@ -265,7 +244,10 @@ mod tests {
 
     #[test]
     fn an_oversized_token_is_refused() {
-        let query = format!("?state=s&session_token={}", "a".repeat(MAX_TOKEN_BYTES + 1));
+        let query = format!(
+            "?state=s&session_token={}",
+            "a".repeat(stopover_protocol::limits::MAX_TOKEN_BYTES + 1)
+        );
         assert_eq!(parse_query(&query, TOKEN), Err(LaunchError::TokenTooLong));
     }
 
@@ -275,11 +257,5 @@ mod tests {
         assert_eq!(decode_component("%zz").as_deref(), Some("%zz"));
         assert_eq!(decode_component("%C3%A9").as_deref(), Some("é"));
         assert_eq!(decode_component("%FF"), None);
-    }
-
-    #[test]
-    fn debug_output_never_shows_the_token() {
-        let token = SessionToken::parse("secret.token.value").unwrap();
-        assert_eq!(format!("{token:?}"), "SessionToken(18 bytes)");
     }
 }

@@ -15,7 +15,7 @@ use jwt_compact::alg::{Hs256, Hs256Key};
 use jwt_compact::{AlgorithmExt as _, Claims, Header};
 use rand::RngCore as _;
 use serde_json::{json, Map, Value};
-use stopover_protocol::{validate_answers, ContinueRequest, SessionClaims, State};
+use stopover_protocol::{validate_answers, ContinueRequest, LoginState, SessionClaims};
 use stopover_signer::config::Config;
 use stopover_signer::mint::{mint_continue_token, MintRequest};
 
@@ -153,7 +153,7 @@ pub fn continue_token_bytes(config: &Config, now: i64) -> Result<usize, BenchErr
     let clean = validate_answers(form, &answers, &prefill(), now).map_err(|errors| {
         BenchError::new(format!("the load-test answers are refused: {errors:?}"))
     })?;
-    let state = State::parse(&fresh_state())
+    let state = LoginState::parse(&fresh_state())
         .map_err(|error| BenchError::new(format!("a fresh state is refused: {error:?}")))?;
     let token = mint_continue_token(MintRequest {
         tenant,
@@ -184,7 +184,7 @@ mod tests {
         let second = fresh_state();
         assert_ne!(first, second);
         assert_eq!(first.len(), 43);
-        assert!(State::parse(&first).is_ok());
+        assert!(LoginState::parse(&first).is_ok());
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod check;
 pub mod claims;
 pub mod form;
 pub mod formats;
+pub mod launch;
 pub mod limits;
 pub mod text;
 pub mod visibility;
@@ -29,6 +30,6 @@ pub use form::{
     ConsentDocument, DefinitionError, Field, FieldKind, FieldOption, FormDefinition, FormId,
     ShowIf, TextFormat,
 };
-pub use limits::{State, StateError};
+pub use launch::{LoginState, SessionToken, SessionTokenError, StateError};
 pub use text::LocalizedText;
 pub use visibility::is_visible;

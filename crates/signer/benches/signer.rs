@@ -15,7 +15,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use jwt_compact::alg::{Hs256, Hs256Key};
 use jwt_compact::{AlgorithmExt as _, Claims, Header};
 use serde_json::{json, Map, Value};
-use stopover_protocol::{validate_answers, SessionClaims, State};
+use stopover_protocol::{validate_answers, LoginState, SessionClaims};
 use stopover_signer::config::Config;
 use stopover_signer::mint::{mint_continue_token, MintRequest};
 use stopover_signer::verify::verify_session_token;
@@ -83,7 +83,7 @@ fn steps(c: &mut Criterion) {
     let token = session_token(&tenant.issuer);
     let answers = answers();
     let prefill = prefill();
-    let state = State::parse("hKFo2SBhc3RhdGUtZm9yLWJlbmNobWFya3MtMDEyMzQ1Njc4OQ").unwrap();
+    let state = LoginState::parse("hKFo2SBhc3RhdGUtZm9yLWJlbmNobWFya3MtMDEyMzQ1Njc4OQ").unwrap();
     // Each step must succeed here, or its figure would time a refusal.
     verify_session_token(&token, &config.tenants, NOW).expect("the token verifies");
     let clean = validate_answers(form, &answers, &prefill, NOW).expect("the answers are valid");

@@ -6,11 +6,11 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use jwt_compact::alg::Hs256;
 use jwt_compact::{AlgorithmExt as _, Claims, Header};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use rand::RngCore as _;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use stopover_protocol::claims::names;
-use stopover_protocol::{CleanAnswers, FormDefinition, FormRef, State};
+use stopover_protocol::launch::percent_encode_unreserved;
+use stopover_protocol::{CleanAnswers, FormDefinition, FormRef, LoginState};
 
 use crate::config::{AnswersClaim, Tenant};
 use crate::management::StoredRecord;
@@ -35,7 +35,7 @@ pub struct MintRequest<'a> {
     pub issuer: &'a str,
     /// The session token's `sub`.
     pub subject: &'a str,
-    pub state: &'a State,
+    pub state: &'a LoginState,
     pub form: &'a FormDefinition,
     pub answers: CleanAnswers,
     /// Where the token carries `answers`.
@@ -124,22 +124,15 @@ pub fn mint_continue_token_with_record(
 /// `{scheme}://{host}/continue?state={state}`: `host` is the tenant's bare host name, or the
 /// host the token asks for (`continue_host` or `continue_uri`) when (and only when) the tenant
 /// lists it.
-pub fn continue_url(tenant: &Tenant, requested_host: Option<&str>, state: &State) -> String {
+pub fn continue_url(tenant: &Tenant, requested_host: Option<&str>, state: &LoginState) -> String {
     let host = tenant.continue_host(requested_host);
     format!(
         "{}://{}/continue?state={}",
         tenant.scheme.as_str(),
         host,
-        utf8_percent_encode(state.as_str(), QUERY_VALUE)
+        percent_encode_unreserved(state.as_str())
     )
 }
-
-/// Everything but RFC 3986 unreserved characters is escaped.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// 128 random bits, base64url.
 fn random_id() -> String {

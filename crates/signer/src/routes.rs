@@ -15,10 +15,10 @@ use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH};
-use stopover_protocol::limits::{StateError, MAX_BODY_BYTES};
+use stopover_protocol::limits::MAX_BODY_BYTES;
 use stopover_protocol::{
-    validate_answers, CleanAnswers, ContinueRequest, ContinueResponse, FormDefinition,
-    SessionClaims,
+    validate_answers, CleanAnswers, ContinueRequest, ContinueResponse, FormDefinition, LoginState,
+    SessionClaims, StateError,
 };
 
 use crate::config::{FormDelivery, Tenant};
@@ -123,7 +123,7 @@ async fn continue_login(
     })?;
     let request: ContinueRequest =
         serde_json::from_value(Value::Object(body)).map_err(|_| ApiError::BadRequest(SHAPE))?;
-    let login_state = stopover_protocol::State::parse(&request.state).map_err(|error| {
+    let login_state = LoginState::parse(&request.state).map_err(|error| {
         ApiError::BadRequest(match error {
             StateError::Empty => "`state` is missing or empty.",
             StateError::TooLong => "`state` is too long.",
@@ -211,7 +211,7 @@ async fn mint_then_consume(
     state: &AppState,
     tenant: &Tenant,
     claims: &SessionClaims,
-    login_state: &stopover_protocol::State,
+    login_state: &LoginState,
     form: &FormDefinition,
     answers: CleanAnswers,
     key: ReplayKey,
@@ -252,7 +252,7 @@ async fn store_then_mint(
     state: &AppState,
     tenant: &Tenant,
     claims: &SessionClaims,
-    login_state: &stopover_protocol::State,
+    login_state: &LoginState,
     form: &FormDefinition,
     delivery: &FormDelivery,
     mut answers: CleanAnswers,

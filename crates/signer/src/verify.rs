@@ -17,8 +17,8 @@ use jwt_compact::alg::{Hs256, Hs256Signature};
 use jwt_compact::{Algorithm as _, AlgorithmSignature as _, Claims, UntrustedToken};
 use serde_json::{Map, Value};
 use stopover_protocol::claims::names;
-use stopover_protocol::limits::{CLOCK_LEEWAY_SECS, MAX_TOKEN_BYTES};
-use stopover_protocol::SessionClaims;
+use stopover_protocol::limits::CLOCK_LEEWAY_SECS;
+use stopover_protocol::{SessionClaims, SessionToken, SessionTokenError};
 
 use crate::config::{issuer_host, Tenant};
 use crate::strict_json::{parse_object, ObjectError};
@@ -121,13 +121,11 @@ pub fn verify_session_token<'c>(
     tenants: &'c [Tenant],
     now: i64,
 ) -> Result<VerifiedSession<'c>, Rejection> {
-    // Size, before anything is decoded.
-    if raw.is_empty() {
-        return Err(Rejection::Empty);
-    }
-    if raw.len() > MAX_TOKEN_BYTES {
-        return Err(Rejection::TooLarge);
-    }
+    // Size, before anything is decoded: the page's rule too.
+    SessionToken::check(raw).map_err(|error| match error {
+        SessionTokenError::Empty => Rejection::Empty,
+        SessionTokenError::TooLong => Rejection::TooLarge,
+    })?;
 
     // Structure: exactly three non-empty parts of strict base64url.
     let parts: Vec<&str> = raw.split('.').collect();

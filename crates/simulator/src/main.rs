@@ -45,7 +45,7 @@ struct Args {
 }
 
 /// The signer refuses shorter secrets; refusing them here too keeps the pair consistent.
-const MIN_SECRET_BYTES: usize = 32;
+use stopover_protocol::limits::MIN_SECRET_BYTES;
 
 #[tokio::main]
 async fn main() -> ExitCode {

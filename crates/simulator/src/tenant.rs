@@ -295,6 +295,6 @@ mod tests {
         let (a, b) = (random_id(), random_id());
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
-        assert!(stopover_protocol::State::parse(&a).is_ok());
+        assert!(stopover_protocol::LoginState::parse(&a).is_ok());
     }
 }

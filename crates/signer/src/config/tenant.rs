@@ -15,11 +15,8 @@ use super::host::{is_host, is_loopback_host, issuer_host};
 use super::management::{check_management, ManagementClient, RawManagement};
 use super::{ConfigProblem, FormDelivery};
 
-/// The shortest secret the signer accepts, in bytes (jwt-compact's `StrongKey` wants 64, more
-/// than Auth0 secrets often have; RFC 7518 asks for at least the hash size, 32).
-pub const MIN_SECRET_BYTES: usize = 32;
-/// Default name of the form field (and Auth0 `tokenParameterName`) carrying the continue token.
-pub const DEFAULT_TOKEN_PARAMETER: &str = "session_token";
+pub use stopover_protocol::launch::DEFAULT_TOKEN_PARAMETER;
+pub use stopover_protocol::limits::MIN_SECRET_BYTES;
 /// The longest a session token may live (`exp` - `iat`): an Auth0 login transaction lives at
 /// most an hour, so a token meant to outlive it is refused. A tenant may set less.
 pub const MAX_SESSION_LIFETIME_SECS: u64 = 3600;
