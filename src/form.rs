@@ -334,7 +334,7 @@ pub fn FormPage(
         let request = ContinueRequest {
             state: launch.state.as_str().to_owned(),
             session_token: launch.session_token.as_str().to_owned(),
-            answers: Value::Object(state.answers_to_send()),
+            answers: state.answers_to_send(),
         };
         spawn_local(async move {
             let outcome = api::post_continue(&config, &request).await;

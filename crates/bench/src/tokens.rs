@@ -75,7 +75,10 @@ impl SessionMinter {
         let request = ContinueRequest {
             state: fresh_state(),
             session_token: self.session_token(&subject(index), LOAD_FORM, now)?,
-            answers: profile_answers(),
+            answers: match profile_answers() {
+                Value::Object(answers) => answers,
+                _ => return Err(BenchError::new("the load-test answers are not an object")),
+            },
         };
         serde_json::to_string(&request)
             .map_err(|error| BenchError::new(format!("cannot write a request body: {error}")))

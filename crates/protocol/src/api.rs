@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::answers::{FieldErrorCode, FieldErrors};
 
@@ -19,8 +19,8 @@ pub struct ContinueRequest {
     pub state: String,
     /// The session token from the page's query.
     pub session_token: String,
-    /// Must be a JSON object; anything else is a 400.
-    pub answers: Value,
+    /// Field id -> the submitted value; anything but a JSON object is a 400.
+    pub answers: Map<String, Value>,
 }
 
 /// `POST /api/continue` success: where to post the person, and the form fields to post.

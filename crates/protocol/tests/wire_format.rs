@@ -119,7 +119,7 @@ fn continue_request_is_state_token_and_answers() {
     let request = ContinueRequest {
         state: "abc-123".into(),
         session_token: "eyJ.x.y".into(),
-        answers: json!({"phone": "+33 6 12 34 56 78", "terms": true}),
+        answers: common::object(json!({"phone": "+33 6 12 34 56 78", "terms": true})),
     };
     assert_wire(
         &request,

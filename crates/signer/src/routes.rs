@@ -17,11 +17,10 @@ use serde_json::{Map, Value};
 use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH};
 use stopover_protocol::limits::MAX_BODY_BYTES;
 use stopover_protocol::{
-    validate_answers, CleanAnswers, ContinueRequest, ContinueResponse, FormDefinition, LoginState,
-    SessionClaims, StateError,
+    validate_answers, ContinueRequest, ContinueResponse, LoginState, StateError,
 };
 
-use crate::config::{FormDelivery, Tenant};
+use crate::config::FormDelivery;
 use crate::edge;
 use crate::error::{json_response, method_not_allowed_response, ApiError};
 use crate::mint::{
@@ -86,7 +85,7 @@ struct IssuerQuery {
 }
 
 /// `GET /api/forms?issuer=ISS`: the form a session token of that issuer answers when its
-/// `form` claim names none (see [`Tenant::form_for`]), so the page never keeps a default of
+/// `form` claim names none (see [`crate::config::Tenant::form_for`]), so the page never keeps a default of
 /// its own. The issuer may be spelt as in the token (`host`, `https://host/`).
 async fn form_for_issuer(
     State(state): State<AppState>,
@@ -121,6 +120,12 @@ async fn continue_login(
             ObjectError::Json => SHAPE,
         })
     })?;
+    if body
+        .get("answers")
+        .is_some_and(|answers| !answers.is_object())
+    {
+        return Err(ApiError::BadRequest("`answers` must be a JSON object."));
+    }
     let request: ContinueRequest =
         serde_json::from_value(Value::Object(body)).map_err(|_| ApiError::BadRequest(SHAPE))?;
     let login_state = LoginState::parse(&request.state).map_err(|error| {
@@ -130,9 +135,6 @@ async fn continue_login(
             StateError::InvalidCharacters => "`state` has characters that are not allowed.",
         })
     })?;
-    let Value::Object(submitted) = &request.answers else {
-        return Err(ApiError::BadRequest("`answers` must be a JSON object."));
-    };
 
     let config = state.config();
     let session = verify_session_token(&request.session_token, &config.tenants, now).map_err(
@@ -153,39 +155,25 @@ async fn continue_login(
     let no_prefill = Map::new();
     let prefill = claims.prefill.as_ref().unwrap_or(&no_prefill);
     let answers =
-        validate_answers(form, submitted, prefill, now).map_err(ApiError::InvalidAnswers)?;
+        validate_answers(form, &request.answers, prefill, now).map_err(ApiError::InvalidAnswers)?;
     // The token alone, whatever state comes with it: one session token, one continue token.
-    let key = ReplayKey::new(&tenant.issuer, &claims.sub, &request.session_token);
+    let used = UsedToken {
+        key: ReplayKey::new(&tenant.issuer, &claims.sub, &request.session_token),
+        expires_at: session.expires_at,
+    };
+    let mint = MintRequest {
+        tenant,
+        issuer: &claims.iss,
+        subject: &claims.sub,
+        state: &login_state,
+        form,
+        answers,
+        answers_claim: config.answers_claim(tenant, &form.id.0),
+        now,
+    };
     let token = match config.delivery(&form.id.0) {
-        None => {
-            mint_then_consume(
-                &state,
-                tenant,
-                claims,
-                &login_state,
-                form,
-                answers,
-                key,
-                session.expires_at,
-                now,
-            )
-            .await?
-        }
-        Some(delivery) => {
-            store_then_mint(
-                &state,
-                tenant,
-                claims,
-                &login_state,
-                form,
-                delivery,
-                answers,
-                key,
-                session.expires_at,
-                now,
-            )
-            .await?
-        }
+        None => mint_then_consume(&state, mint, used).await?,
+        Some(delivery) => store_then_mint(&state, mint, delivery, used).await?,
     };
     state.metrics().record_minted();
     tracing::info!(issuer = %tenant.issuer, form = %form.id.0, "continue token minted");
@@ -204,35 +192,27 @@ async fn continue_login(
     ))
 }
 
+/// The session token being used up: its replay key, and until when it must be remembered.
+#[derive(Debug, Clone, Copy)]
+struct UsedToken {
+    key: ReplayKey,
+    /// The session token's `exp`, Unix seconds.
+    expires_at: i64,
+}
+
 /// Answers delivered in the token only: mint, then mark the token used. Consumed only once a
 /// token exists, so a refused answer leaves the session token usable.
-#[allow(clippy::too_many_arguments)]
 async fn mint_then_consume(
     state: &AppState,
-    tenant: &Tenant,
-    claims: &SessionClaims,
-    login_state: &LoginState,
-    form: &FormDefinition,
-    answers: CleanAnswers,
-    key: ReplayKey,
-    expires_at: i64,
-    now: i64,
+    mint: MintRequest<'_>,
+    used: UsedToken,
 ) -> Result<String, ApiError> {
-    let token = mint_continue_token(MintRequest {
-        tenant,
-        issuer: &claims.iss,
-        subject: &claims.sub,
-        state: login_state,
-        form,
-        answers,
-        answers_claim: state.config().answers_claim(tenant, &form.id.0),
-        now,
-    })
-    .map_err(|error| {
+    let now = mint.now;
+    let token = mint_continue_token(mint).map_err(|error| {
         tracing::error!(%error, "cannot mint a continue token");
         ApiError::Internal
     })?;
-    consume(state, key, expires_at, now).await?;
+    consume(state, used, now).await?;
     Ok(token)
 }
 
@@ -247,51 +227,32 @@ async fn mint_then_consume(
 /// retry after an abandoned store writes the same keys again, which Auth0's merge makes
 /// harmless; what can never happen is two continue tokens, or a second store after one
 /// was minted, because a minted token's claim is kept.
-#[allow(clippy::too_many_arguments)]
 async fn store_then_mint(
     state: &AppState,
-    tenant: &Tenant,
-    claims: &SessionClaims,
-    login_state: &LoginState,
-    form: &FormDefinition,
+    mut mint: MintRequest<'_>,
     delivery: &FormDelivery,
-    mut answers: CleanAnswers,
-    key: ReplayKey,
-    expires_at: i64,
-    now: i64,
+    used: UsedToken,
 ) -> Result<String, ApiError> {
     // The configuration check refuses a back-channel form for a tenant without a client.
     let management = state.management().ok_or(ApiError::Internal)?;
-    consume(state, key, expires_at, now).await?;
-    let claim = Claim::new(state, key);
+    consume(state, used, mint.now).await?;
+    let claim = Claim::new(state, used.key);
     let stored = match management
-        .store(tenant, &claims.sub, delivery, &answers)
+        .store(mint.tenant, mint.subject, delivery, &mint.answers)
         .await
     {
         Ok(stored) => stored,
         Err(error) => {
-            tracing::warn!(issuer = %tenant.issuer, form = %form.id.0, %error, "back-channel store failed; nothing minted");
+            tracing::warn!(issuer = %mint.tenant.issuer, form = %mint.form.id.0, %error, "back-channel store failed; nothing minted");
             claim.release().await;
             return Err(ApiError::Unavailable);
         }
     };
     // The stored values stay out of the token: only the record of where they went.
-    answers
+    mint.answers
         .0
         .retain(|field, _| !delivery.targets.contains_key(field));
-    let token = mint_continue_token_with_record(
-        MintRequest {
-            tenant,
-            issuer: &claims.iss,
-            subject: &claims.sub,
-            state: login_state,
-            form,
-            answers,
-            answers_claim: state.config().answers_claim(tenant, &form.id.0),
-            now,
-        },
-        Some(&stored),
-    );
+    let token = mint_continue_token_with_record(mint, Some(&stored));
     // Stored is stored: even if minting failed, the claim is kept so nothing is stored twice.
     claim.keep();
     token.map_err(|error| {
@@ -301,13 +262,8 @@ async fn store_then_mint(
 }
 
 /// Marks the token used: 409 when it already was, 503 (fail closed) when the store cannot say.
-async fn consume(
-    state: &AppState,
-    key: ReplayKey,
-    expires_at: i64,
-    now: i64,
-) -> Result<(), ApiError> {
-    match state.store().consume(key, expires_at, now).await {
+async fn consume(state: &AppState, used: UsedToken, now: i64) -> Result<(), ApiError> {
+    match state.store().consume(used.key, used.expires_at, now).await {
         Ok(Consumption::First) => Ok(()),
         Ok(Consumption::AlreadyUsed) => Err(ApiError::AlreadyUsed),
         Err(error) => {
