@@ -84,6 +84,19 @@ pub async fn document_language(client: &Client) -> String {
         .unwrap_or_default()
 }
 
+/// The stopover link as the browser arrived with it, before the page took `state` and the
+/// token out of the address bar: what reopening it from history or another tab would load.
+pub async fn arrived_link(client: &Client) -> String {
+    let link = client
+        .execute(
+            "return performance.getEntriesByType('navigation')[0].name;",
+            vec![],
+        )
+        .await
+        .expect("the navigation entry");
+    link.as_str().expect("a URL").to_owned()
+}
+
 /// Opens the simulator's start page and clicks "Sign in as NAME".
 pub async fn sign_in_as(client: &Client, start_url: &str, name: &str) {
     client.goto(start_url).await.expect("the start page opens");

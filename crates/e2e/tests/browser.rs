@@ -8,9 +8,9 @@ use fantoccini::{Client, Locator};
 use serde_json::json;
 use stopover_e2e::browser::with_browser;
 use stopover_e2e::page::{
-    assert_accessible, body_text, document_language, exists, fill_and_submit_by_keyboard,
-    fill_by_clicking, focused, screenshots, sign_in_as, submit, valid_inputs, wait_for,
-    wait_for_form, wait_for_signed_in, wait_for_text, Input, SUBMIT,
+    arrived_link, assert_accessible, body_text, document_language, exists,
+    fill_and_submit_by_keyboard, fill_by_clicking, focused, screenshots, sign_in_as, submit,
+    valid_inputs, wait_for, wait_for_form, wait_for_signed_in, wait_for_text, Input, SUBMIT,
 };
 use stopover_e2e::stack::{BackChannel, Delivery, Stack, StackOptions};
 
@@ -299,16 +299,7 @@ async fn the_back_button_and_a_second_submit_find_the_step_already_done() {
     scenario(StackOptions::default(), |client, stack| async move {
         sign_in_as(&client, &start_page(&stack), BRUNO).await;
         wait_for_form(&client).await;
-        // The link as the browser received it, before the page took state and token out of
-        // the address bar: what reopening it from history or another tab would load.
-        let link = client
-            .execute(
-                "return performance.getEntriesByType('navigation')[0].name;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        let link = link.as_str().unwrap().to_owned();
+        let link = arrived_link(&client).await;
         assert!(
             link.contains("session_token=") && link.contains("state="),
             "{link}"

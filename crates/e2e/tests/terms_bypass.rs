@@ -10,7 +10,7 @@ use fantoccini::Client;
 use serde_json::{json, Value};
 use stopover_e2e::browser::with_browser;
 use stopover_e2e::page::{
-    body_text, fill_by_clicking, sign_in_as, submit, valid_inputs, wait_for_form,
+    arrived_link, body_text, fill_by_clicking, sign_in_as, submit, valid_inputs, wait_for_form,
     wait_for_signed_in, wait_for_text,
 };
 use stopover_e2e::stack::{Stack, StackOptions};
@@ -20,14 +20,7 @@ const BRUNO: &str = "Bruno Keller";
 /// The stopover link the browser was sent to, as it arrived (before the page took `state` and
 /// the token out of the address bar): its `session_token` and `state`.
 async fn arrived_with(client: &Client) -> (String, String) {
-    let link = client
-        .execute(
-            "return performance.getEntriesByType('navigation')[0].name;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let link = link.as_str().unwrap();
+    let link = arrived_link(client).await;
     // Both values are base64url (and dots): nothing in them is percent-encoded.
     let query = link.split_once('?').map_or("", |(_, query)| query);
     let param = |name: &str| {

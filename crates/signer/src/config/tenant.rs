@@ -277,7 +277,8 @@ pub(super) fn check_tenant(
     }
 }
 
-/// A secret file's bytes without the final newline an editor or `echo` adds.
+/// A secret file's bytes without the final newline an editor or `echo` adds (it is not part
+/// of the secret); the error is the I/O error's kind.
 pub(super) fn read_secret_file(path: &str) -> Result<Vec<u8>, String> {
     let mut bytes = std::fs::read(path).map_err(|error| error.kind().to_string())?;
     while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
@@ -304,20 +305,13 @@ pub(super) fn read_secret(
                 return None;
             }
         },
-        (None, Some(path)) => match std::fs::read(path) {
-            // A file written by `echo` or an editor ends with a newline that is not part of
-            // the secret.
-            Ok(mut bytes) => {
-                while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                    bytes.pop();
-                }
-                bytes
-            }
-            Err(error) => {
+        (None, Some(path)) => match read_secret_file(path) {
+            Ok(bytes) => bytes,
+            Err(reason) => {
                 problems.push(ConfigProblem::SecretFile {
                     issuer: issuer.to_owned(),
                     path: path.to_owned(),
-                    reason: error.kind().to_string(),
+                    reason,
                 });
                 return None;
             }
