@@ -4,7 +4,7 @@
 //! answer, and a one-line value must not carry characters that reorder or hide what a person
 //! or an operator reads back (bidirectional overrides, invisible format characters, line and
 //! paragraph separators). The page and the signer both call these through
-//! [`crate::validate_answers`], so they cannot disagree.
+//! [`validate_answers`](fn@crate::validate_answers), so they cannot disagree.
 
 /// True for a character that draws nothing on its own: white space, format characters, fillers
 /// and variation selectors. A value made only of these is no answer.

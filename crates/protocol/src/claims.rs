@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::answers::CleanAnswers;
+use crate::answer_values::CleanAnswers;
 
 /// Claim names, one definition for every part.
 pub mod names {
@@ -25,13 +25,23 @@ pub mod names {
 }
 
 /// What `api.redirect.encodeToken` puts in the session token (beside `iat` and `exp`), and
-/// the optional claims Stopover understands in its payload.
+/// the optional claims Stopover understands in its payload (docs/contract.md#session-claims):
+/// the claims the signer has verified, `sub` and `iss` required.
+pub type SessionClaims = SessionClaimsOf<String>;
+
+/// The session token's claims as read by someone who cannot check its signature (the page):
+/// the same claims, but `sub` and `iss` may be absent too. Nothing read here is trusted; it
+/// only picks the form and the language, prefills fields and shows the time left.
+pub type UntrustedSessionClaims = SessionClaimsOf<Option<String>>;
+
+/// The session token's claims, one definition for [`SessionClaims`] and
+/// [`UntrustedSessionClaims`]; `Id` is the type of `sub` and `iss`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SessionClaims {
+pub struct SessionClaimsOf<Id> {
     /// The user id.
-    pub sub: String,
+    pub sub: Id,
     /// The tenant's host name, e.g. `tenant.eu.auth0.com`.
-    pub iss: String,
+    pub iss: Id,
     /// The person's IP address as Auth0 saw it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,

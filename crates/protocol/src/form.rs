@@ -1,7 +1,7 @@
 //! Form definitions: what the page shows and what the signer accepts, as data.
 //!
 //! Declared in the signer's TOML configuration, served as JSON by `GET /api/forms/{id}`, and
-//! rendered by the page. The same value drives [`crate::validate_answers`] on both sides.
+//! rendered by the page. The same value drives [`validate_answers`](fn@crate::validate_answers) on both sides.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -215,23 +215,6 @@ pub struct DefinitionError {
 }
 
 impl FormDefinition {
-    /// Every problem with this definition, or `Ok` when it is usable: duplicate or malformed
-    /// ids, `show_if` naming an unknown field, itself or a cycle, missing or duplicate options,
-    /// min above max, a consent without a document URL or version, blank required texts, ...
-    ///
-    /// Also refused: a `show_if` naming a hidden or static field, or whose `equals` no
-    /// answer of that field can have; a `default` the field would not accept as an answer
-    /// (wrong type, not an option, out of range) and any default on consent, hidden and
-    /// static fields; a prefill key on static and consent fields; malformed language tags.
-    pub fn check(&self) -> Result<(), Vec<DefinitionError>> {
-        let errors = crate::check::definition_errors(self);
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
-    }
-
     /// The field with this id.
     pub fn field(&self, id: &str) -> Option<&Field> {
         self.fields.iter().find(|field| field.id == id)

@@ -2,7 +2,7 @@
 //! typed and returns the normalised value, or `None` when it is not of that format.
 //!
 //! Written by hand (no `regex`, `url` or date crates) so the page's wasm stays small. Both
-//! [`crate::validate_answers`] and [`crate::FormDefinition::check`] use them.
+//! [`validate_answers`](fn@crate::validate_answers) and [`crate::FormDefinition::check`] use them.
 
 /// Longest e-mail address accepted (RFC 5321 path limit).
 pub const MAX_EMAIL_CHARS: usize = 254;

@@ -1,9 +1,10 @@
 //! `show_if`: when a field is shown. One rule for the page (what to render) and for
-//! [`crate::validate_answers`] (what to require and keep).
+//! [`validate_answers`](fn@crate::validate_answers) (what to require and keep).
 
 use serde_json::{Map, Value};
 
-use crate::answers::{clean_answer, AnswerValue};
+use crate::answer_values::AnswerValue;
+use crate::clean_answer::clean_answer;
 use crate::form::{Field, FormDefinition, ShowIf};
 use crate::limits::MAX_SHOW_IF_DEPTH;
 
@@ -11,7 +12,7 @@ use crate::limits::MAX_SHOW_IF_DEPTH;
 /// they would be submitted).
 ///
 /// A field without `show_if` is shown. A field with `show_if` is shown when its controlling
-/// field is itself shown and the controlling answer, *cleaned* as [`crate::validate_answers`]
+/// field is itself shown and the controlling answer, *cleaned* as [`validate_answers`](fn@crate::validate_answers)
 /// cleans it, matches `equals`: an invalid or missing answer matches nothing (an unchecked
 /// `checkbox` is `false`). Matching: a boolean equals a `checkbox` (or an accepted `consent`),
 /// a number equals a `number`, a string equals a text-like answer exactly (after trimming and

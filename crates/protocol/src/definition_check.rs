@@ -3,15 +3,34 @@
 
 use serde_json::Value;
 
-use crate::answers::clean_answer;
+use crate::clean_answer::clean_answer;
 use crate::form::{DefinitionError, Field, FieldKind, FieldOption, FormDefinition};
 use crate::formats;
 use crate::limits::MAX_ID_CHARS;
 use crate::text::LocalizedText;
 use crate::visibility::condition_holds;
 
+impl FormDefinition {
+    /// Every problem with this definition, or `Ok` when it is usable: duplicate or malformed
+    /// ids, `show_if` naming an unknown field, itself or a cycle, missing or duplicate options,
+    /// min above max, a consent without a document URL or version, blank required texts, ...
+    ///
+    /// Also refused: a `show_if` naming a hidden or static field, or whose `equals` no
+    /// answer of that field can have; a `default` the field would not accept as an answer
+    /// (wrong type, not an option, out of range) and any default on consent, hidden and
+    /// static fields; a prefill key on static and consent fields; malformed language tags.
+    pub fn check(&self) -> Result<(), Vec<DefinitionError>> {
+        let errors = definition_errors(self);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// Every problem with `form`, in the order of its fields.
-pub(crate) fn definition_errors(form: &FormDefinition) -> Vec<DefinitionError> {
+fn definition_errors(form: &FormDefinition) -> Vec<DefinitionError> {
     let mut report = Report {
         form: form.id.0.clone(),
         errors: Vec::new(),
