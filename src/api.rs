@@ -137,31 +137,40 @@ pub async fn post_continue(
 }
 
 /// The error for a non-success `status`, from its JSON body when there is one and its
-/// `Retry-After` header.
+/// `Retry-After` header. The status decides (the protocol's table, [`ApiErrorCode::for_status`]);
+/// a body only tells the two 404s apart.
 pub fn error_for_status(
     status: u16,
     body: Option<ApiErrorBody>,
     retry_after: Option<&str>,
 ) -> ApiError {
-    let code = body.as_ref().map(|b| b.error);
-    match status {
-        400 => ApiError::BadRequest,
-        401 => ApiError::InvalidToken,
-        403 => ApiError::OriginNotAllowed,
-        404 if code == Some(ApiErrorCode::UnknownForm) => ApiError::UnknownForm,
-        404 => ApiError::NotFound,
-        409 => ApiError::AlreadyUsed,
-        413 => ApiError::PayloadTooLarge,
-        415 => ApiError::UnsupportedMediaType,
-        422 => ApiError::InvalidAnswers(body.and_then(|b| b.fields).unwrap_or_default()),
-        429 => ApiError::RateLimited {
+    let said = body.as_ref().map(|b| b.error);
+    match ApiErrorCode::for_status(status, said) {
+        Some(ApiErrorCode::BadRequest) => ApiError::BadRequest,
+        Some(ApiErrorCode::InvalidToken) => ApiError::InvalidToken,
+        Some(ApiErrorCode::OriginNotAllowed) => ApiError::OriginNotAllowed,
+        Some(ApiErrorCode::UnknownForm) => ApiError::UnknownForm,
+        Some(ApiErrorCode::NotFound) => ApiError::NotFound,
+        Some(ApiErrorCode::AlreadyUsed) => ApiError::AlreadyUsed,
+        Some(ApiErrorCode::PayloadTooLarge) => ApiError::PayloadTooLarge,
+        Some(ApiErrorCode::UnsupportedMediaType) => ApiError::UnsupportedMediaType,
+        Some(ApiErrorCode::InvalidAnswers) => {
+            ApiError::InvalidAnswers(body.and_then(|b| b.fields).unwrap_or_default())
+        }
+        Some(ApiErrorCode::RateLimited) => ApiError::RateLimited {
             retry_after_secs: retry_after
                 .and_then(parse_retry_after)
                 .unwrap_or(DEFAULT_RETRY_AFTER_SECS),
         },
-        503 => ApiError::Unavailable,
-        500..=599 => ApiError::Server(status),
-        _ => ApiError::Unexpected(status),
+        Some(ApiErrorCode::Unavailable) => ApiError::Unavailable,
+        Some(ApiErrorCode::Internal) => ApiError::Server(status),
+        // The page takes each path with its method and sends its small body at once: these
+        // answers mean something other than the signer is in the way.
+        Some(ApiErrorCode::MethodNotAllowed | ApiErrorCode::RequestTimeout) => {
+            ApiError::Unexpected(status)
+        }
+        None if (500..=599).contains(&status) => ApiError::Server(status),
+        None => ApiError::Unexpected(status),
     }
 }
 

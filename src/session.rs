@@ -5,9 +5,8 @@
 //! Nothing here grants anything; the signer checks everything again.
 
 use jwt_compact::UntrustedToken;
-use serde::Deserialize;
 use serde_json::{Map, Value};
-use stopover_protocol::FormId;
+use stopover_protocol::{FormId, UntrustedSessionClaims};
 
 use crate::launch::SessionToken;
 
@@ -35,24 +34,12 @@ pub enum SessionError {
     UnreadableClaims,
 }
 
-#[derive(Deserialize)]
-struct PageClaims {
-    #[serde(default)]
-    form: Option<String>,
-    #[serde(default)]
-    iss: Option<String>,
-    #[serde(default)]
-    prefill: Option<Map<String, Value>>,
-    #[serde(default)]
-    locale: Option<String>,
-}
-
 impl Session {
     /// Reads the claims of `token` without checking its signature.
     pub fn read_untrusted(token: &SessionToken) -> Result<Self, SessionError> {
         let untrusted = UntrustedToken::new(token.as_str()).map_err(|_| SessionError::Malformed)?;
         let claims = untrusted
-            .deserialize_claims_unchecked::<PageClaims>()
+            .deserialize_claims_unchecked::<UntrustedSessionClaims>()
             .map_err(|_| SessionError::UnreadableClaims)?;
         Ok(Self {
             form: claims.custom.form.filter(|f| !f.is_empty()).map(FormId),

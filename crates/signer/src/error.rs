@@ -1,4 +1,5 @@
-//! The one error type of the HTTP API: every status code and error code is decided here.
+//! The one error type of the HTTP API: which error code each failure answers is decided here;
+//! each code's status and message come from the protocol's table ([`ApiErrorCode`]).
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +20,11 @@ pub enum ApiError {
     OriginNotAllowed,
     UnknownForm,
     NotFound,
+    /// A known path asked with a method it does not take (axum adds `Allow`).
+    MethodNotAllowed,
+    /// The body arrived too slowly; the connection is closed, as the rest of the body may
+    /// still be on its way.
+    RequestTimeout,
     AlreadyUsed,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -43,6 +49,8 @@ impl ApiError {
             Self::OriginNotAllowed => ApiErrorCode::OriginNotAllowed,
             Self::UnknownForm => ApiErrorCode::UnknownForm,
             Self::NotFound => ApiErrorCode::NotFound,
+            Self::MethodNotAllowed => ApiErrorCode::MethodNotAllowed,
+            Self::RequestTimeout => ApiErrorCode::RequestTimeout,
             Self::AlreadyUsed => ApiErrorCode::AlreadyUsed,
             Self::PayloadTooLarge => ApiErrorCode::PayloadTooLarge,
             Self::UnsupportedMediaType => ApiErrorCode::UnsupportedMediaType,
@@ -53,43 +61,19 @@ impl ApiError {
         }
     }
 
+    /// The code's message, or what exactly is malformed.
     fn message(&self) -> &'static str {
         match self {
             Self::BadRequest(message) => message,
-            Self::InvalidToken(_) => {
-                "This sign-in link is not valid or has expired. Please start signing in again."
-            }
-            Self::OriginNotAllowed => "This site may not call the signer.",
-            Self::UnknownForm => "There is no form with this id.",
-            Self::NotFound => "Not found.",
-            Self::AlreadyUsed => {
-                "This sign-in step was already completed. Please start signing in again."
-            }
-            Self::PayloadTooLarge => "The request is too large.",
-            Self::UnsupportedMediaType => {
-                "The request must be JSON (Content-Type: application/json)."
-            }
-            Self::InvalidAnswers(_) => "Some answers need attention.",
-            Self::RateLimited { .. } => "Too many attempts. Please wait a moment and try again.",
-            Self::Unavailable => "The service is briefly unavailable. Please try again.",
-            Self::Internal => "Something went wrong on our side. Please try again.",
+            other => other.code().message(),
         }
     }
 
+    /// For the metrics: the code, or for a refused token the reason it was refused.
     fn reason(&self) -> &'static str {
         match self {
             Self::InvalidToken(rejection) => rejection.as_str(),
-            Self::BadRequest(_) => "bad_request",
-            Self::OriginNotAllowed => "origin_not_allowed",
-            Self::UnknownForm => "unknown_form",
-            Self::NotFound => "not_found",
-            Self::AlreadyUsed => "already_used",
-            Self::PayloadTooLarge => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::InvalidAnswers(_) => "invalid_answers",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::Unavailable => "unavailable",
-            Self::Internal => "internal",
+            other => other.code().as_str(),
         }
     }
 }
@@ -101,8 +85,11 @@ impl IntoResponse for ApiError {
             StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let reason = RejectionReason(self.reason());
         let message = self.message().to_owned();
-        let retry_after = match &self {
-            Self::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+        let extra_header = match &self {
+            Self::RateLimited { retry_after_secs } => {
+                Some((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs)))
+            }
+            Self::RequestTimeout => Some((header::CONNECTION, HeaderValue::from_static("close"))),
             _ => None,
         };
         let fields = match self {
@@ -117,10 +104,8 @@ impl IntoResponse for ApiError {
                 fields,
             },
         );
-        if let Some(seconds) = retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        if let Some((name, value)) = extra_header {
+            response.headers_mut().insert(name, value);
         }
         response.extensions_mut().insert(reason);
         response
@@ -144,47 +129,18 @@ pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Respon
 }
 
 /// The 405 body for a known path asked with a method it does not take (axum adds `Allow`).
-/// Built by hand: the shared error codes have no 405, and this one concerns only the signer.
 pub fn method_not_allowed_response() -> Response {
-    let mut response = (
-        StatusCode::METHOD_NOT_ALLOWED,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(JSON_CONTENT_TYPE),
-        )],
-        r#"{"error":"method_not_allowed","message":"This address does not take this method."}"#,
-    )
-        .into_response();
-    response
-        .extensions_mut()
-        .insert(RejectionReason("method_not_allowed"));
-    response
+    ApiError::MethodNotAllowed.into_response()
 }
 
-/// The 408 body for a client too slow sending its request body. Built by hand like the 405:
-/// the shared error codes have no 408 (the page never sees it from a healthy connection), and
-/// it is kept apart from 503 `unavailable`, which is about the signer's own back end. The
-/// connection is closed: the rest of the body may still be on its way.
+/// The 408 body for a client too slow sending its request body, closing the connection. It
+/// is kept apart from 503 `unavailable`, which is about the signer's own back end.
 pub fn request_timeout_response() -> Response {
-    let mut response = (
-        StatusCode::REQUEST_TIMEOUT,
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(JSON_CONTENT_TYPE),
-            ),
-            (header::CONNECTION, HeaderValue::from_static("close")),
-        ],
-        r#"{"error":"request_timeout","message":"The request was sent too slowly. Please try again."}"#,
-    )
-        .into_response();
-    response
-        .extensions_mut()
-        .insert(RejectionReason("request_timeout"));
-    response
+    ApiError::RequestTimeout.into_response()
 }
 
-/// The 500 body, built without serialisation so it cannot fail.
+/// The 500 body, built without serialisation so it cannot fail (the `internal` row of
+/// [`ApiErrorCode`], spelt out; a test holds the two together).
 pub fn internal_error_response() -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -192,7 +148,21 @@ pub fn internal_error_response() -> Response {
             header::CONTENT_TYPE,
             HeaderValue::from_static(JSON_CONTENT_TYPE),
         )],
-        r#"{"error":"internal","message":"Something went wrong on our side. Please try again."}"#,
+        INTERNAL_ERROR_BODY,
     )
         .into_response()
+}
+
+const INTERNAL_ERROR_BODY: &str =
+    r#"{"error":"internal","message":"Something went wrong on our side. Please try again."}"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spelt_out_500_body_is_the_tables() {
+        let body = serde_json::to_string(&ApiErrorBody::new(ApiErrorCode::Internal));
+        assert_eq!(body.ok().as_deref(), Some(INTERNAL_ERROR_BODY));
+    }
 }
