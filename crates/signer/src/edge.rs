@@ -19,20 +19,25 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Config;
 use crate::error::{internal_error_response, request_timeout_response, ApiError, RejectionReason};
 use crate::rate_limit::Decision;
 use crate::AppState;
 
-/// The outer layers, innermost first: body timeout, request timeout, then metrics and log,
-/// then panic catching.
+/// The outer layers, innermost first: body timeout, request timeout, `nosniff` on every
+/// response, then metrics and log, then panic catching.
 pub fn around(router: Router<AppState>, state: AppState) -> Router {
     router
         .layer(middleware::from_fn_with_state(state.clone(), body_timeout))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request_timeout,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
         ))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(CatchPanicLayer::custom(panic_response))
@@ -208,7 +213,8 @@ async fn request_timeout(State(state): State<AppState>, request: Request, next: 
 }
 
 /// Counts the request, logs one line without query string, body or token, and sets
-/// `nosniff` everywhere and `no-store` on API answers.
+/// `no-store` on API answers (here, where the route is known: a response alone does not say
+/// which route answered it, and the timeouts' answers must carry it too).
 async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = route_label(
@@ -225,13 +231,10 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     if let Some(RejectionReason(reason)) = response.extensions().get::<RejectionReason>() {
         state.metrics().record_rejection(reason);
     }
-    let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
     if route.starts_with("/api") {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     tracing::info!(
         method,

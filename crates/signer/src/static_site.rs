@@ -6,12 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue};
-use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Config;
 use crate::page_policy::{security_headers, PagePolicy, PAGE_CONFIG_FILE};
@@ -88,33 +87,27 @@ impl StaticSite {
                     .precompressed_br()
                     .precompressed_gzip(),
             );
-        let headers = self.headers.clone();
-        Router::new()
-            .fallback_service(files)
-            .layer(middleware::from_fn(move |request: Request, next: Next| {
-                let headers = headers.clone();
-                async move { with_security_headers(next.run(request).await, &headers) }
-            }))
+        let mut site = Router::new().fallback_service(files);
+        for (name, value) in self.headers.iter() {
+            site = site.layer(SetResponseHeaderLayer::overriding(
+                name.clone(),
+                value.clone(),
+            ));
+        }
+        site.layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            no_store_for_html,
+        ))
     }
 }
 
-fn with_security_headers(
-    mut response: Response,
-    headers_to_send: &[(HeaderName, HeaderValue)],
-) -> Response {
-    let is_html = response
+/// `no-store` for `index.html`: it carries the query (state, token) only in the address bar,
+/// but must never be served stale after a deploy.
+fn no_store_for_html(response: &Response) -> Option<HeaderValue> {
+    response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"));
-    let headers = response.headers_mut();
-    for (name, value) in headers_to_send {
-        headers.insert(name.clone(), value.clone());
-    }
-    if is_html {
-        // index.html carries the query (state, token) only in the address bar, but must
-        // never be served stale after a deploy.
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    response
+        .is_some_and(|value| value.starts_with("text/html"))
+        .then(|| HeaderValue::from_static("no-store"))
 }
