@@ -8,7 +8,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
-use crate::management::ManagementApiConfig;
 use crate::users::TestUser;
 
 /// The example Action of this repository, which the simulator runs unless told otherwise.
@@ -58,6 +57,34 @@ impl SimulatorConfig {
             users: default_users(),
             clock: Clock::system(),
             management: None,
+        }
+    }
+}
+
+/// Scope needed to read a user.
+pub const READ_USERS: &str = "read:users";
+/// Scope needed to update a user.
+pub const UPDATE_USERS: &str = "update:users";
+
+/// The one machine-to-machine application allowed on the simulated Management API.
+#[derive(Debug, Clone)]
+pub struct ManagementApiConfig {
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// The scopes its tokens carry (the client grant).
+    pub scopes: Vec<String>,
+    /// `expires_in` of its tokens, seconds (Auth0's default is 86400).
+    pub token_ttl_secs: i64,
+}
+
+impl ManagementApiConfig {
+    /// A client with `read:users` and `update:users` and day-long tokens.
+    pub fn new(client_id: &str, client_secret: Secret) -> Self {
+        Self {
+            client_id: client_id.to_owned(),
+            client_secret,
+            scopes: vec![READ_USERS.to_owned(), UPDATE_USERS.to_owned()],
+            token_ttl_secs: 86_400,
         }
     }
 }

@@ -10,9 +10,11 @@
 #![forbid(unsafe_code)]
 
 pub mod action;
+pub mod app_state;
 pub mod config;
 pub mod event;
 pub mod management;
+pub mod management_state;
 pub mod pages;
 pub mod params;
 pub mod routes;
@@ -25,13 +27,13 @@ use std::net::SocketAddr;
 use axum::Router;
 use tokio::net::TcpListener;
 
-pub use config::{ActionRuntime, Clock, Secret, SimulatorConfig};
-pub use management::{Fault, FaultKind, FaultTarget, ManagementApiConfig, Stats};
+pub use config::{ActionRuntime, Clock, ManagementApiConfig, Secret, SimulatorConfig};
+pub use management_state::{Fault, FaultKind, FaultTarget, Stats};
 pub use users::TestUser;
 
 /// The simulated tenant's routes, for tests that drive it without a socket.
 pub fn app(config: SimulatorConfig) -> Router {
-    routes::router(routes::AppState::new(config))
+    routes::router(app_state::AppState::new(config))
 }
 
 /// Serves the simulated tenant on `listener` until `shutdown` completes.

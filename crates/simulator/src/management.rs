@@ -12,7 +12,6 @@
 //! Errors have Auth0's shapes: `{"error", "error_description"}` at the token endpoint,
 //! `{"statusCode", "error", "message", "errorCode"}` on the API.
 
-use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -21,137 +20,12 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::config::Secret;
-use crate::routes::AppState;
+use crate::app_state::AppState;
+use crate::config::{READ_USERS, UPDATE_USERS};
+use crate::management_state::{Fault, FaultKind, FaultTarget, IssuedToken};
 use crate::tenant::random_id;
-
-/// Scope needed to read a user.
-pub const READ_USERS: &str = "read:users";
-/// Scope needed to update a user.
-pub const UPDATE_USERS: &str = "update:users";
-
-/// The one machine-to-machine application allowed on the simulated Management API.
-#[derive(Debug, Clone)]
-pub struct ManagementApiConfig {
-    pub client_id: String,
-    pub client_secret: Secret,
-    /// The scopes its tokens carry (the client grant).
-    pub scopes: Vec<String>,
-    /// `expires_in` of its tokens, seconds (Auth0's default is 86400).
-    pub token_ttl_secs: i64,
-}
-
-impl ManagementApiConfig {
-    /// A client with `read:users` and `update:users` and day-long tokens.
-    pub fn new(client_id: &str, client_secret: Secret) -> Self {
-        Self {
-            client_id: client_id.to_owned(),
-            client_secret,
-            scopes: vec![READ_USERS.to_owned(), UPDATE_USERS.to_owned()],
-            token_ttl_secs: 86_400,
-        }
-    }
-}
-
-/// Which endpoint a fault hits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FaultTarget {
-    /// `GET` and `PATCH /api/v2/users/{id}`.
-    #[default]
-    Users,
-    /// `POST /oauth/token`.
-    Token,
-}
-
-/// What a fault does to the next matching calls.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum FaultKind {
-    /// 429 with `x-ratelimit-limit/remaining/reset` (reset = now + `reset_in_secs`), or
-    /// only `Retry-After` when `retry_after_only`.
-    RateLimit {
-        #[serde(default = "one")]
-        reset_in_secs: i64,
-        #[serde(default)]
-        retry_after_only: bool,
-    },
-    /// A 5xx status (500, 502, 503, 504).
-    ServerError {
-        #[serde(default = "service_unavailable")]
-        status: u16,
-    },
-    /// Waits `delay_ms` before answering normally.
-    Slow { delay_ms: u64 },
-}
-
-/// A fault for the next `count` calls to `target` (`POST /_sim/management/faults`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Fault {
-    #[serde(default)]
-    pub target: FaultTarget,
-    #[serde(flatten)]
-    pub kind: FaultKind,
-    #[serde(default = "one_u32")]
-    pub count: u32,
-}
-
-fn one() -> i64 {
-    1
-}
-
-fn one_u32() -> u32 {
-    1
-}
-
-fn service_unavailable() -> u16 {
-    503
-}
-
-/// Calls counted since the start, for tests (`GET /_sim/management/stats`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stats {
-    /// Tokens issued.
-    pub tokens_issued: u32,
-    /// Users read.
-    pub user_reads: u32,
-    /// PATCHes applied.
-    pub user_updates: u32,
-    /// Answers that were faults.
-    pub faults_served: u32,
-}
-
-/// The Management API's memory: issued tokens, queued faults, counts.
-#[derive(Debug, Default)]
-pub struct ManagementState {
-    tokens: HashMap<String, IssuedToken>,
-    faults: VecDeque<Fault>,
-    stats: Stats,
-}
-
-#[derive(Debug, Clone)]
-struct IssuedToken {
-    expires_at: i64,
-    scopes: Vec<String>,
-}
-
-impl ManagementState {
-    /// The fault for this call to `target`, if one is queued (its count goes down by one).
-    fn take_fault(&mut self, target: FaultTarget) -> Option<FaultKind> {
-        let index = self.faults.iter().position(|f| f.target == target)?;
-        let fault = self.faults.get_mut(index)?;
-        let kind = fault.kind.clone();
-        fault.count = fault.count.saturating_sub(1);
-        if fault.count == 0 {
-            self.faults.remove(index);
-        }
-        self.stats.faults_served += 1;
-        Some(kind)
-    }
-}
 
 /// `POST /oauth/token` (JSON or form body).
 pub async fn token(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -517,30 +391,6 @@ mod tests {
         assert_eq!(Value::Object(metadata.clone()), json!({"b": 2}));
         merge_metadata(&mut metadata, &Map::new());
         assert!(metadata.is_empty());
-    }
-
-    #[test]
-    fn faults_are_served_in_order_and_counted_down() {
-        let mut state = ManagementState::default();
-        state.faults.push_back(Fault {
-            target: FaultTarget::Users,
-            kind: FaultKind::ServerError { status: 502 },
-            count: 2,
-        });
-        state.faults.push_back(Fault {
-            target: FaultTarget::Token,
-            kind: FaultKind::Slow { delay_ms: 5 },
-            count: 1,
-        });
-        assert_eq!(
-            state.take_fault(FaultTarget::Token),
-            Some(FaultKind::Slow { delay_ms: 5 })
-        );
-        assert_eq!(state.take_fault(FaultTarget::Token), None);
-        assert!(state.take_fault(FaultTarget::Users).is_some());
-        assert!(state.take_fault(FaultTarget::Users).is_some());
-        assert_eq!(state.take_fault(FaultTarget::Users), None);
-        assert_eq!(state.stats.faults_served, 3);
     }
 
     #[test]

@@ -7,7 +7,6 @@
 //! Action's metadata changes, the error pages. What the Action decides is the Action's.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -24,54 +23,16 @@ use serde_json::json;
 use tokio::task::JoinSet;
 
 use crate::action::{self, ActionCall, ActionFailure, ActionOutcome, Hook};
-use crate::config::SimulatorConfig;
+use crate::app_state::AppState;
 use crate::event::{event, RequestInfo, TransactionInfo};
-use crate::management::{self, ManagementState};
+use crate::management;
 use crate::pages::{self, NextStep};
 use crate::params::{Params, ParamsError, MAX_ENCODED_BYTES};
-use crate::tenant::{random_id, Continued, Login, Outcome, Tenant, Transaction};
+use crate::tenant::{random_id, Continued, Login, Outcome, Transaction};
 use crate::users::TestUser;
 
 /// The cookie that binds login transactions to one browser.
 pub const BROWSER_COOKIE: &str = "simulator_session";
-
-/// Shared by every handler.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    config: Arc<SimulatorConfig>,
-    tenant: Arc<Mutex<Tenant>>,
-    management: Arc<Mutex<ManagementState>>,
-}
-
-impl AppState {
-    pub fn new(config: SimulatorConfig) -> Self {
-        let tenant = Tenant::new(config.users.clone());
-        Self {
-            config: Arc::new(config),
-            tenant: Arc::new(Mutex::new(tenant)),
-            management: Arc::new(Mutex::new(ManagementState::default())),
-        }
-    }
-
-    pub(crate) fn config(&self) -> &SimulatorConfig {
-        &self.config
-    }
-
-    /// The Management API's tokens, faults and counts (same poisoning argument as `tenant`).
-    pub(crate) fn management(&self) -> MutexGuard<'_, ManagementState> {
-        self.management
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The tenant's data. A handler that panicked while holding the lock left it in a state
-    /// that is still consistent (every change is one map operation), so poisoning is ignored.
-    pub(crate) fn tenant(&self) -> MutexGuard<'_, Tenant> {
-        self.tenant
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
 
 /// Every route of the simulated tenant.
 pub fn router(state: AppState) -> Router {
@@ -108,7 +69,7 @@ pub fn router(state: AppState) -> Router {
 /// running it (a dry run whose result is thrown away).
 async fn start(State(app): State<AppState>) -> Response {
     let users: Vec<TestUser> = app.tenant().users().cloned().collect();
-    let now = app.config.clock.now();
+    let now = app.config().clock.now();
     let mut runs = JoinSet::new();
     for (index, user) in users.iter().cloned().enumerate() {
         let app = app.clone();
@@ -138,13 +99,13 @@ async fn dry_run(app: &AppState, user: &TestUser, now: i64) -> NextStep {
     };
     let call = ActionCall {
         hook: Hook::ExecutePostLogin,
-        event: event(&app.config, user, &request, &info),
+        event: event(app.config(), user, &request, &info),
         now,
         state: "dry-run".to_owned(),
-        tenant_host: app.config.issuer.clone(),
+        tenant_host: app.config().issuer.clone(),
         can_redirect: None,
     };
-    match action::run(&app.config.action, &call).await {
+    match action::run(&app.config().action, &call).await {
         Ok(outcome) => match (&outcome.denied, &outcome.redirect) {
             (Some(reason), _) => NextStep::Denied(reason.clone()),
             (None, Some(_)) => NextStep::Stopover(outcome.form_asked()),
@@ -171,7 +132,7 @@ async fn authorize(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let now = app.config.clock.now();
+    let now = app.config().clock.now();
     let query = match Params::parse(query.as_deref()) {
         Ok(query) => query,
         Err(problem) => return unreadable(problem),
@@ -206,10 +167,10 @@ async fn authorize(
     let state = random_id();
     let call = ActionCall {
         hook: Hook::ExecutePostLogin,
-        event: event(&app.config, &user, &request, &info),
+        event: event(app.config(), &user, &request, &info),
         now,
         state: state.clone(),
-        tenant_host: app.config.issuer.clone(),
+        tenant_host: app.config().issuer.clone(),
         can_redirect: None,
     };
     let login = Login {
@@ -219,7 +180,7 @@ async fn authorize(
         form_asked: None,
         outcome: Outcome::AtStopover,
     };
-    let outcome = action::run(&app.config.action, &call).await;
+    let outcome = action::run(&app.config().action, &call).await;
     let next = Next {
         state,
         browser,
@@ -245,7 +206,7 @@ async fn continue_login(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let now = app.config.clock.now();
+    let now = app.config().clock.now();
     let Ok(body) = body else {
         return unreadable(ParamsError::TooLarge);
     };
@@ -308,17 +269,17 @@ async fn continue_login(
     let call = ActionCall {
         hook: Hook::ContinuePostLogin,
         event: event(
-            &app.config,
+            app.config(),
             &transaction.user_at_start,
             &request,
             &transaction.info,
         ),
         now,
         state: next_state.clone(),
-        tenant_host: app.config.issuer.clone(),
+        tenant_host: app.config().issuer.clone(),
         can_redirect: None,
     };
-    let outcome = action::run(&app.config.action, &call).await;
+    let outcome = action::run(&app.config().action, &call).await;
     let next = Next {
         state: next_state,
         browser: transaction.browser,
