@@ -50,7 +50,7 @@ pub struct Options {
     pub floor_bin: PathBuf,
     /// Length of each wrk run.
     pub wrk_seconds: u32,
-    /// Page loads per form (at least 20 for the figures).
+    /// Page loads per form (at least 20, so the percentiles BENCHMARKS.md reports rest on enough loads).
     pub loads: usize,
     /// Cargo's target directory: criterion's results (`criterion/`) and the page's wasm
     /// before wasm-opt (`wasm32-unknown-unknown/page/`), whose names say where code bytes go.
