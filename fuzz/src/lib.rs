@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 use stopover_protocol::limits::MAX_TOKEN_BYTES;
 use stopover_protocol::{validate_answers, CleanAnswers, FormDefinition};
-use stopover_signer::config::{Config, Tenant};
+use stopover_signer::config::{issuer_host, Config, Tenant};
 use stopover_signer::verify::{verify_session_token, VerifiedSession};
 
 /// The fixed clock of every target: 2027-01-15.
@@ -125,7 +125,7 @@ fn signing_key_for(claims: &[u8]) -> &'static str {
     let issuer = serde_json::from_slice::<Value>(claims)
         .ok()
         .and_then(|claims| claims.get("iss").and_then(Value::as_str).map(str::to_owned));
-    match issuer.as_deref() {
+    match issuer.as_deref().and_then(issuer_host) {
         Some(OTHER_ISSUER) => OTHER_SECRET,
         _ => DEMO_SECRET,
     }
@@ -151,8 +151,10 @@ fn assert_accepted_token_is_sound(raw: &str, session: &VerifiedSession<'_>) {
             .any(|known| std::ptr::eq(known, tenant)),
         "the accepted token's tenant is not a configured one"
     );
+    // `host`, `https://host` and `https://host/` name one tenant (docs/contract.md#issuer).
     assert_eq!(
-        session.claims.custom.iss, tenant.issuer,
+        issuer_host(&session.claims.custom.iss),
+        issuer_host(&tenant.issuer),
         "an accepted token does not carry its tenant's configured issuer"
     );
     assert!(
@@ -267,7 +269,14 @@ mod tests {
 
     #[test]
     fn the_signed_target_gets_valid_seeds_past_the_mac() {
-        for name in ["demo_profile", "demo_terms_nbf", "other_terms"] {
+        // The URL spellings of both issuers too: one tenant, however the Action writes it.
+        for name in [
+            "demo_profile",
+            "demo_terms_nbf",
+            "other_terms",
+            "demo_profile_url_issuer",
+            "other_terms_url_issuer",
+        ] {
             let token = signed_seed(name);
             let session = verify_session_token(&token, &CONFIG.tenants, NOW)
                 .unwrap_or_else(|rejection| panic!("seed {name} refused: {rejection}"));
