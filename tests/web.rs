@@ -9,8 +9,6 @@ use leptos::prelude::*;
 use serde_json::{json, Map};
 use stopover_page::api::{ApiError, FormRequest};
 use stopover_page::config::PageConfig;
-use stopover_page::form::FormPage;
-use stopover_page::handoff::HandoffMode;
 use stopover_page::i18n::Lang;
 use stopover_page::launch::{parse_query, LaunchError, LaunchQuery};
 use stopover_page::session::{now_seconds, Session};
@@ -117,12 +115,12 @@ async fn every_field_kind_renders_with_a_tied_label() {
 #[wasm_bindgen_test]
 async fn the_form_marks_when_it_is_ready_for_the_benchmarks() {
     let performance = window().performance().unwrap();
-    performance.clear_marks_with_mark_name(stopover_page::form::FORM_READY_MARK);
+    performance.clear_marks_with_mark_name(stopover_page::form_page::FORM_READY_MARK);
     let _page = mount_form(every_kind_form(), Session::default(), Lang::En);
     tick().await;
     assert_eq!(
         performance
-            .get_entries_by_name(stopover_page::form::FORM_READY_MARK)
+            .get_entries_by_name(stopover_page::form_page::FORM_READY_MARK)
             .length(),
         1
     );
@@ -957,10 +955,7 @@ async fn the_signers_field_codes_are_shown_on_the_fields() {
     let token = mint(signer.secret, json!({"form": "terms"}), 300);
     let launch = launch_with(&format!("state-422-{}", now_seconds()), &token);
     let session = Session::read_untrusted(&launch.session_token).unwrap();
-    let page = mount(move || {
-        provide_context(Lang::En);
-        view! { <FormPage form launch session config handoff=HandoffMode::Manual /> }
-    });
+    let page = mount_form_page(form, launch, session, config, Lang::En);
     tick().await;
     page.click("#field-terms").await;
     page.click("#field-privacy").await;
