@@ -124,6 +124,7 @@ fn FormLoader(
     request: FormRequest,
 ) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
+    // Provided by Stopover, the only component that renders this one.
     let config = expect_context::<PageConfig>();
     let form = LocalResource::new(move || {
         let (config, request) = (config.clone(), request.clone());

@@ -34,6 +34,7 @@ pub fn FormPage(
     form: FormDefinition,
 ) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
+    // Stopover provides these three before it renders the FormLoader that renders this.
     let launch = expect_context::<Launch>();
     let session = expect_context::<Session>();
     let config = expect_context::<PageConfig>();
