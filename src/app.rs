@@ -2,15 +2,14 @@
 //! the deploy-time configuration and the signer's answers.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use stopover_protocol::FormDefinition;
 
 use crate::api::{self, ApiError, FormRequest};
 use crate::config::{Brand, PageConfig};
-use crate::form::FormPage;
-use crate::handoff::HandoffMode;
+use crate::continue_form::HandoffMode;
+use crate::form_page::FormPage;
 use crate::i18n::{Lang, Msg};
 use crate::launch::{Launch, LaunchError, LaunchQuery};
+use crate::retry::Failure;
 use crate::session::{now_seconds, Session};
 use crate::states::{Expired, LinkProblem, NotVerified, RetryNotice, UnknownForm};
 
@@ -22,32 +21,35 @@ pub fn App(
     /// The query the page was opened with, captured at start.
     query: LaunchQuery,
 ) -> impl IntoView {
-    let loaded = RwSignal::new(None::<(Result<Launch, LaunchError>, PageConfig)>);
-    spawn_local(async move {
-        let config = PageConfig::load().await;
-        let launch = query.take(config.token_parameter());
-        loaded.set(Some((launch, config)));
+    // Nothing it reads is tracked, so it loads once, and the address bar is cleared once.
+    let started = LocalResource::new(move || {
+        let query = query.clone();
+        async move {
+            let config = PageConfig::load().await;
+            let launch = query.take(config.token_parameter());
+            (launch, config)
+        }
     });
-    move || match loaded.get() {
-        None => {
-            view! { <p class="loading" role="status">{Msg::Loading.text(Lang::En)}</p> }.into_any()
-        }
-        Some((launch, config)) => view! {
-            <Stopover launch config handoff=HandoffMode::Automatic />
-        }
-        .into_any(),
+    view! {
+        <Suspense fallback=|| view! { <Loading lang=Lang::En /> }>
+            {move || started.get().map(|(launch, config)| view! {
+                <Stopover launch config handoff=HandoffMode::Automatic />
+            })}
+        </Suspense>
     }
 }
 
 /// Everything below the configuration: picks the language, applies the brand, and shows
-/// the form or the state that stands in its way.
+/// the form or the state that stands in its way. Provides what the form needs to the
+/// components below it: the [`Lang`], the [`PageConfig`], the [`HandoffMode`], and, when the
+/// link is usable, its [`Launch`] and [`Session`].
 #[component]
 pub fn Stopover(
     /// What the page was opened with.
     launch: Result<Launch, LaunchError>,
     /// The deploy-time configuration.
     config: PageConfig,
-    /// Whether the final hand-off submits itself.
+    /// Whether the `/continue` form submits itself.
     #[prop(optional)]
     handoff: HandoffMode,
 ) -> impl IntoView {
@@ -65,7 +67,10 @@ pub fn Stopover(
     if !config.brand.name.is_empty() {
         document().set_title(&config.brand.name);
     }
+    let brand = config.brand.clone();
     provide_context(lang);
+    provide_context(config);
+    provide_context(handoff);
 
     let body = match (launch, session) {
         (Ok(launch), Some(Ok(session))) => {
@@ -75,10 +80,11 @@ pub fn Stopover(
             );
             match request {
                 _ if session.is_expired(now_seconds()) => view! { <Expired /> }.into_any(),
-                Some(request) => view! {
-                    <FormLoader request launch session config=config.clone() handoff />
+                Some(request) => {
+                    provide_context(launch);
+                    provide_context(session);
+                    view! { <FormLoader request /> }.into_any()
                 }
-                .into_any(),
                 // Neither a form nor an issuer: no signer could accept this token.
                 None => view! { <NotVerified /> }.into_any(),
             }
@@ -88,7 +94,7 @@ pub fn Stopover(
         (Err(_), _) => view! { <LinkProblem /> }.into_any(),
     };
     view! {
-        <BrandHeader brand=config.brand.clone() />
+        <BrandHeader brand />
         <main id="main" class="page">{body}</main>
     }
 }
@@ -110,52 +116,43 @@ fn BrandHeader(
     })
 }
 
-/// Fetches the form definition, then shows the form; a failure shows what happened, with a
-/// retry when one can help.
+/// Fetches the form definition from the signer of the context's [`PageConfig`], then shows
+/// the form; a failure shows what happened, with a retry when one can help.
 #[component]
 fn FormLoader(
     /// The form to load: by id, or the one the signer picks for the issuer.
     request: FormRequest,
-    /// What the page was opened with.
-    launch: Launch,
-    /// The token's claims.
-    session: Session,
-    /// Where the signer is.
-    config: PageConfig,
-    /// Whether the final hand-off submits itself.
-    handoff: HandoffMode,
 ) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
-    let loaded = RwSignal::new(None::<Result<FormDefinition, (ApiError, i64)>>);
-    let request = StoredValue::new((config.clone(), request));
-    let load = move || {
-        loaded.set(None);
-        let (config, request) = request.get_value();
-        spawn_local(async move {
-            let result = api::fetch_form(&config, &request).await.map_err(|error| {
-                let retry_at = match &error {
-                    ApiError::RateLimited { retry_after_secs } => {
-                        now_seconds() + i64::try_from(*retry_after_secs).unwrap_or(0)
-                    }
-                    _ => 0,
-                };
-                (error, retry_at)
-            });
-            loaded.set(Some(result));
-        });
-    };
-    load();
-    let parts = StoredValue::new((launch, session, config));
-    move || match loaded.get() {
-        None => view! { <p class="loading" role="status">{Msg::Loading.text(lang)}</p> }.into_any(),
-        Some(Ok(form)) => {
-            let (launch, session, config) = parts.get_value();
-            view! { <FormPage form launch session config handoff /> }.into_any()
+    // Provided by Stopover, the only component that renders this one.
+    let config = expect_context::<PageConfig>();
+    let form = LocalResource::new(move || {
+        let (config, request) = (config.clone(), request.clone());
+        async move {
+            api::fetch_form(&config, &request)
+                .await
+                .map_err(Failure::now)
         }
-        Some(Err((ApiError::UnknownForm, _))) => view! { <UnknownForm /> }.into_any(),
-        Some(Err((error, retry_at))) => view! {
-            <RetryNotice error retry_at on_retry=Callback::new(move |()| load()) />
-        }
-        .into_any(),
+    });
+    view! {
+        <Suspense fallback=move || view! { <Loading lang /> }>
+            {move || form.get().map(|loaded| match loaded {
+                Ok(form) => view! { <FormPage form /> }.into_any(),
+                Err(Failure { error: ApiError::UnknownForm, .. }) => view! { <UnknownForm /> }.into_any(),
+                Err(Failure { error, retry_at }) => view! {
+                    <RetryNotice error retry_at on_retry=Callback::new(move |()| form.refetch()) />
+                }
+                .into_any(),
+            })}
+        </Suspense>
     }
+}
+
+/// "Loading…", announced to screen readers.
+#[component]
+fn Loading(
+    /// The language to say it in.
+    lang: Lang,
+) -> impl IntoView {
+    view! { <p class="loading" role="status">{Msg::Loading.text(lang)}</p> }
 }

@@ -6,14 +6,17 @@
 //! - [`launch`]: `state` and the session token from the query, removed from the address bar;
 //! - [`session`]: the token's claims, read without trusting them;
 //! - [`config`]: `stopover.json`, the deploy-time signer URL, token parameter and brand;
-//! - [`api`]: the calls to the signer and its errors;
-//! - [`i18n`]: every text of the page in English, French and German;
-//! - [`fields`]: one component per field kind;
-//! - [`form`]: answers, validation, the error summary, submitting;
-//! - [`handoff`]: the POST back to Auth0's `/continue`;
+//! - [`api`]: the calls to the signer and its errors; [`retry`]: when a failed call may be
+//!   tried again;
+//! - [`i18n`]: every text of the page in English, French and German, and the choice of
+//!   language;
+//! - [`form_page`]: the form rendered; [`form_state`]: its answers and the errors shown;
+//!   [`fields`]: one component per field kind, [`field_ids`] their element ids;
+//!   [`error_summary`]: the summary of problems; [`submit`]: sending the answers;
+//! - [`continue_form`]: the form that posts back to Auth0's `/continue`;
 //! - [`states`]: broken link, expired, not verified, already done, unknown form, retryable
 //!   failures;
-//! - [`app`]: which of those to show.
+//! - [`app`]: which of those to show, and the context the components below it read.
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
@@ -21,18 +24,23 @@ pub mod api;
 pub mod app;
 mod clock;
 pub mod config;
+pub mod continue_form;
+pub mod error_summary;
+pub mod field_ids;
 pub mod fields;
-pub mod form;
-pub mod handoff;
+pub mod form_page;
+pub mod form_state;
 pub mod i18n;
 pub mod launch;
+pub mod retry;
 pub mod session;
 pub mod states;
+pub mod submit;
 
 use leptos::prelude::*;
 
 pub use app::{App, Stopover};
-pub use handoff::HandoffMode;
+pub use continue_form::HandoffMode;
 
 /// Starts the page: captures the query (the app removes the launch values from the address
 /// bar once `stopover.json` names the token's parameter), then mounts the app on `<body>`.

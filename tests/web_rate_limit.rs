@@ -3,8 +3,8 @@
 //!
 //! The limit is per client IP, and every page test reaches the signer from 127.0.0.1, so
 //! emptying the bucket would make any submit that follows fail. That is why this test lives in
-//! its own binary, named to sort after `web.rs`: cargo runs test binaries one after another in
-//! name order, so it runs last, and nothing shares the signer after it. With
+//! its own binary, named to sort after `web` (tests/web/): cargo runs test binaries one after
+//! another in name order, so it runs last, and nothing shares the signer after it. With
 //! `rate_limit_per_minute = 60` (config/demo.toml) the bucket refills one request a second.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use serde_json::Value;
 use stopover_protocol::Field;
 
-use super::{control_id, described_by, field_class, invalid, ErrorMessage, Help, LabelText};
-use crate::form::FormState;
+use super::{described_by, field_class, invalid, ErrorMessage, Help, LabelText};
+use crate::field_ids::control_id;
+use crate::form_state::FormState;
 
 /// A single checkbox with its label beside it; the answer is `true` or `false`.
 #[component]

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use serde_json::Value;
 use stopover_protocol::{Field, FieldKind};
 
-use super::{option_id, GroupField};
-use crate::form::FormState;
+use super::GroupField;
+use crate::field_ids::option_id;
+use crate::form_state::FormState;
 
 /// A fieldset of checkboxes; the answer is the list of chosen values, in option order.
 #[component]

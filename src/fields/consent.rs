@@ -5,8 +5,8 @@ use stopover_protocol::{Field, FieldKind};
 
 use super::checkbox::YesNoBox;
 use super::{field_class, ErrorMessage, Help};
-use crate::form::FormState;
-use crate::handoff::is_safe_action;
+use crate::continue_form::is_safe_action;
+use crate::form_state::FormState;
 use crate::i18n::Msg;
 
 /// A checkbox to accept a document, with a link to read it (in a new tab, so the form and

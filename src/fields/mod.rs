@@ -1,6 +1,6 @@
-//! One component per field kind of `stopover_protocol::FieldKind`, and what they share:
-//! element ids, the label with its required marker, help text and the inline error, tied to
-//! the control with `aria-describedby`.
+//! One component per field kind of `stopover_protocol::FieldKind`, and what they share: the
+//! label with its required marker, help text and the inline error, tied to the control with
+//! `aria-describedby` (their element ids: `crate::field_ids`).
 //!
 //! `hidden` fields render nothing: their value comes from the definition or the token, and the
 //! signer fills it in itself.
@@ -19,7 +19,8 @@ mod textarea;
 use leptos::prelude::*;
 use stopover_protocol::{Field, FieldKind, LocalizedText};
 
-use crate::form::FormState;
+use crate::field_ids::{control_id, error_id, help_id};
+use crate::form_state::FormState;
 use crate::i18n::{Lang, Msg};
 
 pub use checkbox::CheckboxField;
@@ -66,33 +67,6 @@ fn control(field: Field) -> AnyView {
         FieldKind::Static { .. } => view! { <StaticText field /> }.into_any(),
         FieldKind::Hidden { .. } => ().into_any(),
     }
-}
-
-/// The id of a field's control (or, for a group, of its first choice): what a label's `for`
-/// and an error summary link point at.
-pub fn focus_target_id(field: &Field) -> String {
-    match field.kind {
-        FieldKind::Radio { .. } | FieldKind::Checkboxes { .. } => option_id(&field.id, 0),
-        _ => control_id(&field.id),
-    }
-}
-
-/// `field-ID`: the control of a single-control field, the fieldset of a group.
-pub fn control_id(field_id: &str) -> String {
-    format!("field-{field_id}")
-}
-
-/// `field-ID-N`: the N-th choice of a radio or checkbox group.
-pub fn option_id(field_id: &str, index: usize) -> String {
-    format!("field-{field_id}-{index}")
-}
-
-fn help_id(field_id: &str) -> String {
-    format!("field-{field_id}-help")
-}
-
-fn error_id(field_id: &str) -> String {
-    format!("field-{field_id}-error")
 }
 
 /// A text of the definition in the page's language.

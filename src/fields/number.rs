@@ -8,8 +8,9 @@ use leptos::prelude::*;
 use serde_json::Value;
 use stopover_protocol::{Field, FieldKind};
 
-use super::{control_id, described_by, invalid, SingleField};
-use crate::form::FormState;
+use super::{described_by, invalid, SingleField};
+use crate::field_ids::control_id;
+use crate::form_state::FormState;
 
 /// A labelled number input.
 #[component]

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use serde_json::Value;
 use stopover_protocol::{Field, FieldKind};
 
-use super::{invalid, option_id, GroupField};
-use crate::form::FormState;
+use super::{invalid, GroupField};
+use crate::field_ids::option_id;
+use crate::form_state::FormState;
 
 /// A fieldset of radio buttons, each with its own label.
 #[component]

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use stopover_protocol::{Field, FieldKind};
 
-use crate::form::FormState;
+use crate::form_state::FormState;
 
 /// A paragraph of the definition's text (as text, never HTML), with its label as a heading.
 #[component]

@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use serde_json::Value;
 use stopover_protocol::{Field, FieldKind, TextFormat};
 
-use super::{control_id, described_by, invalid, SingleField};
-use crate::form::FormState;
+use super::{described_by, invalid, SingleField};
+use crate::field_ids::control_id;
+use crate::form_state::FormState;
 
 /// Which of the text-like kinds a [`TextField`] is: decides the input type, the keyboard
 /// (`inputmode`) and the default `autocomplete`.

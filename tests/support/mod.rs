@@ -9,11 +9,11 @@ use jwt_compact::{AlgorithmExt, Claims, Header};
 use leptos::prelude::*;
 use serde_json::{json, Value};
 use stopover_page::config::{PageConfig, DEFAULT_TOKEN_PARAMETER};
-use stopover_page::form::FormPage;
-use stopover_page::handoff::HandoffMode;
+use stopover_page::form_page::FormPage;
 use stopover_page::i18n::Lang;
 use stopover_page::launch::{parse_query, Launch, LaunchError};
 use stopover_page::session::{now_seconds, Session};
+use stopover_page::HandoffMode;
 use stopover_page::Stopover;
 use stopover_protocol::FormDefinition;
 use wasm_bindgen::JsCast;
@@ -145,9 +145,25 @@ where
 
 pub fn mount_form(form: FormDefinition, session: Session, lang: Lang) -> Mounted {
     let launch = launch_with("form-test", "header.claims.signature");
+    mount_form_page(form, launch, session, PageConfig::default(), lang)
+}
+
+/// The form page with what `Stopover` provides above it, its `/continue` form left for a
+/// click.
+pub fn mount_form_page(
+    form: FormDefinition,
+    launch: Launch,
+    session: Session,
+    config: PageConfig,
+    lang: Lang,
+) -> Mounted {
     mount(move || {
         provide_context(lang);
-        view! { <FormPage form launch session config=PageConfig::default() handoff=HandoffMode::Manual /> }
+        provide_context(launch);
+        provide_context(session);
+        provide_context(config);
+        provide_context(HandoffMode::Manual);
+        view! { <FormPage form /> }
     })
 }
 

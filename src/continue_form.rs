@@ -1,5 +1,6 @@
-//! The hand-off back to Auth0: a real `<form method="post">` to the signer's `continue_url`
-//! with the fields it returned, submitted at once, with a visible button if that is blocked.
+//! The form that hands the login back to Auth0: a real `<form method="post">` to the signer's
+//! `continue_url` with the fields it returned, submitted at once, with a visible button if
+//! that is blocked.
 //!
 //! POST, not a redirect with the token in the URL, keeps the continue token out of history,
 //! logs and referrers (docs/contract.md#handoff).
@@ -10,7 +11,7 @@ use stopover_protocol::ContinueResponse;
 
 use crate::i18n::{Lang, Msg};
 
-/// Whether the hand-off form submits itself once shown.
+/// Whether the `/continue` form submits itself once shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HandoffMode {
     /// Submit at once (the page as people use it).
@@ -20,15 +21,15 @@ pub enum HandoffMode {
     Manual,
 }
 
-/// The thank-you panel with the hidden form that posts the continue token to `/continue`.
+/// The thank-you panel with the hidden form that posts the continue token to `/continue`;
+/// it submits itself unless the context's [`HandoffMode`] says `Manual`.
 #[component]
-pub fn Handoff(
+pub fn ContinueForm(
     /// The signer's answer: where to post, and the fields to post.
     response: ContinueResponse,
-    /// Whether to submit without waiting for a click.
-    mode: HandoffMode,
 ) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
+    let mode = use_context::<HandoffMode>().unwrap_or_default();
     let form = NodeRef::<html::Form>::new();
     Effect::new(move |_| {
         if mode == HandoffMode::Automatic {

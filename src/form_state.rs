@@ -1,32 +1,19 @@
-//! The form a person fills in: its answers, which errors they see, and submitting it.
+//! The answers of one form and the errors a person sees for them, shared with every field
+//! through the context.
 //!
 //! Validation is `stopover_protocol::validate_answers`, the very function the signer runs, so
 //! the page can never accept what the signer refuses (or the other way round).
 
-use leptos::ev::SubmitEvent;
-use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::{Map, Value};
 use stopover_protocol::{
-    initial_value, is_visible, validate_answers, ContinueRequest, ContinueResponse, Field,
-    FieldErrorCode, FieldErrors, FieldKind, FormDefinition,
+    initial_value, is_visible, validate_answers, Field, FieldErrorCode, FieldErrors, FieldKind,
+    FormDefinition,
 };
 
-use crate::api::{self, ApiError};
-use crate::clock::use_clock;
-use crate::config::PageConfig;
-use crate::fields::{focus_target_id, FieldView};
-use crate::handoff::{Handoff, HandoffMode};
-use crate::i18n::{error_sentence, field_error, format_countdown, summary_line, Lang, Msg};
-use crate::launch::Launch;
-use crate::session::{now_seconds, Session};
-use crate::states::{AlreadyDone, RetryNotice, StateNotice};
-
-/// Show the countdown when fewer seconds than this remain.
-pub const COUNTDOWN_FROM_SECS: i64 = 120;
-/// The `performance.mark` set once the form can be used (the benchmarks read it).
-pub const FORM_READY_MARK: &str = "stopover:form-ready";
+use crate::field_ids::focus_target_id;
+use crate::i18n::{error_sentence, field_error, summary_line, Lang};
+use crate::session::now_seconds;
 
 /// The answers of one form and the errors shown for them; shared with every field through
 /// the context. Cheap to copy: it only holds handles.
@@ -264,211 +251,6 @@ pub fn wire_answers(form: &FormDefinition, answers: &Map<String, Value>) -> Map<
         })
         .map(|(id, value)| (id.clone(), value.clone()))
         .collect()
-}
-
-/// Where the form is between typing and leaving for `/continue`.
-#[derive(Debug, Clone, PartialEq)]
-enum Phase {
-    Editing,
-    Sending,
-    Failed { error: ApiError, retry_at: i64 },
-    Done(ContinueResponse),
-}
-
-/// The form page: title, introduction, countdown, error summary, fields, submit; then the
-/// hand-off to `/continue`, or the state the signer's answer leads to.
-#[component]
-pub fn FormPage(
-    /// The definition fetched from the signer.
-    form: FormDefinition,
-    /// The `state` and token the page was opened with.
-    launch: Launch,
-    /// The token's (untrusted) claims: prefill and expiry.
-    session: Session,
-    /// Where the signer is.
-    config: PageConfig,
-    /// Whether the hand-off form submits itself (tests keep it on the page).
-    handoff: HandoffMode,
-) -> impl IntoView {
-    let lang = use_context::<Lang>().unwrap_or_default();
-    let title = form.title.get(lang.tag()).to_owned();
-    let introduction = form
-        .introduction
-        .as_ref()
-        .map(|text| text.get(lang.tag()).to_owned());
-    let submit_label = StoredValue::new(form.submit_label.get(lang.tag()).to_owned());
-    let state = FormState::new(lang, form, session.prefill.clone());
-    provide_context(state);
-
-    let request_parts = StoredValue::new((launch, config));
-    let phase = RwSignal::new(Phase::Editing);
-    let clock = use_clock();
-    let expires_at = session.expires_at;
-    let seconds_left = move || expires_at.map(|exp| exp - clock.get());
-    // Expired by the token's own (untrusted) `exp`: "expired, start again".
-    let expired = move || seconds_left().is_some_and(|left| left <= 0);
-    // The signer refused the token (401) before it expired: "could not be verified".
-    let refused = move || {
-        phase.with(|p| {
-            matches!(
-                p,
-                Phase::Failed {
-                    error: ApiError::InvalidToken,
-                    ..
-                }
-            )
-        })
-    };
-    let stopped = move || expired() || refused();
-
-    let send = move || {
-        if phase.with_untracked(|p| matches!(p, Phase::Sending | Phase::Done(_))) {
-            return;
-        }
-        if !state.check_all() {
-            phase.set(Phase::Editing);
-            return;
-        }
-        phase.set(Phase::Sending);
-        let (launch, config) = request_parts.get_value();
-        let request = ContinueRequest {
-            state: launch.state.as_str().to_owned(),
-            session_token: launch.session_token.as_str().to_owned(),
-            answers: state.answers_to_send(),
-        };
-        spawn_local(async move {
-            let outcome = api::post_continue(&config, &request).await;
-            phase.set(match outcome {
-                Ok(response) if crate::handoff::is_safe_action(&response.continue_url) => {
-                    Phase::Done(response)
-                }
-                Ok(_) => failed(ApiError::Unexpected(200)),
-                Err(ApiError::InvalidAnswers(fields)) => {
-                    state.show_server_errors(fields);
-                    Phase::Editing
-                }
-                Err(error) => failed(error),
-            });
-        });
-    };
-    let on_submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if !stopped() {
-            send();
-        }
-    };
-
-    Effect::new(move |_| mark_form_ready());
-
-    view! {
-        {move || match phase.get() {
-            Phase::Done(response) => view! { <Handoff response mode=handoff /> }.into_any(),
-            Phase::Failed { error: ApiError::AlreadyUsed, .. } => view! { <AlreadyDone /> }.into_any(),
-            _ => view! {
-                <h1 class="form-title">{title.clone()}</h1>
-                {introduction.clone().map(|text| view! { <p class="introduction">{text}</p> })}
-                <Show when=move || seconds_left().is_some_and(|left| left > 0 && left < COUNTDOWN_FROM_SECS)>
-                    <p class="countdown" role="timer">
-                        {move || Msg::TimeLeft.with(lang, &format_countdown(lang, seconds_left().unwrap_or(0)))}
-                    </p>
-                </Show>
-                <Show when=expired>
-                    <StateNotice title=Msg::ExpiredTitle body=Msg::ExpiredBody extra=Msg::ExpiredKeepAnswers />
-                </Show>
-                <Show when=move || refused() && !expired()>
-                    <StateNotice title=Msg::NotVerifiedTitle body=Msg::NotVerifiedBody extra=Msg::ExpiredKeepAnswers />
-                </Show>
-                {move || match phase.get() {
-                    Phase::Failed { error, retry_at } if !stopped() => {
-                        Some(view! { <RetryNotice error retry_at on_retry=Callback::new(move |()| send()) /> })
-                    }
-                    _ => None,
-                }}
-                <Show when=move || state.summary_open() && !state.summary().is_empty()>
-                    <ErrorSummary />
-                </Show>
-                <form class="stopover-form" novalidate on:submit=on_submit>
-                    {state.fields().into_iter().map(|field| view! { <FieldView field /> }).collect_view()}
-                    <Show when=move || !stopped()>
-                        <button type="submit" class="button" disabled=move || phase.with(|p| *p == Phase::Sending)>
-                            {move || if phase.with(|p| *p == Phase::Sending) {
-                                Msg::Sending.text(lang).to_owned()
-                            } else {
-                                submit_label.get_value()
-                            }}
-                        </button>
-                    </Show>
-                </form>
-            }.into_any(),
-        }}
-    }
-}
-
-/// The GOV.UK-style error summary: a titled box at the top that takes focus and links to
-/// each field with a problem.
-#[component]
-fn ErrorSummary() -> impl IntoView {
-    let state = expect_context::<FormState>();
-    let lang = state.lang;
-    let node = NodeRef::<html::Div>::new();
-    let focus_requests = state.summary_focus();
-    Effect::new(move |_| {
-        focus_requests.track();
-        if let Some(element) = node.get() {
-            // Focusing a mounted element with tabindex=-1 cannot fail in a meaningful way.
-            let _ = element.focus();
-        }
-    });
-    view! {
-        <div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title" node_ref=node>
-            <h2 id="error-summary-title">{Msg::ErrorSummaryTitle.text(lang)}</h2>
-            <ul>
-                {move || state.summary().into_iter().map(|entry| match entry.target {
-                    Some(target) => {
-                        let href = format!("#{target}");
-                        view! {
-                            <li><a href=href on:click=move |event| {
-                                event.prevent_default();
-                                focus_element(&target);
-                            }>{entry.text}</a></li>
-                        }.into_any()
-                    }
-                    None => view! { <li>{entry.text}</li> }.into_any(),
-                }).collect_view()}
-            </ul>
-        </div>
-    }
-}
-
-fn failed(error: ApiError) -> Phase {
-    let retry_at = match &error {
-        ApiError::RateLimited { retry_after_secs } => {
-            // Rounded up: a retry even part of a second before Retry-After is over is refused
-            // again. Seconds since 1970 fit an i64; truncating the rounded value is exact.
-            let now = (js_sys::Date::now() / 1000.0).ceil() as i64;
-            now + i64::try_from(*retry_after_secs).unwrap_or(i64::MAX / 2)
-        }
-        _ => 0,
-    };
-    Phase::Failed { error, retry_at }
-}
-
-/// Moves focus to the element with `id` (a summary link's target) and scrolls it into view.
-fn focus_element(id: &str) {
-    use wasm_bindgen::JsCast;
-    if let Some(element) = document()
-        .get_element_by_id(id)
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = element.focus();
-    }
-}
-
-fn mark_form_ready() {
-    if let Some(performance) = window().performance() {
-        // Only a measurement: a browser without User Timing loses nothing else.
-        let _ = performance.mark(FORM_READY_MARK);
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,118 @@
+//! The form page: title, introduction, countdown, error summary, fields and submit; then the
+//! form that posts to `/continue`, or the state the signer's answer leads to.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use stopover_protocol::FormDefinition;
+
+use crate::api::ApiError;
+use crate::clock::use_clock;
+use crate::config::PageConfig;
+use crate::continue_form::ContinueForm;
+use crate::error_summary::ErrorSummary;
+use crate::fields::FieldView;
+use crate::form_state::FormState;
+use crate::i18n::{format_countdown, Lang, Msg};
+use crate::launch::Launch;
+use crate::retry::Failure;
+use crate::session::Session;
+use crate::states::{AlreadyDone, RetryNotice, StateNotice};
+use crate::submit::{Phase, Submission};
+
+/// Show the countdown when fewer seconds than this remain.
+pub const COUNTDOWN_FROM_SECS: i64 = 120;
+/// The `performance.mark` set once the form can be used (the benchmarks read it).
+pub const FORM_READY_MARK: &str = "stopover:form-ready";
+
+/// The form page for `form`. The login it belongs to comes from the context: the [`Launch`]
+/// (what is sent), the [`Session`] (prefill and expiry) and the [`PageConfig`] (where the
+/// signer is), which [`Stopover`](crate::app::Stopover) provides before it loads a form;
+/// the [`Lang`], and whether the `/continue` form submits itself, when provided.
+#[component]
+pub fn FormPage(
+    /// The definition fetched from the signer.
+    form: FormDefinition,
+) -> impl IntoView {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    // Stopover provides these three before it renders the FormLoader that renders this.
+    let launch = expect_context::<Launch>();
+    let session = expect_context::<Session>();
+    let config = expect_context::<PageConfig>();
+    let title = form.title.get(lang.tag()).to_owned();
+    let introduction = form
+        .introduction
+        .as_ref()
+        .map(|text| text.get(lang.tag()).to_owned());
+    let submit_label = StoredValue::new(form.submit_label.get(lang.tag()).to_owned());
+    let state = FormState::new(lang, form, session.prefill.clone());
+    provide_context(state);
+    let submission = Submission::new(state, launch, config);
+
+    let clock = use_clock();
+    let expires_at = session.expires_at;
+    let seconds_left = move || expires_at.map(|exp| exp - clock.get());
+    // Expired by the token's own (untrusted) `exp`: "expired, start again".
+    let expired = move || seconds_left().is_some_and(|left| left <= 0);
+    // The signer refused the token (401) before it expired: "could not be verified".
+    let refused = move || submission.token_refused();
+    let stopped = move || expired() || refused();
+
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if !stopped() {
+            submission.send();
+        }
+    };
+
+    Effect::new(move |_| mark_form_ready());
+
+    view! {
+        {move || match submission.phase() {
+            Phase::Done(response) => view! { <ContinueForm response /> }.into_any(),
+            Phase::Failed(Failure { error: ApiError::AlreadyUsed, .. }) => view! { <AlreadyDone /> }.into_any(),
+            _ => view! {
+                <h1 class="form-title">{title.clone()}</h1>
+                {introduction.clone().map(|text| view! { <p class="introduction">{text}</p> })}
+                <Show when=move || seconds_left().is_some_and(|left| left > 0 && left < COUNTDOWN_FROM_SECS)>
+                    <p class="countdown" role="timer">
+                        {move || Msg::TimeLeft.with(lang, &format_countdown(lang, seconds_left().unwrap_or(0)))}
+                    </p>
+                </Show>
+                <Show when=expired>
+                    <StateNotice title=Msg::ExpiredTitle body=Msg::ExpiredBody extra=Msg::ExpiredKeepAnswers />
+                </Show>
+                <Show when=move || refused() && !expired()>
+                    <StateNotice title=Msg::NotVerifiedTitle body=Msg::NotVerifiedBody extra=Msg::ExpiredKeepAnswers />
+                </Show>
+                {move || match submission.phase() {
+                    Phase::Failed(Failure { error, retry_at }) if !stopped() => {
+                        Some(view! { <RetryNotice error retry_at on_retry=Callback::new(move |()| submission.send()) /> })
+                    }
+                    _ => None,
+                }}
+                <Show when=move || state.summary_open() && !state.summary().is_empty()>
+                    <ErrorSummary />
+                </Show>
+                <form class="stopover-form" novalidate on:submit=on_submit>
+                    {state.fields().into_iter().map(|field| view! { <FieldView field /> }).collect_view()}
+                    <Show when=move || !stopped()>
+                        <button type="submit" class="button" disabled=move || submission.is_sending()>
+                            {move || if submission.is_sending() {
+                                Msg::Sending.text(lang).to_owned()
+                            } else {
+                                submit_label.get_value()
+                            }}
+                        </button>
+                    </Show>
+                </form>
+            }.into_any(),
+        }}
+    }
+}
+
+fn mark_form_ready() {
+    if let Some(performance) = window().performance() {
+        // Only a measurement: a browser without User Timing loses nothing else.
+        let _ = performance.mark(FORM_READY_MARK);
+    }
+}

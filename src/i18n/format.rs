@@ -1,0 +1,81 @@
+//! Numbers, dates and the countdown written as each language writes them, by the browser's
+//! `Intl` formatting.
+
+use super::Lang;
+
+/// `value` as `lang` writes numbers (`1,000.5`, `1 000,5`, `1.000,5`), by the browser's
+/// `Number.toLocaleString`. Off the browser (native unit tests) the plain Rust form.
+pub fn format_number(lang: Lang, value: f64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(js_sys::Number::from(value).to_locale_string(lang.tag()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = lang;
+        value.to_string()
+    }
+}
+
+/// An ISO `YYYY-MM-DD` date as `lang` writes it in full (`31 December 2012`,
+/// `31 décembre 2012`, `31. Dezember 2012`), by `Date.toLocaleDateString`. Anything else, and
+/// every date off the browser, is shown as given.
+pub fn format_date(lang: Lang, iso: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    if let Some((year, month, day)) = parse_iso_date(iso) {
+        let options = js_sys::Object::new();
+        for (key, value) in [("year", "numeric"), ("month", "long"), ("day", "numeric")] {
+            // Setting a string key on a fresh plain object cannot fail.
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        // Local midnight of that day, so no time zone can move it to a neighbouring day.
+        let date = js_sys::Date::new_with_year_month_day(year, month - 1, day);
+        return String::from(date.to_locale_date_string(lang.tag(), &options));
+    }
+    let _ = lang;
+    iso.to_owned()
+}
+
+/// `(year, month 1..=12, day 1..=31)` of an ISO `YYYY-MM-DD` date.
+pub fn parse_iso_date(iso: &str) -> Option<(u32, i32, i32)> {
+    let mut parts = iso.splitn(3, '-');
+    let year: u32 = parts.next().filter(|p| p.len() == 4)?.parse().ok()?;
+    let month: i32 = parts.next().filter(|p| p.len() == 2)?.parse().ok()?;
+    let day: i32 = parts.next().filter(|p| p.len() == 2)?.parse().ok()?;
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some((year, month, day))
+}
+
+/// The time left as `m:ss` (never negative), its digits in `lang`'s number form.
+pub fn format_countdown(lang: Lang, seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    // Whole minutes and seconds of a short countdown are exact in an f64.
+    let digit = |value: i64| format_number(lang, value as f64);
+    let (minutes, seconds) = (seconds / 60, seconds % 60);
+    let pad = if seconds < 10 {
+        digit(0)
+    } else {
+        String::new()
+    };
+    format!("{}:{pad}{}", digit(minutes), digit(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countdown_is_minutes_and_two_digit_seconds() {
+        assert_eq!(format_countdown(Lang::En, 119), "1:59");
+        assert_eq!(format_countdown(Lang::En, 65), "1:05");
+        assert_eq!(format_countdown(Lang::En, 9), "0:09");
+        assert_eq!(format_countdown(Lang::En, -3), "0:00");
+    }
+
+    #[test]
+    fn iso_dates_are_split_into_their_parts() {
+        assert_eq!(parse_iso_date("2012-12-31"), Some((2012, 12, 31)));
+        assert_eq!(parse_iso_date("2012-13-01"), None);
+        assert_eq!(parse_iso_date("12-12-31"), None);
+        assert_eq!(parse_iso_date("2012-1-31"), None);
+    }
+}

@@ -1,0 +1,147 @@
+//! The page in each of its languages: its own texts, the form's texts, and numbers, dates
+//! and times written as each language writes them.
+
+use leptos::prelude::*;
+use serde_json::json;
+use stopover_page::api::ApiError;
+use stopover_page::config::PageConfig;
+use stopover_page::i18n::Lang;
+use stopover_page::session::{now_seconds, Session};
+use stopover_page::states::RetryNotice;
+use wasm_bindgen_test::*;
+
+use crate::forms::*;
+use crate::support::*;
+
+#[wasm_bindgen_test]
+async fn form_texts_and_page_texts_follow_the_language() {
+    let page = mount_form(every_kind_form(), Session::default(), Lang::De);
+    tick().await;
+    assert_eq!(page.find("h1").text_content().unwrap(), "Ihr Konto");
+    assert!(page
+        .find("label[for='field-company']")
+        .text_content()
+        .unwrap()
+        .contains("Firma"));
+    assert!(page
+        .find("label[for='field-company']")
+        .text_content()
+        .unwrap()
+        .contains("(erforderlich)"));
+    page.click("button[type='submit']").await;
+    assert!(page
+        .find(".error-summary")
+        .text_content()
+        .unwrap()
+        .contains("Es gibt ein Problem"));
+    assert_eq!(
+        page.find(".error-summary a[href='#field-company']")
+            .text_content()
+            .unwrap(),
+        "Firma: Dieses Feld ist erforderlich.",
+        "the summary names the field by its German label"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn limits_in_messages_are_written_as_each_language_writes_numbers_and_dates() {
+    for (lang, too_long, out_of_range, too_late) in [
+        (
+            Lang::En,
+            "Enter at most 1,000 characters.",
+            "Enter a number from 0.5 to 1,500.",
+            "Enter a date from January 1, 1900 to December 31, 2012.",
+        ),
+        (
+            Lang::Fr,
+            "Saisissez au plus 1 000 caractères.",
+            "Saisissez un nombre entre 0,5 et 1 500.",
+            "Saisissez une date entre le 1 janvier 1900 et le 31 décembre 2012.",
+        ),
+        (
+            Lang::De,
+            "Geben Sie höchstens 1.000 Zeichen ein.",
+            "Geben Sie eine Zahl von 0,5 bis 1.500 ein.",
+            "Geben Sie ein Datum zwischen dem 1. Januar 1900 und dem 31. Dezember 2012 ein.",
+        ),
+    ] {
+        let page = mount_form(bounds_form(), Session::default(), lang);
+        tick().await;
+        let note = page.input("#field-note");
+        type_into(&note, &"x".repeat(1001)).await;
+        leave(&note).await;
+        let amount = page.input("#field-amount");
+        type_into(&amount, "2000").await;
+        leave(&amount).await;
+        let day = page.input("#field-day");
+        type_into(&day, "2020-02-29").await;
+        leave(&day).await;
+
+        for (id, expected) in [
+            ("note", too_long),
+            ("amount", out_of_range),
+            ("day", too_late),
+        ] {
+            let shown = spaces(
+                &page
+                    .find(&format!("#field-{id}-error"))
+                    .text_content()
+                    .unwrap(),
+            );
+            assert!(shown.ends_with(expected), "{lang:?} {id}: {shown:?}");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_countdown_and_the_wait_use_the_languages_digits() {
+    let session = Session {
+        expires_at: Some(now_seconds() + 100),
+        ..Session::default()
+    };
+    let page = mount_form(every_kind_form(), session, Lang::Fr);
+    tick().await;
+    let countdown = page.find(".countdown").text_content().unwrap();
+    assert!(countdown.starts_with("Temps restant : 1:"), "{countdown}");
+    drop(page);
+
+    let retry_at = now_seconds() + 600;
+    let page = mount(move || {
+        provide_context(Lang::De);
+        view! {
+            <RetryNotice error=ApiError::RateLimited { retry_after_secs: 600 } retry_at
+                on_retry=Callback::new(|()| ()) />
+        }
+    });
+    tick().await;
+    assert!(
+        page.text().contains("Bitte warten Sie 600 Sekunden"),
+        "{}",
+        page.text()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn each_language_is_picked_from_the_locale_claim() {
+    for (locale, heading) in [
+        ("fr-FR", "Cette connexion a expiré"),
+        ("de", "Diese Anmeldung ist abgelaufen"),
+        ("en-GB", "This sign-in has expired"),
+    ] {
+        let token = mint(
+            "a-secret-that-is-only-used-for-decoding!!",
+            json!({"locale": locale}),
+            -5,
+        );
+        let page = mount_app(Ok(launch_with("st-2", &token)), PageConfig::default());
+        tick().await;
+        assert_eq!(
+            page.find("h1").text_content().unwrap(),
+            heading,
+            "locale {locale}"
+        );
+        let html = document().document_element().unwrap();
+        assert_eq!(attr(&html, "lang"), &locale[..2]);
+        assert_eq!(attr(&html, "dir"), "ltr");
+    }
+}

@@ -1,0 +1,23 @@
+//! The page in a real browser (`wasm-pack test --headless --chrome`), used as a person would:
+//! components are mounted into a fresh element, driven through DOM events, and judged by what
+//! is on the screen. The submit path runs against the real signer that `cargo xtask test`
+//! starts (its URL, secret and issuer arrive as compile-time environment variables).
+//!
+//! One test binary, a module per thing under test.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use wasm_bindgen_test::wasm_bindgen_test_configure;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod form;
+mod forms;
+mod keyboard;
+mod languages;
+mod start_up;
+mod states;
+mod submit;

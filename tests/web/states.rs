@@ -1,0 +1,196 @@
+//! The states a person can meet besides the form: a broken or unverifiable link, an expired
+//! sign-in, an unknown form, failures worth retrying.
+
+use leptos::prelude::*;
+use serde_json::json;
+use stopover_page::api::ApiError;
+use stopover_page::config::PageConfig;
+use stopover_page::i18n::Lang;
+use stopover_page::launch::{parse_query, LaunchError};
+use stopover_page::session::{now_seconds, Session};
+use stopover_page::states::RetryNotice;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+use crate::forms::*;
+use crate::support::*;
+
+#[wasm_bindgen_test]
+async fn a_link_without_state_says_the_link_is_not_complete() {
+    let page = mount_app(Err(LaunchError::MissingState), PageConfig::default());
+    tick().await;
+    assert_eq!(
+        page.find("h1").text_content().unwrap(),
+        "This link is not complete"
+    );
+    assert!(page.query("form").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn an_unreadable_token_says_the_link_could_not_be_verified() {
+    let launch = parse_query("?state=abc&session_token=garbage", "session_token").unwrap();
+    let page = mount_app(Ok(launch), PageConfig::default());
+    tick().await;
+    assert_eq!(
+        page.find("h1").text_content().unwrap(),
+        "This sign-in link could not be verified"
+    );
+    assert!(page.text().contains("Start again"));
+    assert!(page.query("form").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_token_naming_neither_form_nor_issuer_could_not_be_verified_in_its_language() {
+    for (locale, heading) in [
+        ("fr", "Ce lien de connexion n’a pas pu être vérifié"),
+        ("de", "Dieser Anmeldelink konnte nicht überprüft werden"),
+    ] {
+        let token = mint(
+            "a-secret-that-is-only-used-for-decoding!!",
+            json!({"iss": null, "locale": locale}),
+            300,
+        );
+        let page = mount_app(Ok(launch_with("st-nv", &token)), PageConfig::default());
+        tick().await;
+        assert_eq!(page.find("h1").text_content().unwrap(), heading, "{locale}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_token_shows_the_expired_page_instead_of_the_form() {
+    let token = mint(
+        "a-secret-that-is-only-used-for-decoding!!",
+        json!({"form": "profile"}),
+        -5,
+    );
+    let page = mount_app(Ok(launch_with("st-1", &token)), PageConfig::default());
+    tick().await;
+    assert_eq!(
+        page.find("h1").text_content().unwrap(),
+        "This sign-in has expired"
+    );
+    assert!(page.text().contains("Start again"));
+    assert!(page.query("form").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_token_without_a_form_gets_the_form_the_signer_picks_for_its_issuer() {
+    let signer = signer();
+    // No `form` claim: the page asks GET /api/forms?issuer=..., and the demo tenant's
+    // first form is `profile`.
+    let token = mint(signer.secret, json!({}), 300);
+    let page = mount_app(Ok(launch_with("st-3", &token)), signer.config());
+    page.wait_for("#field-company").await;
+    assert_eq!(
+        page.find("h1").text_content().unwrap(),
+        "A few details before you continue"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_token_without_a_form_from_an_unknown_issuer_says_the_form_cannot_be_found() {
+    let signer = signer();
+    let token = mint(signer.secret, json!({"iss": "unknown.example.com"}), 300);
+    let page = mount_app(Ok(launch_with("st-3b", &token)), signer.config());
+    let heading = page.wait_for(".state h1").await;
+    assert_eq!(heading.text_content().unwrap(), "This form cannot be found");
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_signer_offers_to_try_again() {
+    let token = mint(
+        "a-secret-that-is-only-used-for-decoding!!",
+        json!({"form": "profile"}),
+        300,
+    );
+    let config = PageConfig {
+        signer_url: "http://127.0.0.1:9".to_owned(),
+        ..PageConfig::default()
+    };
+    let page = mount_app(Ok(launch_with("st-4", &token)), config);
+    let notice = page.wait_for(".notice").await;
+    assert!(notice
+        .text_content()
+        .unwrap()
+        .contains("We could not reach the server"));
+    assert!(page
+        .find(".notice button")
+        .text_content()
+        .unwrap()
+        .contains("Try again"));
+}
+
+#[wasm_bindgen_test]
+async fn a_server_failure_can_be_retried_at_once() {
+    let retried = RwSignal::new(0);
+    let page = mount(move || {
+        view! { <RetryNotice error=ApiError::Server(502) retry_at=0 on_retry=Callback::new(move |()| retried.update(|n| *n += 1)) /> }
+    });
+    tick().await;
+    assert!(page.text().contains("Something went wrong on our side"));
+    assert!(page.text().contains("Your answers are kept."));
+    page.click("button").await;
+    assert_eq!(retried.get_untracked(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn rate_limiting_asks_to_wait_then_allows_a_retry() {
+    let retried = RwSignal::new(0);
+    let retry_at = now_seconds() + 2;
+    let page = mount(move || {
+        view! {
+            <RetryNotice error=ApiError::RateLimited { retry_after_secs: 2 } retry_at
+                on_retry=Callback::new(move |()| retried.update(|n| *n += 1)) />
+        }
+    });
+    tick().await;
+    assert!(page.text().contains("Too many attempts"));
+    assert!(page.text().contains("Please wait"), "{}", page.text());
+    let button: web_sys::HtmlButtonElement = page.find("button").unchecked_into();
+    assert!(button.disabled(), "no retry before Retry-After has passed");
+    sleep(3200).await;
+    assert!(
+        page.text().contains("You can try again now."),
+        "{}",
+        page.text()
+    );
+    assert!(!button.disabled());
+    button.click();
+    tick().await;
+    assert_eq!(retried.get_untracked(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_sign_in_that_expires_while_filling_keeps_the_answers_visible() {
+    let session = Session {
+        expires_at: Some(now_seconds() + 2),
+        ..Session::default()
+    };
+    let page = mount_form(every_kind_form(), session, Lang::En);
+    tick().await;
+    assert!(page
+        .find(".countdown")
+        .text_content()
+        .unwrap()
+        .starts_with("Time left to finish: 0:0"));
+    type_into(&page.input("#field-company"), "Typed before expiry").await;
+    sleep(3200).await;
+    assert!(page.text().contains("This sign-in has expired"));
+    assert!(page.text().contains("Your answers are still shown below"));
+    assert_eq!(page.input("#field-company").value(), "Typed before expiry");
+    assert!(
+        page.query("button[type='submit']").is_none(),
+        "no submit of an expired sign-in"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn no_countdown_while_plenty_of_time_remains() {
+    let session = Session {
+        expires_at: Some(now_seconds() + 600),
+        ..Session::default()
+    };
+    let page = mount_form(every_kind_form(), session, Lang::En);
+    tick().await;
+    assert!(page.query(".countdown").is_none());
+}
