@@ -3,6 +3,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use stopover_protocol::page_marks::FORM_READY_MARK;
 use stopover_protocol::FormDefinition;
 
 use crate::api::ApiError;
@@ -21,8 +22,6 @@ use crate::submit::{Phase, Submission};
 
 /// Show the countdown when fewer seconds than this remain.
 pub const COUNTDOWN_FROM_SECS: i64 = 120;
-/// The `performance.mark` set once the form can be used (the benchmarks read it).
-pub const FORM_READY_MARK: &str = "stopover:form-ready";
 
 /// The form page for `form`. The login it belongs to comes from the context: the [`Launch`]
 /// (what is sent), the [`Session`] (prefill and expiry) and the [`PageConfig`] (where the

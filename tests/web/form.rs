@@ -100,12 +100,12 @@ async fn every_field_kind_renders_with_a_tied_label() {
 #[wasm_bindgen_test]
 async fn the_form_marks_when_it_is_ready_for_the_benchmarks() {
     let performance = window().performance().unwrap();
-    performance.clear_marks_with_mark_name(stopover_page::form_page::FORM_READY_MARK);
+    performance.clear_marks_with_mark_name(stopover_protocol::page_marks::FORM_READY_MARK);
     let _page = mount_form(every_kind_form(), Session::default(), Lang::En);
     tick().await;
     assert_eq!(
         performance
-            .get_entries_by_name(stopover_page::form_page::FORM_READY_MARK)
+            .get_entries_by_name(stopover_protocol::page_marks::FORM_READY_MARK)
             .length(),
         1
     );

@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use stopover_protocol::page_marks::FORM_READY_MARK;
+
 use crate::browser::Browser;
 use crate::BenchError;
 
-/// The `performance.mark` the page sets when the form is interactive (`src/form.rs`).
-pub const FORM_READY_MARK: &str = "stopover:form-ready";
 /// How long one load may take before it counts as failed.
 pub const LOAD_TIMEOUT: Duration = Duration::from_secs(20);
 

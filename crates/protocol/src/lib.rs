@@ -13,7 +13,8 @@
 //! - the token claims ([`claims`]), the launch values `state` and the session token
 //!   ([`launch`]), the limits both sides enforce ([`limits`]);
 //! - the signer's HTTP API: paths and bodies ([`api`]), error codes with their status and
-//!   message ([`ApiErrorCode`], `api_error.rs`).
+//!   message ([`ApiErrorCode`], `api_error.rs`);
+//! - the performance marks the page sets for whoever measures it ([`page_marks`]).
 //!
 //! The modules a caller names by path are public; the others are private and their items
 //! re-exported here.
@@ -25,6 +26,7 @@ pub mod claims;
 pub mod form;
 pub mod launch;
 pub mod limits;
+pub mod page_marks;
 
 mod answer_values;
 mod api_error;

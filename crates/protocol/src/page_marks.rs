@@ -1,0 +1,5 @@
+//! The `performance.mark` names the page sets at the moments others measure it by: the
+//! benchmark's page-load driver waits for them (`crates/bench/src/page_load.rs`).
+
+/// Set once the form is rendered and can be used.
+pub const FORM_READY_MARK: &str = "stopover:form-ready";
