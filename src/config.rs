@@ -9,6 +9,7 @@ use serde::Deserialize;
 /// Where the page finds its configuration, relative to `index.html`.
 pub const CONFIG_PATH: &str = "stopover.json";
 
+use stopover_protocol::launch::is_token_parameter_name;
 /// The query parameter the session token arrives in unless `stopover.json` names another.
 pub use stopover_protocol::launch::DEFAULT_TOKEN_PARAMETER;
 
@@ -67,17 +68,11 @@ impl PageConfig {
         }
     }
 
-    /// The name to read the session token from: `token_parameter` when it is 1 to 64 letters,
-    /// digits, `_` or `-` (the signer's rule for the same name) and not `state`, else
-    /// `session_token`.
+    /// The name to read the session token from: `token_parameter` when it is one the signer
+    /// accepts too ([`is_token_parameter_name`]), else `session_token`.
     pub fn token_parameter(&self) -> &str {
         let name = self.token_parameter.as_str();
-        let usable = (1..=64).contains(&name.len())
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            && name != stopover_protocol::launch::STATE_PARAMETER;
-        if usable {
+        if is_token_parameter_name(name) {
             name
         } else {
             DEFAULT_TOKEN_PARAMETER

@@ -15,6 +15,17 @@ pub const STATE_PARAMETER: &str = "state";
 /// `token_parameter`, Auth0's `tokenParameterName`).
 pub const DEFAULT_TOKEN_PARAMETER: &str = "session_token";
 
+/// Whether `name` can carry the session token: 1 to 64 letters, digits, `_` or `-`, and not
+/// [`STATE_PARAMETER`]. The signer refuses any other tenant `token_parameter` at start-up; the
+/// page reads the token under [`DEFAULT_TOKEN_PARAMETER`] when `stopover.json` names another.
+pub fn is_token_parameter_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && name != STATE_PARAMETER
+}
+
 /// Auth0's `state` for one login transaction: 1..=2048 bytes of URL-safe printable ASCII
 /// (RFC 3986 unreserved: letters, digits, `-`, `.`, `_`, `~`).
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -135,6 +146,16 @@ mod tests {
             percent_encode_unreserved("a b/é?&="),
             "a%20b%2F%C3%A9%3F%26%3D"
         );
+    }
+
+    #[test]
+    fn a_token_parameter_name_is_short_url_safe_and_not_state() {
+        for name in ["session_token", "t", "stopover-token", &"a".repeat(64)] {
+            assert!(is_token_parameter_name(name), "{name:?} refused");
+        }
+        for name in ["", "state", "a b", "tok.en", "jeton_é", &"a".repeat(65)] {
+            assert!(!is_token_parameter_name(name), "{name:?} accepted");
+        }
     }
 
     #[test]

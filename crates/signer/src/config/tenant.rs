@@ -8,6 +8,7 @@ use jwt_compact::alg::Hs256Key;
 use serde::Deserialize;
 use stopover_protocol::claims::names;
 use stopover_protocol::form::FormDefinition;
+use stopover_protocol::launch::is_token_parameter_name;
 use stopover_protocol::limits::{CONTINUE_TTL_DEFAULT, CONTINUE_TTL_MAX, CONTINUE_TTL_MIN};
 use zeroize::Zeroizing;
 
@@ -214,12 +215,7 @@ pub(super) fn check_tenant(
     let token_parameter = raw
         .token_parameter
         .unwrap_or_else(|| DEFAULT_TOKEN_PARAMETER.to_owned());
-    let parameter_ok = !token_parameter.is_empty()
-        && token_parameter.len() <= 64
-        && token_parameter
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if !parameter_ok || token_parameter == "state" {
+    if !is_token_parameter_name(&token_parameter) {
         problems.push(ConfigProblem::TokenParameter {
             issuer: issuer.clone(),
             name: token_parameter.clone(),
