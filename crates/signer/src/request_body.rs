@@ -124,7 +124,7 @@ impl<'de> Visitor<'de> for ReadRequestVisitor {
         let mut body = ReadRequest::default();
         let mut seen = SeenKeys::default();
         while let Some(Key(name)) = access.next_key()? {
-            seen.insert(&name)?;
+            seen.insert(name.clone())?;
             match name.as_ref() {
                 "state" => body.state = Some(access.next_value()?),
                 "session_token" => body.session_token = Some(access.next_value()?),

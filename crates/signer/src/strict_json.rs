@@ -91,19 +91,19 @@ pub struct SeenKeys<'de> {
 
 impl<'de> SeenKeys<'de> {
     /// Records `key`, or fails with the error [`ObjectError::of`] reads as a repeat.
-    pub fn insert<E: de::Error>(&mut self, key: &Cow<'de, str>) -> Result<(), E> {
+    pub fn insert<E: de::Error>(&mut self, key: Cow<'de, str>) -> Result<(), E> {
         let repeated = if self.many.is_empty() {
-            if self.few.contains(key) {
+            if self.few.contains(&key) {
                 true
             } else if self.few.len() < LINEAR_KEYS {
-                self.few.push(key.clone());
+                self.few.push(key);
                 false
             } else {
                 self.many.extend(self.few.drain(..));
-                !self.many.insert(key.clone())
+                !self.many.insert(key)
             }
         } else {
-            !self.many.insert(key.clone())
+            !self.many.insert(key)
         };
         if repeated {
             Err(E::custom(DUPLICATE_KEY))
@@ -194,7 +194,7 @@ impl<'de> Visitor<'de> for LooseVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Loose<'de>, A::Error> {
         let mut seen = SeenKeys::default();
         while let Some(Key(key)) = access.next_key()? {
-            seen.insert(&key)?;
+            seen.insert(key)?;
             access.next_value::<Loose<'de>>()?;
         }
         Ok(Loose::Object)
@@ -365,11 +365,11 @@ mod tests {
         assert_eq!(loose(&repeated), Err(ObjectError::Duplicate));
         let mut seen = SeenKeys::default();
         for n in 0..40 {
-            seen.insert::<serde_json::Error>(&Cow::Owned(format!("k{n}")))
+            seen.insert::<serde_json::Error>(Cow::Owned(format!("k{n}")))
                 .unwrap();
         }
         assert!(seen
-            .insert::<serde_json::Error>(&Cow::Borrowed("k0"))
+            .insert::<serde_json::Error>(Cow::Borrowed("k0"))
             .is_err());
     }
 

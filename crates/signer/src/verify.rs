@@ -363,7 +363,7 @@ impl<'de> Visitor<'de> for ReadClaimsVisitor {
         let mut claims = ReadClaims::default();
         let mut seen = SeenKeys::default();
         while let Some(Key(name)) = access.next_key()? {
-            seen.insert(&name)?;
+            seen.insert(name.clone())?;
             let slot = match name.as_ref() {
                 names::ISSUER => &mut claims.iss,
                 names::SUBJECT => &mut claims.sub,
