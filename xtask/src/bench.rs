@@ -14,11 +14,15 @@ const WRK_SECONDS: &str = "5";
 /// Measured page loads per form (at least 20, so the percentiles BENCHMARKS.md reports rest on enough loads).
 const PAGE_LOADS: &str = "20";
 
-pub fn run() -> Result<(), String> {
+/// `signer_only` (`cargo xtask bench --signer-only`) measures the signer alone, needs no page
+/// build, and writes `target/bench-signer.md` instead of `BENCHMARKS.md`.
+pub fn run(signer_only: bool) -> Result<(), String> {
     let tools = crate::setup::run()?;
     let root = crate::workspace_root();
     execute(cargo(&root).arg("fetch"))?;
-    crate::demo::build_page(&tools, &root)?;
+    if !signer_only {
+        crate::demo::build_page(&tools, &root)?;
+    }
     execute(cargo(&root).args([
         "build",
         "--release",
@@ -33,9 +37,17 @@ pub fn run() -> Result<(), String> {
 
     let target = target_dir(&root);
     let release = target.join("release");
+    let out = if signer_only {
+        target.join("bench-signer.md")
+    } else {
+        root.join("BENCHMARKS.md")
+    };
+    let mut bench = tools.command(&release.join("stopover-bench").to_string_lossy());
+    if signer_only {
+        bench.arg("--signer-only");
+    }
     execute(
-        tools
-            .command(&release.join("stopover-bench").to_string_lossy())
+        bench
             .current_dir(&root)
             .arg("--root")
             .arg(&root)
@@ -47,7 +59,7 @@ pub fn run() -> Result<(), String> {
             .arg(&target)
             .args(["--seconds", WRK_SECONDS, "--loads", PAGE_LOADS])
             .arg("--out")
-            .arg(root.join("BENCHMARKS.md")),
+            .arg(out),
     )
 }
 

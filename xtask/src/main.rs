@@ -21,7 +21,9 @@ commands:
           print the one URL to open; Ctrl-C stops everything
   test    setup, then every test layer: native, page (headless Chromium), end-to-end
   bench   setup, build as shipped, measure the signer (wrk, criterion) and the page (bytes,
-          first loads in headless Chromium); prints the table and writes BENCHMARKS.md";
+          first loads in headless Chromium); prints the table and writes BENCHMARKS.md;
+          `bench --signer-only` measures the signer alone (no page build) and writes
+          target/bench-signer.md";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -29,7 +31,7 @@ fn main() -> ExitCode {
         "setup" => setup::run().map(|_| ()),
         "demo" => demo::run(),
         "test" => test::run(),
-        "bench" => bench::run(),
+        "bench" => bench::run(std::env::args().nth(2).as_deref() == Some("--signer-only")),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -1,12 +1,16 @@
 -- wrk script: POST /api/continue with a body from a pre-generated file, one JSON body a line,
 -- each with a fresh `state` and a freshly minted session token.
 --
---   wrk -t T -c C -d 5s -s continue.lua http://127.0.0.1:PORT -- BODIES_FILE T
+--   wrk -t T -c C -d 5s -s continue.lua http://127.0.0.1:PORT -- BODIES_FILE T [once]
 --
 -- Thread k of T takes lines k, k+T, k+2T, ... so no two requests share a body. A thread that
 -- runs out starts again from its first body and counts it in `wrapped`: against the signer
 -- that would be a replay (409), so the runner sizes the file to make it not happen and
--- reports it when it does.
+-- reports it when it does. With `once`, a thread that runs out sends `GET /healthz` (which
+-- uses no token) instead, so every body is posted exactly once; the runner appends
+-- `wrk::STOP_WHEN_EXHAUSTED` to the script for such runs, so the thread then stops (a
+-- `response()` function makes wrk read every response into Lua, so the throughput runs go
+-- without it).
 
 local threads = {}
 local next_id = 0
@@ -20,10 +24,13 @@ end
 bodies = {}
 cursor = 1
 wrapped = 0
+once = false
+exhausted = false
 
 function init(args)
   local path = args[1]
   local count = tonumber(args[2])
+  once = args[3] == "once"
   local line_number = 0
   for line in io.lines(path) do
     if line_number % count == id then
@@ -39,6 +46,10 @@ end
 local headers = { ["Content-Type"] = "application/json" }
 
 function request()
+  if cursor > #bodies and once then
+    exhausted = true
+    return wrk.format("GET", "/healthz")
+  end
   if cursor > #bodies then
     cursor = 1
     wrapped = wrapped + 1

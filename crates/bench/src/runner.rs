@@ -15,7 +15,7 @@ use stopover_signer::config::Config;
 use crate::bench_config::{bench_config_toml, growth_form_id, GROWTH_FIELD_COUNTS, SECRET_ENV};
 use crate::browser::Browser;
 use crate::page_load::{load_once, Load};
-use crate::report::{PageSeries, Report, ServerSeries, StepFigure};
+use crate::report::{MemoryFigure, PageSeries, Report, ServerSeries, StepFigure};
 use crate::sizes::{code_by_crate, wasm_sections, SizeTable};
 use crate::stats::Spread;
 use crate::tokens::{continue_token_bytes, SessionMinter, LOAD_FORM};
@@ -34,6 +34,10 @@ pub const STEPS: [(&str, &str); 3] = [
     ("signer/mint_continue_token", "continue token minting"),
 ];
 const WARM_UP_SECONDS: u32 = 2;
+/// Used tokens the memory figure is read with (the "a realistic tenant's store").
+pub const REMEMBERED_TOKENS: u64 = 100_000;
+/// The longest the memory run may take.
+const MEMORY_RUN_MAX_SECONDS: u32 = 120;
 /// Bodies for a warm-up and for the floor (which checks nothing, so reuse is harmless).
 const SMALL_BODY_COUNT: u64 = 20_000;
 /// Never more bodies than this in one file (about 0.5 GB).
@@ -55,6 +59,8 @@ pub struct Options {
     /// Cargo's target directory: criterion's results (`criterion/`) and the page's wasm
     /// before wasm-opt (`wasm32-unknown-unknown/page/`), whose names say where code bytes go.
     pub target_dir: PathBuf,
+    /// Measure the signer only: no page bytes, no page loads (no page build needed).
+    pub signer_only: bool,
 }
 
 /// Runs every measurement and returns the report (the caller prints and writes it).
@@ -136,6 +142,14 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         &script,
         &mut bodies,
     )?;
+    let memory_figure = remembered_tokens_rss(
+        options,
+        &api_config_path,
+        api_port,
+        &secret,
+        work.path(),
+        &mut bodies,
+    )?;
     let redis_port = free_port()?;
     let redis = Server::start(
         "redis-server",
@@ -165,6 +179,23 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
     redis.stop();
     drop(bodies);
 
+    let mut report = Report {
+        environment: environment(options),
+        wrk_seconds: options.wrk_seconds,
+        floor: floor_series,
+        signers: vec![memory, with_redis],
+        memory: Some(memory_figure),
+        sizes: SizeTable::default(),
+        wasm_sections: Vec::new(),
+        page: Vec::new(),
+        code_by_crate: Vec::new(),
+        steps: criterion_steps(&options.target_dir.join("criterion")),
+        notes: std::fs::read_to_string(options.root.join("crates/bench/NOTES.md")).ok(),
+    };
+    if options.signer_only {
+        return Ok(report);
+    }
+
     // The page: bytes, then first loads.
     println!("bench: the page's first-load bytes");
     let dist = options.root.join("dist");
@@ -191,20 +222,63 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         }
     };
     println!("bench: page loads in headless Chromium");
-    let page = page_series(options, &demo, &dist, &secret, &minter, work.path())?;
+    report.page = page_series(options, &demo, &dist, &secret, &minter, work.path())?;
+    report.sizes = sizes;
+    report.wasm_sections = wasm_sections;
+    report.code_by_crate = code_by_crate;
+    Ok(report)
+}
 
-    Ok(Report {
-        environment: environment(options),
-        wrk_seconds: options.wrk_seconds,
-        floor: floor_series,
-        signers: vec![memory, with_redis],
-        sizes,
-        wasm_sections,
-        page,
-        code_by_crate,
-        steps: criterion_steps(&options.target_dir.join("criterion")),
-        notes: std::fs::read_to_string(options.root.join("crates/bench/NOTES.md")).ok(),
-    })
+/// A fresh signer with the in-memory store posted [`REMEMBERED_TOKENS`] distinct bodies, each
+/// once, at 32 connections: its peak RSS then includes that many remembered tokens.
+fn remembered_tokens_rss(
+    options: &Options,
+    config: &Path,
+    port: u16,
+    secret: &str,
+    work: &Path,
+    bodies: &mut BodySource<'_>,
+) -> Result<MemoryFigure, BenchError> {
+    println!("bench: the signer remembering {REMEMBERED_TOKENS} used tokens");
+    let script = work.join("continue-once.lua");
+    write(
+        &script,
+        &format!("{}{}", wrk::SCRIPT, wrk::STOP_WHEN_EXHAUSTED),
+    )?;
+    let file = bodies.write(REMEMBERED_TOKENS)?;
+    let mut signer = Server::start(
+        "the signer",
+        Command::new(&options.signer_bin)
+            .arg("serve")
+            .arg("--config")
+            .arg(config)
+            .env(SECRET_ENV, secret)
+            .env_remove("RUST_LOG"),
+        port,
+    )?;
+    let url = format!("http://127.0.0.1:{port}");
+    let run = wrk::run_once(&url, 32, MEMORY_RUN_MAX_SECONDS, &script, &file)?;
+    let _ = std::fs::remove_file(&file);
+    if let Some(reason) = signer.exited() {
+        return Err(BenchError::new(reason));
+    }
+    let figure = MemoryFigure {
+        tokens: REMEMBERED_TOKENS,
+        requests: run.requests,
+        failures: run.non_2xx + run.socket_errors,
+        peak_rss_kb: signer.peak_rss_kb(),
+    };
+    signer.stop();
+    println!(
+        "bench: {} requests ({} failed), peak RSS {}",
+        figure.requests,
+        figure.failures,
+        figure.peak_rss_kb.map_or_else(
+            || "-".to_owned(),
+            |kb| format!("{:.1} MB", kb as f64 / 1024.0)
+        )
+    );
+    Ok(figure)
 }
 
 /// A signer under wrk at every connection count, on a fresh process (and so a fresh

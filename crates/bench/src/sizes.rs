@@ -17,7 +17,7 @@ pub struct FileSize {
 }
 
 /// Every first-load file, largest first, and their total.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SizeTable {
     pub files: Vec<FileSize>,
 }

@@ -8,6 +8,14 @@ use crate::BenchError;
 
 /// The wrk script (see `lua/continue.lua`).
 pub const SCRIPT: &str = include_str!("../lua/continue.lua");
+/// Appended to [`SCRIPT`] for [`run_once`]: a thread whose bodies are used up stops.
+pub const STOP_WHEN_EXHAUSTED: &str = "
+function response(status, headers, body)
+  if exhausted then
+    wrk.thread:stop()
+  end
+end
+";
 /// The prefix of the script's summary line.
 const SUMMARY_PREFIX: &str = "STOPOVER-WRK ";
 
@@ -81,8 +89,32 @@ pub fn run(
     script: &Path,
     bodies: &Path,
 ) -> Result<WrkRun, BenchError> {
+    run_with(base_url, connections, seconds, script, bodies, false)
+}
+
+/// Posts every body in `bodies` exactly once with `connections` against `base_url` (at most
+/// `seconds`); `script` is [`SCRIPT`] followed by [`STOP_WHEN_EXHAUSTED`].
+pub fn run_once(
+    base_url: &str,
+    connections: u32,
+    seconds: u32,
+    script: &Path,
+    bodies: &Path,
+) -> Result<WrkRun, BenchError> {
+    run_with(base_url, connections, seconds, script, bodies, true)
+}
+
+fn run_with(
+    base_url: &str,
+    connections: u32,
+    seconds: u32,
+    script: &Path,
+    bodies: &Path,
+    once: bool,
+) -> Result<WrkRun, BenchError> {
     let threads = threads_for(connections);
-    let output = Command::new("wrk")
+    let mut command = Command::new("wrk");
+    command
         .arg(format!("--threads={threads}"))
         .arg(format!("--connections={connections}"))
         .arg(format!("--duration={seconds}s"))
@@ -91,13 +123,15 @@ pub fn run(
         .arg(base_url)
         .arg("--")
         .arg(bodies)
-        .arg(threads.to_string())
-        .output()
-        .map_err(|error| {
-            BenchError::new(format!(
-                "cannot run wrk (cargo xtask setup installs it): {error}"
-            ))
-        })?;
+        .arg(threads.to_string());
+    if once {
+        command.arg("once");
+    }
+    let output = command.output().map_err(|error| {
+        BenchError::new(format!(
+            "cannot run wrk (cargo xtask setup installs it): {error}"
+        ))
+    })?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         return Err(BenchError::new(format!(

@@ -20,6 +20,11 @@ use stopover_signer::config::Config;
 use stopover_signer::mint::{mint_continue_token, MintRequest};
 use stopover_signer::verify::verify_session_token;
 
+/// The allocator the binary ships with (src/main.rs), so the figures are the shipped code's.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DEMO_CONFIG: &str = include_str!("../../../config/demo.toml");
 const SECRET: &str = "benchmark-secret-0123456789abcdef0123456789abcdef";
 /// 2027-01-15, a fixed clock.

@@ -2,9 +2,10 @@
 //! person's answers against the form, and mints the continue token for Auth0's `/continue`.
 //!
 //! - [`config`]: the TOML configuration, checked once at start-up.
-//! - [`verify`]: where the session token is verified.
+//! - [`verify`]: where the session token is verified; [`hs256`]: each tenant's prepared key.
 //! - [`mint`]: the continue token and the URL it is posted to.
-//! - [`routes`]: the HTTP API of docs/contract.md#api; [`error`]: its one error type.
+//! - [`routes`]: the HTTP API of docs/contract.md#api; [`request_body`]: its JSON bodies, read
+//!   once and strictly; [`error`]: its one error type.
 //! - [`replay`]: single use of each token (memory or Redis).
 //! - [`management`]: back-channel delivery of answers through the Auth0 Management API.
 //! - [`edge`]: what every request passes through (panics, timeouts, origins, rate limit,
@@ -16,12 +17,14 @@
 pub mod config;
 pub mod edge;
 pub mod error;
+pub mod hs256;
 pub mod management;
 pub mod metrics;
 pub mod mint;
 pub mod page_policy;
 pub mod rate_limit;
 pub mod replay;
+pub mod request_body;
 pub mod routes;
 pub mod server;
 pub mod static_site;

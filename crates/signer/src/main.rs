@@ -15,6 +15,14 @@ use stopover_signer::page_policy::{write_page_policy, HEADERS_FILE};
 use stopover_signer::Listeners;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of the system allocator: each request allocates a few dozen small blocks
+/// (the body, the claims, the answers, the minted token, the response), and glibc's malloc
+/// and free were the largest single cost per request (`crates/bench/NOTES.md`). Build with
+/// `--no-default-features` for the system allocator.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "stopover-signer",

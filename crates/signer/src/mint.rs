@@ -4,8 +4,6 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use jwt_compact::alg::Hs256;
-use jwt_compact::{AlgorithmExt as _, Claims, Header};
 use rand::RngCore as _;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use stopover_protocol::claims::names;
@@ -14,7 +12,7 @@ use stopover_protocol::{CleanAnswers, FormDefinition, FormRef, LoginState};
 
 use crate::config::{AnswersClaim, Tenant};
 use crate::management::StoredRecord;
-use crate::verify::TOKEN_TYPE;
+use crate::verify::JWT_HEADER_B64;
 
 /// Why a continue token could not be minted (a time out of chrono's range or a serialisation
 /// failure; neither happens with a checked configuration and a sane clock).
@@ -51,9 +49,11 @@ pub fn mint_continue_token(request: MintRequest<'_>) -> Result<String, MintError
     mint_continue_token_with_record(request, None)
 }
 
-/// The continue token's own claims beside `iat` and `exp`, the answers where the
-/// configuration puts them, and after a back-channel store the `stored` record.
+/// The continue token's claims: `exp`, `iat`, its own, the answers where the configuration
+/// puts them, and after a back-channel store the `stored` record.
 struct ContinueTokenClaims<'a> {
+    exp: i64,
+    iat: i64,
     iss: &'a str,
     sub: &'a str,
     state: &'a str,
@@ -67,6 +67,8 @@ struct ContinueTokenClaims<'a> {
 impl Serialize for ContinueTokenClaims<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(names::EXPIRES, &self.exp)?;
+        map.serialize_entry(names::ISSUED_AT, &self.iat)?;
         map.serialize_entry(names::ISSUER, self.iss)?;
         map.serialize_entry(names::SUBJECT, self.sub)?;
         map.serialize_entry(names::STATE, self.state)?;
@@ -97,10 +99,15 @@ pub fn mint_continue_token_with_record(
 ) -> Result<String, MintError> {
     let tenant = request.tenant;
     let ttl = i64::try_from(tenant.ttl_seconds).map_err(|_| MintError::Time)?;
-    let issued_at = DateTime::<Utc>::from_timestamp(request.now, 0).ok_or(MintError::Time)?;
-    let expires_at = DateTime::<Utc>::from_timestamp(request.now.saturating_add(ttl), 0)
-        .ok_or(MintError::Time)?;
-    let mut claims = Claims::new(ContinueTokenClaims {
+    let issued_at = request.now;
+    let expires_at = request.now.saturating_add(ttl);
+    // Times a JWT library can read back (chrono's range), as before.
+    for time in [issued_at, expires_at] {
+        DateTime::<Utc>::from_timestamp(time, 0).ok_or(MintError::Time)?;
+    }
+    let claims = ContinueTokenClaims {
+        exp: expires_at,
+        iat: issued_at,
         iss: tenant.continue_issuer.as_deref().unwrap_or(request.issuer),
         sub: request.subject,
         state: request.state.as_str(),
@@ -112,13 +119,18 @@ pub fn mint_continue_token_with_record(
         answers: request.answers,
         answers_claim: request.answers_claim,
         stored,
-    });
-    claims.issued_at = Some(issued_at);
-    claims.expiration = Some(expires_at);
-    let header = Header::empty().with_token_type(TOKEN_TYPE);
-    Hs256
-        .token(&header, &claims, &tenant.key)
-        .map_err(|error| MintError::Serialise(error.to_string()))
+    };
+    let json =
+        serde_json::to_vec(&claims).map_err(|error| MintError::Serialise(error.to_string()))?;
+    // header.claims.signature, each base64url without padding, written into one string.
+    let mut token = String::with_capacity(JWT_HEADER_B64.len() + json.len() * 4 / 3 + 64);
+    token.push_str(JWT_HEADER_B64);
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(&json, &mut token);
+    let signature = tenant.key.sign(token.as_bytes());
+    token.push('.');
+    URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+    Ok(token)
 }
 
 /// `{scheme}://{host}/continue?state={state}`: `host` is the tenant's bare host name, or the

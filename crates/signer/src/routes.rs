@@ -3,17 +3,15 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
-use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Map;
 use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH};
 use stopover_protocol::limits::MAX_BODY_BYTES;
 use stopover_protocol::{
@@ -27,7 +25,7 @@ use crate::mint::{
     continue_url, mint_continue_token, mint_continue_token_with_record, MintRequest,
 };
 use crate::replay::{Consumption, ReplayKey, ReplayStore};
-use crate::strict_json::{parse_object, ObjectError};
+use crate::request_body::StrictJson;
 use crate::verify::verify_session_token;
 use crate::AppState;
 
@@ -39,10 +37,12 @@ pub fn app(state: AppState) -> Router {
         .route(&format!("{FORMS_PATH}/{{id}}"), get(form_definition))
         .route(
             CONTINUE_PATH,
-            post(continue_login).route_layer(middleware::from_fn_with_state(
-                state.clone(),
-                edge::rate_limit,
-            )),
+            post(continue_login)
+                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+                .route_layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    edge::rate_limit,
+                )),
         )
         .route("/api/{*rest}", any(api_not_found))
         // Set before the CORS layer, so that layer still answers preflight OPTIONS requests.
@@ -103,31 +103,14 @@ async fn form_for_issuer(
 }
 
 /// `POST /api/continue`: verify, validate, check single use, mint.
+///
+/// The body is JSON, at most [`MAX_BODY_BYTES`], read once and strictly (an answer given twice
+/// under one key is refused, never silently the last) by [`StrictJson`].
 async fn continue_login(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
+    StrictJson(request): StrictJson<ContinueRequest>,
 ) -> Result<Response, ApiError> {
     let now = state.now();
-    require_json(&headers)?;
-    let bytes = read_body(&headers, body).await?;
-    const SHAPE: &str =
-        "The body must be a JSON object with `state`, `session_token` and `answers`.";
-    // Strictly: an answer given twice under one key is refused, never silently the last.
-    let body = parse_object(&bytes).map_err(|error| {
-        ApiError::BadRequest(match error {
-            ObjectError::Duplicate => "The body repeats a key.",
-            ObjectError::Json => SHAPE,
-        })
-    })?;
-    if body
-        .get("answers")
-        .is_some_and(|answers| !answers.is_object())
-    {
-        return Err(ApiError::BadRequest("`answers` must be a JSON object."));
-    }
-    let request: ContinueRequest =
-        serde_json::from_value(Value::Object(body)).map_err(|_| ApiError::BadRequest(SHAPE))?;
     let login_state = LoginState::parse(&request.state).map_err(|error| {
         ApiError::BadRequest(match error {
             StateError::Empty => "`state` is missing or empty.",
@@ -369,33 +352,4 @@ async fn not_found() -> ApiError {
 
 async fn method_not_allowed() -> Response {
     method_not_allowed_response()
-}
-
-/// `application/json`, with or without parameters such as `charset`.
-fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
-    let media_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .map(str::trim);
-    match media_type {
-        Some(media_type) if media_type.eq_ignore_ascii_case("application/json") => Ok(()),
-        _ => Err(ApiError::UnsupportedMediaType),
-    }
-}
-
-/// The body, at most [`MAX_BODY_BYTES`].
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, ApiError> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
-        return Err(ApiError::PayloadTooLarge);
-    }
-    match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.is::<LengthLimitError>() => Err(ApiError::PayloadTooLarge),
-        Err(_) => Err(ApiError::BadRequest("The body could not be read.")),
-    }
 }

@@ -1,10 +1,12 @@
 //! Where the session token is verified: the signer's trust boundary.
 //!
 //! The checks run in the order RFC 8725 suggests, cheapest and least trusting first:
-//! size -> structure -> header -> key choice -> MAC -> claims. jwt-compact 0.8 does the
-//! constant-time HMAC comparison; everything it leaves open is done here (it ignores `crit`
-//! and other header parameters, parses claims before the MAC, accepts the exact second of
-//! `exp`, can panic in `validate_maturity` on an extreme `nbf`, and has no size limit).
+//! size -> structure -> header -> key choice -> MAC -> claims. The MAC is computed with the
+//! tenant's prepared key and compared in constant time ([`crate::hs256`]); the claims are read
+//! once, strictly, into the types the signer uses. jwt-compact's own verification is not used:
+//! it ignores `crit` and other header parameters, parses claims before the MAC, accepts the
+//! exact second of `exp`, can panic in `validate_maturity` on an extreme `nbf`, and has no
+//! size limit.
 //!
 //! Every failure is one [`Rejection`]: the caller answers one opaque 401 and logs the reason,
 //! never the token.
@@ -13,22 +15,28 @@ use std::fmt;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jwt_compact::alg::{Hs256, Hs256Signature};
-use jwt_compact::{Algorithm as _, AlgorithmSignature as _, Claims, UntrustedToken};
+use chrono::{DateTime, Utc};
+use jwt_compact::Claims;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use stopover_protocol::claims::names;
 use stopover_protocol::limits::CLOCK_LEEWAY_SECS;
 use stopover_protocol::{SessionClaims, SessionToken, SessionTokenError};
 
 use crate::config::{issuer_host, Tenant};
-use crate::strict_json::{parse_object, ObjectError};
+use crate::hs256::SIGNATURE_BYTES;
+use crate::strict_json::{parse_object, Key, Loose, LooseObject, ObjectError, SeenKeys};
 
 /// The only algorithm accepted, spelled exactly.
 pub const ALGORITHM: &str = "HS256";
 /// The only token type accepted when `typ` is present.
 pub const TOKEN_TYPE: &str = "JWT";
-/// Length of an HS256 signature.
-const SIGNATURE_BYTES: usize = 32;
+/// The header Auth0's `encodeToken` writes and the continue token carries,
+/// `{"alg":"HS256","typ":"JWT"}`, in base64url: a session token whose header is exactly this
+/// needs no header parsing (any other spelling of a header is decoded and checked).
+pub const JWT_HEADER_B64: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+/// The claim Auth0 puts the person's IP address in.
+const IP: &str = "ip";
 
 /// Header parameters that ask for key material or special processing (RFC 7515, 7516, 7797,
 /// RFC 8725 section 3.10). `kid` is refused too: the key is chosen by the configured issuer
@@ -128,36 +136,44 @@ pub fn verify_session_token<'c>(
     })?;
 
     // Structure: exactly three non-empty parts of strict base64url.
-    let parts: Vec<&str> = raw.split('.').collect();
-    let [header_b64, claims_b64, signature_b64] = parts[..] else {
+    let mut parts = raw.split('.');
+    let (Some(header_b64), Some(claims_b64), Some(signature_b64), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(Rejection::Structure);
     };
     if header_b64.is_empty() || claims_b64.is_empty() || signature_b64.is_empty() {
         return Err(Rejection::Structure);
     }
-    let header_json = decode_base64url(header_b64)?;
+    // The header `encodeToken` writes is read once, as text; any other is decoded and read.
+    let header_json = if header_b64 == JWT_HEADER_B64 {
+        None
+    } else {
+        Some(decode_base64url(header_b64)?)
+    };
     let claims_json = decode_base64url(claims_b64)?;
-    decode_base64url(signature_b64)?;
+    let signature = decode_base64url(signature_b64)?;
 
-    // Header.
-    let header = parse_object(&header_json).map_err(|error| match error {
-        ObjectError::Duplicate => Rejection::DuplicateKey,
-        ObjectError::Json => Rejection::HeaderNotJson,
-    })?;
-    check_header(&header)?;
-    let untrusted = UntrustedToken::new(raw).map_err(|_| Rejection::Structure)?;
-    if untrusted.algorithm() != ALGORITHM {
-        return Err(Rejection::Algorithm);
+    // Header: exactly `alg: HS256`, perhaps `typ: JWT`, nothing else.
+    if let Some(header_json) = header_json {
+        let header = parse_object(&header_json).map_err(|error| match error {
+            ObjectError::Duplicate => Rejection::DuplicateKey,
+            ObjectError::Json => Rejection::HeaderNotJson,
+        })?;
+        check_header(&header)?;
     }
 
+    // Claims, read once (strictly: a repeated key anywhere is refused) and not yet trusted.
+    let claims: ReadClaims<'_> =
+        serde_json::from_slice(&claims_json).map_err(|error| match ObjectError::of(&error) {
+            ObjectError::Duplicate => Rejection::DuplicateKey,
+            ObjectError::Json => Rejection::ClaimsNotJson,
+        })?;
+
     // Key choice: the unverified `iss` only selects among configured keys.
-    let claims = parse_object(&claims_json).map_err(|error| match error {
-        ObjectError::Duplicate => Rejection::DuplicateKey,
-        ObjectError::Json => Rejection::ClaimsNotJson,
-    })?;
-    let issuer = match claims.get(names::ISSUER) {
+    let issuer = match &claims.iss {
         None => return Err(Rejection::MissingIssuer),
-        Some(Value::String(issuer)) => issuer,
+        Some(Loose::String(issuer)) => issuer,
         Some(_) => return Err(Rejection::ClaimType),
     };
     let host = issuer_host(issuer).ok_or(Rejection::UnknownIssuer)?;
@@ -166,29 +182,45 @@ pub fn verify_session_token<'c>(
         .find(|tenant| tenant.issuer == host)
         .ok_or(Rejection::UnknownIssuer)?;
 
-    // MAC, compared in constant time by jwt-compact.
-    // jwt-compact's `try_from_slice` panics on a wrong length, so the length is checked here.
-    let signature_bytes = untrusted.signature_bytes();
-    if signature_bytes.len() != SIGNATURE_BYTES {
+    // MAC, with the tenant's prepared key, compared in constant time.
+    if signature.len() != SIGNATURE_BYTES {
         return Err(Rejection::BadSignature);
     }
-    let signature =
-        Hs256Signature::try_from_slice(signature_bytes).map_err(|_| Rejection::BadSignature)?;
     let signed_data = &raw[..header_b64.len() + 1 + claims_b64.len()];
-    if !Hs256.verify_signature(&signature, &tenant.key, signed_data.as_bytes()) {
+    if !tenant.key.verify(signed_data.as_bytes(), &signature) {
         return Err(Rejection::BadSignature);
     }
 
     // Claims, from here on authentic.
-    let expires_at = check_time_claims(&claims, now, tenant.max_session_lifetime_secs)?;
-    match claims.get(names::SUBJECT) {
+    let times = check_time_claims(&claims, now, tenant.max_session_lifetime_secs)?;
+    let subject = match &claims.sub {
         None => return Err(Rejection::MissingSubject),
-        Some(Value::String(subject)) if !subject.is_empty() => {}
-        Some(Value::String(_)) => return Err(Rejection::MissingSubject),
+        Some(Loose::String(subject)) if !subject.is_empty() => subject,
+        Some(Loose::String(_)) => return Err(Rejection::MissingSubject),
         Some(_) => return Err(Rejection::ClaimType),
-    }
-    let typed: Claims<SessionClaims> =
-        serde_json::from_value(Value::Object(claims)).map_err(|_| Rejection::ClaimType)?;
+    };
+    let custom = SessionClaims {
+        sub: subject.clone().into_owned(),
+        iss: issuer.clone().into_owned(),
+        ip: optional_string(&claims.ip)?,
+        form: optional_string(&claims.form)?,
+        prefill: match claims.prefill {
+            None | Some(LooseObject::Null) => None,
+            Some(LooseObject::Object(prefill)) => Some(prefill),
+            Some(LooseObject::Other) => return Err(Rejection::ClaimType),
+        },
+        locale: optional_string(&claims.locale)?,
+        continue_host: optional_string(&claims.continue_host)?,
+        continue_uri: optional_string(&claims.continue_uri)?,
+    };
+    // A time outside chrono's range (only a far-past `nbf` gets this far) is a claim of the
+    // wrong type.
+    let time =
+        |seconds: i64| DateTime::<Utc>::from_timestamp(seconds, 0).ok_or(Rejection::ClaimType);
+    let mut typed = Claims::new(custom);
+    typed.expiration = Some(time(times.expires_at)?);
+    typed.issued_at = Some(time(times.issued_at)?);
+    typed.not_before = times.not_before.map(time).transpose()?;
     if typed
         .custom
         .form
@@ -200,7 +232,7 @@ pub fn verify_session_token<'c>(
     Ok(VerifiedSession {
         tenant,
         claims: typed,
-        expires_at,
+        expires_at: times.expires_at,
     })
 }
 
@@ -230,21 +262,28 @@ fn check_header(header: &Map<String, Value>) -> Result<(), Rejection> {
     }
 }
 
-/// Checks `exp`, `iat` and `nbf` with integer arithmetic (no panic on extreme values) and
-/// returns `exp`. A token may live (`exp` - `iat`) at most `max_lifetime` seconds: an Auth0
-/// login transaction lives at most an hour, and the replay store then remembers a token no
-/// longer than its login can last.
+/// The time claims of a session token that passed [`check_time_claims`], Unix seconds.
+struct TimeClaims {
+    expires_at: i64,
+    issued_at: i64,
+    not_before: Option<i64>,
+}
+
+/// Checks `exp`, `iat` and `nbf` with integer arithmetic (no panic on extreme values). A
+/// token may live (`exp` - `iat`) at most `max_lifetime` seconds: an Auth0 login transaction
+/// lives at most an hour, and the replay store then remembers a token no longer than its
+/// login can last.
 fn check_time_claims(
-    claims: &Map<String, Value>,
+    claims: &ReadClaims<'_>,
     now: i64,
     max_lifetime: i64,
-) -> Result<i64, Rejection> {
-    let expires_at = integer_claim(claims, names::EXPIRES)?.ok_or(Rejection::MissingExpiry)?;
+) -> Result<TimeClaims, Rejection> {
+    let expires_at = integer_claim(claims.exp.as_ref())?.ok_or(Rejection::MissingExpiry)?;
     // Strictly in the future: the exact second of `exp` is already too late.
     if expires_at <= now {
         return Err(Rejection::Expired);
     }
-    let issued_at = integer_claim(claims, names::ISSUED_AT)?.ok_or(Rejection::MissingIssuedAt)?;
+    let issued_at = integer_claim(claims.iat.as_ref())?.ok_or(Rejection::MissingIssuedAt)?;
     if issued_at > now.saturating_add(CLOCK_LEEWAY_SECS) {
         return Err(Rejection::IssuedInFuture);
     }
@@ -253,20 +292,101 @@ fn check_time_claims(
     if expires_at.saturating_sub(issued_at) > max_lifetime || expires_at - now > max_lifetime {
         return Err(Rejection::LifetimeTooLong);
     }
-    if let Some(not_before) = integer_claim(claims, names::NOT_BEFORE)? {
+    let not_before = integer_claim(claims.nbf.as_ref())?;
+    if let Some(not_before) = not_before {
         if not_before > now.saturating_add(CLOCK_LEEWAY_SECS) {
             return Err(Rejection::NotYetValid);
         }
     }
-    Ok(expires_at)
+    Ok(TimeClaims {
+        expires_at,
+        issued_at,
+        not_before,
+    })
 }
 
 /// A NumericDate claim. Auth0 writes whole seconds; anything else (a string, a fraction,
 /// `null`) is refused rather than interpreted.
-fn integer_claim(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, Rejection> {
-    match claims.get(name) {
+fn integer_claim(claim: Option<&Loose<'_>>) -> Result<Option<i64>, Rejection> {
+    match claim {
         None => Ok(None),
-        Some(value) => value.as_i64().map(Some).ok_or(Rejection::ClaimType),
+        Some(Loose::Integer(seconds)) => Ok(Some(*seconds)),
+        Some(_) => Err(Rejection::ClaimType),
+    }
+}
+
+/// An optional text claim: absent or `null` is none, a string is itself, anything else is
+/// refused.
+fn optional_string(claim: &Option<Loose<'_>>) -> Result<Option<String>, Rejection> {
+    match claim {
+        None | Some(Loose::Null) => Ok(None),
+        Some(Loose::String(text)) => Ok(Some(text.clone().into_owned())),
+        Some(_) => Err(Rejection::ClaimType),
+    }
+}
+
+/// The claims of a session token as read, before any is trusted: the ones Stopover reads,
+/// each with whatever JSON type it had (judged in the order the checks run), strings
+/// borrowed from the decoded claims where they have no escapes. Every other claim (Auth0's
+/// `ip` aside, an Action's `nonce` and the like) is walked for repeated keys and dropped.
+#[derive(Debug, Default)]
+struct ReadClaims<'de> {
+    iss: Option<Loose<'de>>,
+    sub: Option<Loose<'de>>,
+    exp: Option<Loose<'de>>,
+    iat: Option<Loose<'de>>,
+    nbf: Option<Loose<'de>>,
+    ip: Option<Loose<'de>>,
+    form: Option<Loose<'de>>,
+    prefill: Option<LooseObject>,
+    locale: Option<Loose<'de>>,
+    continue_host: Option<Loose<'de>>,
+    continue_uri: Option<Loose<'de>>,
+}
+
+impl<'de> Deserialize<'de> for ReadClaims<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ReadClaimsVisitor)
+    }
+}
+
+struct ReadClaimsVisitor;
+
+impl<'de> Visitor<'de> for ReadClaimsVisitor {
+    type Value = ReadClaims<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object of claims")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<ReadClaims<'de>, A::Error> {
+        let mut claims = ReadClaims::default();
+        let mut seen = SeenKeys::default();
+        while let Some(Key(name)) = access.next_key()? {
+            seen.insert(name.clone())?;
+            let slot = match name.as_ref() {
+                names::ISSUER => &mut claims.iss,
+                names::SUBJECT => &mut claims.sub,
+                names::EXPIRES => &mut claims.exp,
+                names::ISSUED_AT => &mut claims.iat,
+                names::NOT_BEFORE => &mut claims.nbf,
+                IP => &mut claims.ip,
+                names::FORM => &mut claims.form,
+                names::PREFILL => {
+                    claims.prefill = Some(access.next_value()?);
+                    continue;
+                }
+                names::LOCALE => &mut claims.locale,
+                names::CONTINUE_HOST => &mut claims.continue_host,
+                names::CONTINUE_URI => &mut claims.continue_uri,
+                _ => {
+                    access.next_value::<Loose<'de>>()?;
+                    continue;
+                }
+            };
+            *slot = Some(access.next_value()?);
+        }
+        Ok(claims)
     }
 }
 

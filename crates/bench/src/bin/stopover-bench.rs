@@ -35,6 +35,9 @@ struct Cli {
     /// The report to write.
     #[arg(long)]
     out: PathBuf,
+    /// Measure the signer only (no page bytes or loads; needs no page build).
+    #[arg(long)]
+    signer_only: bool,
 }
 
 fn main() -> ExitCode {
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         wrk_seconds: cli.seconds,
         loads: cli.loads,
         target_dir: cli.target_dir,
+        signer_only: cli.signer_only,
     };
     match run(&options) {
         Ok(report) => {

@@ -81,7 +81,7 @@ pub struct Limits {
     /// Longest a request may take before the signer answers 503.
     pub request_timeout_ms: u64,
     /// Most unexpired tokens the in-memory replay store remembers; when full it refuses
-    /// (503) rather than forget one.
+    /// (503) rather than forget one. See [`crate::replay::DEFAULT_MEMORY_CAPACITY`].
     pub replay_memory_capacity: usize,
 }
 
@@ -90,7 +90,7 @@ impl Default for Limits {
         Self {
             rate_limit_per_minute: 60,
             request_timeout_ms: 10_000,
-            replay_memory_capacity: 100_000,
+            replay_memory_capacity: crate::replay::DEFAULT_MEMORY_CAPACITY,
         }
     }
 }

@@ -4,13 +4,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use jwt_compact::alg::Hs256Key;
 use serde::Deserialize;
 use stopover_protocol::claims::names;
 use stopover_protocol::form::FormDefinition;
 use stopover_protocol::launch::is_token_parameter_name;
 use stopover_protocol::limits::{CONTINUE_TTL_DEFAULT, CONTINUE_TTL_MAX, CONTINUE_TTL_MIN};
 use zeroize::Zeroizing;
+
+use crate::hs256::TenantKey;
 
 use super::host::{is_host, is_loopback_host, issuer_host};
 use super::management::{check_management, ManagementClient, RawManagement};
@@ -74,7 +75,7 @@ pub struct Tenant {
     pub issuer: String,
     /// The HMAC key shared with the tenant's Action, prepared once at start-up (it wipes its
     /// bytes when dropped).
-    pub key: Hs256Key,
+    pub key: TenantKey,
     /// Custom domains a token's `continue_host` may pick.
     pub continue_hosts: Vec<String>,
     /// The form field name `/continue` reads the continue token from.
@@ -257,7 +258,7 @@ pub(super) fn check_tenant(
     match (secret, answers_claim) {
         (Some(secret), Some(answers_claim)) if problems.len() == before => Some(Tenant {
             issuer,
-            key: Hs256Key::new(secret.expose()),
+            key: TenantKey::new(secret.expose()),
             continue_hosts: raw.continue_hosts,
             token_parameter,
             ttl_seconds,
