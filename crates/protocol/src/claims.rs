@@ -22,6 +22,8 @@ pub mod names {
     pub const LOCALE: &str = "locale";
     pub const CONTINUE_HOST: &str = "continue_host";
     pub const CONTINUE_URI: &str = "continue_uri";
+    /// The person's IP address, as Auth0 writes it into the session token.
+    pub const IP: &str = "ip";
 }
 
 /// What `api.redirect.encodeToken` puts in the session token (beside `iat` and `exp`), and

@@ -22,7 +22,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Config;
-use crate::error::{internal_error_response, request_timeout_response, ApiError, RejectionReason};
+use crate::error::{internal_error_response, ApiError, RejectionReason};
 use crate::rate_limit::Decision;
 use crate::AppState;
 
@@ -154,7 +154,8 @@ async fn body_timeout(State(state): State<AppState>, request: Request, next: Nex
     let response = next.run(request).await;
     if expired.load(Ordering::Relaxed) {
         tracing::info!("request body sent too slowly");
-        return request_timeout_response();
+        // 408, not 503 `unavailable`, which is about the signer's own back end.
+        return ApiError::RequestTimeout.into_response();
     }
     response
 }

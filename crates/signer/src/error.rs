@@ -128,17 +128,6 @@ pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Respon
     }
 }
 
-/// The 405 body for a known path asked with a method it does not take (axum adds `Allow`).
-pub fn method_not_allowed_response() -> Response {
-    ApiError::MethodNotAllowed.into_response()
-}
-
-/// The 408 body for a client too slow sending its request body, closing the connection. It
-/// is kept apart from 503 `unavailable`, which is about the signer's own back end.
-pub fn request_timeout_response() -> Response {
-    ApiError::RequestTimeout.into_response()
-}
-
 /// The 500 body, built without serialisation so it cannot fail (the `internal` row of
 /// [`ApiErrorCode`], spelt out; a test holds the two together).
 pub fn internal_error_response() -> Response {

@@ -20,7 +20,7 @@ use stopover_protocol::{
 
 use crate::config::FormDelivery;
 use crate::edge;
-use crate::error::{json_response, method_not_allowed_response, ApiError};
+use crate::error::{json_response, ApiError};
 use crate::mint::{
     continue_url, mint_continue_token, mint_continue_token_with_record, MintRequest,
 };
@@ -350,6 +350,7 @@ async fn not_found() -> ApiError {
     ApiError::NotFound
 }
 
-async fn method_not_allowed() -> Response {
-    method_not_allowed_response()
+/// A known path asked with a method it does not take (axum adds `Allow`).
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }

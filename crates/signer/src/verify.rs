@@ -35,8 +35,6 @@ pub const TOKEN_TYPE: &str = "JWT";
 /// `{"alg":"HS256","typ":"JWT"}`, in base64url: a session token whose header is exactly this
 /// needs no header parsing (any other spelling of a header is decoded and checked).
 pub const JWT_HEADER_B64: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
-/// The claim Auth0 puts the person's IP address in.
-const IP: &str = "ip";
 
 /// Header parameters that ask for key material or special processing (RFC 7515, 7516, 7797,
 /// RFC 8725 section 3.10). `kid` is refused too: the key is chosen by the configured issuer
@@ -370,7 +368,7 @@ impl<'de> Visitor<'de> for ReadClaimsVisitor {
                 names::EXPIRES => &mut claims.exp,
                 names::ISSUED_AT => &mut claims.iat,
                 names::NOT_BEFORE => &mut claims.nbf,
-                IP => &mut claims.ip,
+                names::IP => &mut claims.ip,
                 names::FORM => &mut claims.form,
                 names::PREFILL => {
                     claims.prefill = Some(access.next_value()?);
