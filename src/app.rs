@@ -31,7 +31,7 @@ pub fn App(
         }
     });
     view! {
-        <Suspense fallback=|| view! { <Loading lang=Lang::En /> }>
+        <Suspense fallback=|| view! { <Loading lang=Lang::of_document() /> }>
             {move || started.get().map(|(launch, config)| view! {
                 <Stopover launch config handoff=HandoffMode::Automatic />
             })}
