@@ -130,8 +130,9 @@ async fn cache_control(request: Request, next: Next) -> Response {
     response
 }
 
-/// True for a file name trunk gave a content hash: `<name>-<16 hex digits>` then `.js`,
-/// `.css` or `_bg.wasm`.
+/// True for a file name trunk gave a content hash: `<name>-<hash>` then `.js`, `.css` or
+/// `_bg.wasm`, the hash a 64-bit number in hex without leading zeros (12 to 16 digits in all
+/// but one case in 65,536).
 fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let stem = ["_bg.wasm", ".js", ".css"]
@@ -140,7 +141,7 @@ fn is_content_hashed(path: &str) -> bool {
     let Some((_, hash)) = stem.and_then(|stem| stem.rsplit_once('-')) else {
         return false;
     };
-    hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]
@@ -152,6 +153,7 @@ mod tests {
         assert!(is_content_hashed("/stopover-page-3dd335083218ba32_bg.wasm"));
         assert!(is_content_hashed("/stopover-page-3dd335083218ba32.js"));
         assert!(is_content_hashed("/main-a0002256e2c4db17.css"));
+        assert!(is_content_hashed("/stopover-page-fbf557803d1eb1d.js"));
         assert!(!is_content_hashed("/stopover.json"));
         assert!(!is_content_hashed("/index.html"));
         assert!(!is_content_hashed("/main.css"));
