@@ -19,6 +19,9 @@ pub fn run() -> Result<(), String> {
     let root = crate::workspace_root();
     execute(cargo(&root).arg("fetch"))?;
     crate::demo::build_page(&tools, &root)?;
+    if std::env::args().nth(2).as_deref() == Some("page") {
+        return run_page(&tools, &root);
+    }
     execute(cargo(&root).args([
         "build",
         "--release",
@@ -46,6 +49,37 @@ pub fn run() -> Result<(), String> {
             .arg("--target-dir")
             .arg(&target)
             .args(["--seconds", WRK_SECONDS, "--loads", PAGE_LOADS])
+            .arg("--out")
+            .arg(root.join("BENCHMARKS.md")),
+    )
+}
+
+/// `cargo xtask bench page`: the page's bytes and first loads only (plain and as on a slow
+/// phone), printed against the page's budgets; BENCHMARKS.md is left as it is.
+fn run_page(tools: &crate::setup::Tools, root: &Path) -> Result<(), String> {
+    execute(cargo(root).args([
+        "build",
+        "--release",
+        "--package",
+        "stopover-signer",
+        "--package",
+        "stopover-bench",
+    ]))?;
+    let target = target_dir(root);
+    let release = target.join("release");
+    execute(
+        tools
+            .command(&release.join("stopover-bench").to_string_lossy())
+            .current_dir(root)
+            .arg("--root")
+            .arg(root)
+            .arg("--signer")
+            .arg(release.join("stopover-signer"))
+            .arg("--floor")
+            .arg(release.join("stopover-floor"))
+            .arg("--target-dir")
+            .arg(&target)
+            .args(["--loads", PAGE_LOADS, "--page-only"])
             .arg("--out")
             .arg(root.join("BENCHMARKS.md")),
     )

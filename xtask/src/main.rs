@@ -21,7 +21,10 @@ commands:
           print the one URL to open; Ctrl-C stops everything
   test    setup, then every test layer: native, page (headless Chromium), end-to-end
   bench   setup, build as shipped, measure the signer (wrk, criterion) and the page (bytes,
-          first loads in headless Chromium); prints the table and writes BENCHMARKS.md";
+          first loads in headless Chromium, plain and as on a slow phone); prints the table
+          and writes BENCHMARKS.md
+  bench page
+          the page part only (bytes, first loads); prints it, writes nothing";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use stopover_bench::runner::{run, Options};
+use stopover_bench::runner::{run, run_page, Options};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -32,9 +32,13 @@ struct Cli {
     /// Measured page loads per form.
     #[arg(long, default_value_t = 20)]
     loads: usize,
-    /// The report to write.
+    /// The report to write (the full run only).
     #[arg(long)]
     out: PathBuf,
+    /// Measure only the page (its bytes and first loads) and print the figures, writing no
+    /// report: the signer and floor binaries are then not run (the signer still serves the page).
+    #[arg(long)]
+    page_only: bool,
 }
 
 fn main() -> ExitCode {
@@ -47,6 +51,19 @@ fn main() -> ExitCode {
         loads: cli.loads,
         target_dir: cli.target_dir,
     };
+    if cli.page_only {
+        return match run_page(&options) {
+            Ok(report) => {
+                println!("\n{}", report.markdown());
+                println!("bench: page only; {} left as it was", cli.out.display());
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("stopover-bench: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match run(&options) {
         Ok(report) => {
             let markdown = report.markdown();
