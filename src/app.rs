@@ -23,7 +23,7 @@ pub fn App(
 ) -> impl IntoView {
     // Loaded once (so the address bar is cleared once); "Loading…" until then. A signal set
     // from `spawn_local` rather than a `LocalResource` in `<Suspense>`: the same behaviour for
-    // about 40 kB less wasm before wasm-opt (docs/architecture.md, "Page size").
+    // 13.5 kB less brotli wasm (43.6 kB raw; docs/architecture.md, "Page size and start-up").
     let started = RwSignal::new(None);
     leptos::task::spawn_local(async move {
         let config = PageConfig::load().await;
@@ -141,7 +141,10 @@ fn FormLoader(
     move || match form.get() {
         None => view! { <Loading lang /> }.into_any(),
         Some(Ok(form)) => view! { <FormPage form /> }.into_any(),
-        Some(Err(Failure { error: ApiError::UnknownForm, .. })) => view! { <UnknownForm /> }.into_any(),
+        Some(Err(Failure {
+            error: ApiError::UnknownForm,
+            ..
+        })) => view! { <UnknownForm /> }.into_any(),
         Some(Err(Failure { error, retry_at })) => {
             let load = load.clone();
             view! { <RetryNotice error retry_at on_retry=Callback::new(move |()| load()) /> }
