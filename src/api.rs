@@ -112,6 +112,11 @@ pub async fn fetch_form(
     request: &FormRequest,
 ) -> Result<FormDefinition, ApiError> {
     let url = config.signer_endpoint(&request.path());
+    // Asked while the module downloaded, by index.html's start-up script (src/preload.rs).
+    if let Some(preloaded) = crate::preload::take_form_response(&url).await {
+        let response = preloaded.map_err(|()| ApiError::Network)?;
+        return read(Response::from(response)).await;
+    }
     let response = Request::get(&url)
         .header("Accept", "application/json")
         .send()

@@ -51,21 +51,23 @@ pub struct Brand {
 impl PageConfig {
     /// Fetches `stopover.json`. A missing or broken file is not fatal: the page then talks to
     /// its own origin, unbranded.
+    /// The start-up script's request is used when there was one (src/preload.rs).
     pub async fn load() -> PageConfig {
-        let response = gloo_net::http::Request::get(CONFIG_PATH).send().await;
-        match response {
-            Ok(response) if response.ok() => match response.json::<PageConfig>().await {
-                Ok(config) => config,
-                Err(_) => {
-                    leptos::logging::warn!("{CONFIG_PATH} is not valid; using defaults");
-                    PageConfig::default()
-                }
+        let text = match crate::preload::take_config_text().await {
+            Some(text) => text,
+            None => match gloo_net::http::Request::get(CONFIG_PATH).send().await {
+                Ok(response) if response.ok() => response.text().await.ok(),
+                _ => None,
             },
-            _ => {
-                leptos::logging::warn!("{CONFIG_PATH} could not be loaded; using defaults");
-                PageConfig::default()
-            }
-        }
+        };
+        let Some(text) = text else {
+            leptos::logging::warn!("{CONFIG_PATH} could not be loaded; using defaults");
+            return PageConfig::default();
+        };
+        serde_json::from_str(&text).unwrap_or_else(|_| {
+            leptos::logging::warn!("{CONFIG_PATH} is not valid; using defaults");
+            PageConfig::default()
+        })
     }
 
     /// The name to read the session token from: `token_parameter` when it is one the signer

@@ -6,6 +6,7 @@
 //! - [`launch`]: `state` and the session token from the query, removed from the address bar;
 //! - [`session`]: the token's claims, read without trusting them;
 //! - [`config`]: `stopover.json`, the deploy-time signer URL, token parameter and brand;
+//! - `preload`: the requests `index.html`'s start-up script made while the module downloaded;
 //! - [`api`]: the calls to the signer and its errors; [`retry`]: when a failed call may be
 //!   tried again;
 //! - [`i18n`]: every text of the page in English, French and German, and the choice of
@@ -32,6 +33,7 @@ pub mod form_page;
 pub mod form_state;
 pub mod i18n;
 pub mod launch;
+mod preload;
 pub mod retry;
 pub mod session;
 pub mod states;
@@ -43,9 +45,13 @@ pub use app::{App, Stopover};
 pub use continue_form::HandoffMode;
 
 /// Starts the page: captures the query (the app removes the launch values from the address
-/// bar once `stopover.json` names the token's parameter), then mounts the app on `<body>`.
+/// bar once `stopover.json` names the token's parameter), then mounts the app on `<body>` in
+/// place of `index.html`'s "Loading…" skeleton (whose language the app's own "Loading…" keeps).
 pub fn start() {
     console_error_panic_hook::set_once();
     let query = launch::LaunchQuery::capture();
+    if let Some(skeleton) = document().get_element_by_id("boot") {
+        skeleton.remove();
+    }
     leptos::mount::mount_to_body(move || view! { <App query /> });
 }

@@ -11,16 +11,40 @@ use crate::process::{cargo, execute};
 
 /// Seconds per wrk run: twelve runs stay around a minute.
 const WRK_SECONDS: &str = "5";
-/// Measured page loads per form (at least 20, so the percentiles BENCHMARKS.md reports rest on enough loads).
+/// Measured page loads per form: at least 20, so the percentiles BENCHMARKS.md reports rest on
+/// enough loads.
 const PAGE_LOADS: &str = "20";
 
-/// `signer_only` (`cargo xtask bench --signer-only`) measures the signer alone, needs no page
-/// build, and writes `target/bench-signer.md` instead of `BENCHMARKS.md`.
-pub fn run(signer_only: bool) -> Result<(), String> {
+/// What `cargo xtask bench` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The signer and the page; writes `BENCHMARKS.md`.
+    All,
+    /// `bench signer`: the signer alone (no page build); writes `target/bench-signer.md`.
+    Signer,
+    /// `bench page`: the page alone (bytes, first loads); prints its figures, writes nothing.
+    Page,
+}
+
+impl Part {
+    /// The part named after `bench` on the command line.
+    pub fn from_arg(arg: Option<&str>) -> Result<Self, String> {
+        match arg {
+            None => Ok(Self::All),
+            Some("signer") => Ok(Self::Signer),
+            Some("page") => Ok(Self::Page),
+            Some(other) => Err(format!(
+                "unknown bench part `{other}`: `bench`, `bench signer` or `bench page`"
+            )),
+        }
+    }
+}
+
+pub fn run(part: Part) -> Result<(), String> {
     let tools = crate::setup::run()?;
     let root = crate::workspace_root();
     execute(cargo(&root).arg("fetch"))?;
-    if !signer_only {
+    if part != Part::Signer {
         crate::demo::build_page(&tools, &root)?;
     }
     execute(cargo(&root).args([
@@ -31,21 +55,23 @@ pub fn run(signer_only: bool) -> Result<(), String> {
         "--package",
         "stopover-bench",
     ]))?;
-    // Criterion writes its estimates under target/criterion, where stopover-bench reads them;
-    // the page build leaves its wasm with function names under target/wasm32-unknown-unknown.
-    execute(cargo(&root).args(["bench", "--package", "stopover-signer", "--bench", "signer"]))?;
+    if part != Part::Page {
+        // Criterion writes its estimates under target/criterion, where stopover-bench reads
+        // them; the page build leaves its wasm with function names under
+        // target/wasm32-unknown-unknown.
+        execute(cargo(&root).args(["bench", "--package", "stopover-signer", "--bench", "signer"]))?;
+    }
 
     let target = target_dir(&root);
     let release = target.join("release");
-    let out = if signer_only {
-        target.join("bench-signer.md")
-    } else {
-        root.join("BENCHMARKS.md")
+    let (flag, out) = match part {
+        Part::All => (None, root.join("BENCHMARKS.md")),
+        Part::Signer => (Some("--signer-only"), target.join("bench-signer.md")),
+        // Not written: a page-only run prints its figures.
+        Part::Page => (Some("--page-only"), root.join("BENCHMARKS.md")),
     };
     let mut bench = tools.command(&release.join("stopover-bench").to_string_lossy());
-    if signer_only {
-        bench.arg("--signer-only");
-    }
+    bench.args(flag);
     execute(
         bench
             .current_dir(&root)

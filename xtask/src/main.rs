@@ -21,9 +21,13 @@ commands:
           print the one URL to open; Ctrl-C stops everything
   test    setup, then every test layer: native, page (headless Chromium), end-to-end
   bench   setup, build as shipped, measure the signer (wrk, criterion) and the page (bytes,
-          first loads in headless Chromium); prints the table and writes BENCHMARKS.md;
-          `bench --signer-only` measures the signer alone (no page build) and writes
-          target/bench-signer.md";
+          first loads in headless Chromium, plain and as on a slow phone); prints the table
+          and writes BENCHMARKS.md
+  bench signer
+          the signer part only (wrk, criterion; no page build); prints it and writes
+          target/bench-signer.md
+  bench page
+          the page part only (bytes, first loads); prints it, writes nothing";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -31,7 +35,7 @@ fn main() -> ExitCode {
         "setup" => setup::run().map(|_| ()),
         "demo" => demo::run(),
         "test" => test::run(),
-        "bench" => bench::run(std::env::args().nth(2).as_deref() == Some("--signer-only")),
+        "bench" => bench::Part::from_arg(std::env::args().nth(2).as_deref()).and_then(bench::run),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

@@ -10,6 +10,26 @@ use serde_json::{json, Value};
 
 use crate::BenchError;
 
+/// A network and CPU profile for DevTools emulation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DeviceProfile {
+    /// Added to every request's round trip, ms.
+    pub latency_ms: f64,
+    pub download_bits_per_second: f64,
+    pub upload_bits_per_second: f64,
+    /// How many times slower the CPU runs (DevTools' "4x slowdown" is 4).
+    pub cpu_slowdown: f64,
+}
+
+/// The slow phone of the page's second time figure: 150 ms latency, 1.6 Mbps down (DevTools'
+/// "Slow 4G"/Lighthouse mobile values, with its 750 kbps up) and a 4x CPU slowdown.
+pub const SLOW_PHONE: DeviceProfile = DeviceProfile {
+    latency_ms: 150.0,
+    download_bits_per_second: 1_600_000.0,
+    upload_bits_per_second: 750_000.0,
+    cpu_slowdown: 4.0,
+};
+
 /// A Chromium session driven through its own ChromeDriver (the end-to-end tests' harness,
 /// with the JS heap measurable and no extensions).
 #[derive(Debug)]
@@ -38,6 +58,29 @@ impl Browser {
             .devtools("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
             .await?;
         Ok(browser)
+    }
+
+    /// From now on, loads as on a slow phone ([`SLOW_PHONE`]): DevTools' network conditions
+    /// (latency added to every request, download and upload throughput capped) and CPU
+    /// throttling.
+    pub async fn emulate_slow_phone(&self) -> Result<(), BenchError> {
+        let phone = SLOW_PHONE;
+        self.devtools(
+            "Network.emulateNetworkConditions",
+            json!({
+                "offline": false,
+                "latency": phone.latency_ms,
+                "downloadThroughput": phone.download_bits_per_second / 8.0,
+                "uploadThroughput": phone.upload_bits_per_second / 8.0,
+            }),
+        )
+        .await?;
+        self.devtools(
+            "Emulation.setCPUThrottlingRate",
+            json!({ "rate": phone.cpu_slowdown }),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Sends one Chrome DevTools Protocol command through ChromeDriver.

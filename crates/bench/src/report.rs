@@ -12,8 +12,8 @@ pub const THROUGHPUT_BUDGET: f64 = 0.75;
 pub const BUDGET_CONNECTIONS: u32 = 32;
 /// First-load bytes, brotli, all files (kB of 1,000 bytes).
 pub const FIRST_LOAD_BUDGET_BYTES: u64 = 100_000;
-/// Navigation start to interactive form, median, milliseconds.
-pub const FORM_READY_BUDGET_MS: f64 = 150.0;
+/// Navigation start to interactive form, median, milliseconds (no throttling, this machine).
+pub const FORM_READY_BUDGET_MS: f64 = 100.0;
 /// Signer requests/s at 32 connections with the Redis store, as a share of the floor's.
 pub const REDIS_THROUGHPUT_BUDGET: f64 = 0.5;
 /// Signer p99 latency at 32 connections, in-memory store, microseconds.
@@ -25,7 +25,7 @@ pub const REMEMBERED_RSS_BUDGET_KB: u64 = 30 * 1024;
 const CRATES_SHOWN: usize = 12;
 
 /// One server under wrk at each connection count.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ServerSeries {
     pub name: String,
     pub runs: Vec<(u32, WrkRun)>,
@@ -86,7 +86,7 @@ pub struct Budget {
 }
 
 /// Everything one run measured.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Report {
     /// Machine, tools, durations: how to read the figures.
     pub environment: Vec<String>,
@@ -95,13 +95,16 @@ pub struct Report {
     pub signers: Vec<ServerSeries>,
     /// Peak RSS with a realistic number of used tokens remembered (in-memory store).
     pub memory: Option<MemoryFigure>,
-    /// Empty when the page was not measured (`--signer-only`), like the page's other figures.
+    /// Empty when the page was not measured (`cargo xtask bench signer`), like the page's other figures.
     pub sizes: SizeTable,
     /// The wasm module's sections, largest first: (name, bytes).
     pub wasm_sections: Vec<(String, u64)>,
     /// Code bytes by crate before wasm-opt, largest first: (crate, bytes).
     pub code_by_crate: Vec<(String, u64)>,
     pub page: Vec<PageSeries>,
+    /// The demo's form loaded as on a slow phone (`crate::browser::SLOW_PHONE`); reported
+    /// beside the budgeted figure, with no budget of its own.
+    pub slow_phone: Option<PageSeries>,
     pub steps: Vec<StepFigure>,
     /// Hand-written notes from profiles (`crates/bench/NOTES.md`), shown as they are.
     pub notes: Option<String>,
@@ -176,12 +179,16 @@ impl Report {
             .map(|(_, run)| run.non_2xx + run.socket_errors)
             .sum::<u64>()
             + self.memory.as_ref().map_or(0, |memory| memory.failures);
-        budgets.push(Budget {
-            name: "signer non-2xx answers and socket errors, every run",
-            target: "0".into(),
-            measured: failures.to_string(),
-            met: failures == 0,
-        });
+        // A page-only run (`cargo xtask bench page`) measured no signer.
+        if !self.signers.is_empty() {
+            budgets.push(Budget {
+                name: "signer non-2xx answers and socket errors, every run",
+                target: "0".into(),
+                measured: failures.to_string(),
+                met: failures == 0,
+            });
+        }
+        // A signer-only run (`cargo xtask bench signer`) measured no page.
         if self.sizes.files.is_empty() {
             return budgets;
         }
@@ -195,9 +202,9 @@ impl Report {
         if let Some(page) = self.page.first() {
             budgets.push(Budget {
                 name: "form interactive, median (navigation start to stopover:form-ready)",
-                target: format!("< {FORM_READY_BUDGET_MS:.0} ms"),
+                target: format!("<= {FORM_READY_BUDGET_MS:.0} ms"),
                 measured: format!("{:.1} ms ({})", page.ready_ms.median, page.form),
-                met: page.ready_ms.median < FORM_READY_BUDGET_MS,
+                met: page.ready_ms.median <= FORM_READY_BUDGET_MS,
             });
         }
         budgets
@@ -231,7 +238,29 @@ impl Report {
                 if budget.met { "met" } else { "**missed**" }
             );
         }
+        if let Some(phone) = &self.slow_phone {
+            let _ = writeln!(
+                out,
+                "| same, on a slow phone (150 ms latency, 1.6 Mbps down, 4x CPU slowdown) | \
+                 no budget: reported | {:.1} ms ({}) | - |",
+                phone.ready_ms.median, phone.form
+            );
+        }
 
+        if !self.signers.is_empty() {
+            self.signer_markdown(&mut out);
+        }
+        self.page_markdown(&mut out);
+        out.push_str(&self.where_it_goes());
+        if let Some(notes) = &self.notes {
+            let _ = writeln!(out, "\n## Notes from profiling\n\n{}", notes.trim());
+        }
+        out.push_str(METHOD);
+        out
+    }
+
+    /// The signer's tables: wrk, then criterion.
+    fn signer_markdown(&self, out: &mut String) {
         let _ = writeln!(
             out,
             "\n## Signer, HTTP: `POST /api/continue` under wrk ({} s per run)\n",
@@ -288,7 +317,10 @@ impl Report {
                 nanos(total)
             );
         }
+    }
 
+    /// The page's tables: bytes, then load times.
+    fn page_markdown(&self, out: &mut String) {
         let _ = writeln!(
             out,
             "\n## Page: first-load bytes of the release build (`dist/`)\n"
@@ -327,7 +359,7 @@ impl Report {
             "| form | fields | loads | median | p25-p75 | min-max | wasm downloaded at | definition received at | JS heap |\n\
              | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         );
-        for series in &self.page {
+        for series in self.page.iter().chain(&self.slow_phone) {
             let ready = &series.ready_ms;
             let _ = writeln!(
                 out,
@@ -348,15 +380,11 @@ impl Report {
         let _ = writeln!(
             out,
             "\nThe last three columns are medians too: when the wasm module and the form \
-             definition (`GET /api/forms/{{id}}`, requested once the module runs) had arrived, \
-             and `usedJSHeapSize` at the mark."
+             definition (`GET /api/forms/{{id}}`, requested by `index.html`'s start-up script \
+             while the module downloads) had arrived, and `usedJSHeapSize` at the mark. The \
+             slow-phone row is the demo's form under DevTools emulation: 150 ms added latency, \
+             1.6 Mbps down, 750 kbps up, 4x CPU slowdown."
         );
-        out.push_str(&self.where_it_goes());
-        if let Some(notes) = &self.notes {
-            let _ = writeln!(out, "\n## Notes from profiling\n\n{}", notes.trim());
-        }
-        out.push_str(METHOD);
-        out
     }
 }
 
@@ -576,6 +604,7 @@ mod tests {
                 wasm_loaded_ms: Some(20.0),
                 definition_loaded_ms: Some(70.0),
             }],
+            slow_phone: None,
             notes: Some("Allocation is the largest cost.\n".into()),
             steps: vec![StepFigure {
                 name: "verify".into(),
@@ -591,7 +620,7 @@ mod tests {
     #[test]
     fn budgets_are_met_when_every_figure_is_inside_its_target() {
         assert_eq!(
-            verdicts(&report(8_000, 90_000, 120.0)),
+            verdicts(&report(8_000, 90_000, 80.0)),
             [true, true, true, true, true]
         );
     }
@@ -599,21 +628,21 @@ mod tests {
     #[test]
     fn each_budget_is_missed_on_its_own_figure() {
         assert_eq!(
-            verdicts(&report(7_000, 90_000, 120.0)),
+            verdicts(&report(7_000, 90_000, 80.0)),
             [false, true, true, true, true]
         );
         assert_eq!(
-            verdicts(&report(8_000, 100_000, 120.0)),
+            verdicts(&report(8_000, 100_000, 80.0)),
             [true, true, true, false, true]
         );
         assert_eq!(
-            verdicts(&report(8_000, 90_000, 150.0)),
+            verdicts(&report(8_000, 90_000, 100.5)),
             [true, true, true, true, false]
         );
-        let mut slow = report(8_000, 90_000, 120.0);
+        let mut slow = report(8_000, 90_000, 80.0);
         slow.signers[0].runs[1].1.p99_us = 2_000;
         assert_eq!(verdicts(&slow), [true, false, true, true, true]);
-        let mut heavy = report(8_000, 90_000, 120.0);
+        let mut heavy = report(8_000, 90_000, 80.0);
         heavy.memory = Some(MemoryFigure {
             tokens: 100_000,
             requests: 100_010,
@@ -625,7 +654,7 @@ mod tests {
 
     #[test]
     fn a_signer_run_with_a_non_2xx_answer_misses_the_zero_errors_budget() {
-        let mut report = report(8_000, 90_000, 120.0);
+        let mut report = report(8_000, 90_000, 80.0);
         report.signers[0].runs[0].1.non_2xx = 2;
         let budgets = report.budgets();
         assert!(!budgets[2].met);
@@ -634,7 +663,7 @@ mod tests {
 
     #[test]
     fn the_markdown_shows_the_share_of_the_floor_and_the_verdicts() {
-        let markdown = report(7_000, 90_000, 120.0).markdown();
+        let markdown = report(7_000, 90_000, 80.0).markdown();
         assert!(
             markdown.contains(
                 "| signer, memory | 32 | 7000 | 70.0 % | 900 µs | 1.50 ms | 0 | 0 | 20.0 MB |"
@@ -642,17 +671,17 @@ mod tests {
             "{markdown}"
         );
         assert!(markdown.contains("| **missed** |"));
-        assert!(markdown.contains("| profile | 8 | 1 | 120.0 ms |"));
+        assert!(markdown.contains("| profile | 8 | 1 | 80.0 ms |"));
         assert!(markdown.contains("## Method"));
         assert!(markdown.contains("## Notes from profiling\n\nAllocation is the largest cost.\n"));
         assert!(markdown.contains("| tachys | 75.0 % |"), "{markdown}");
-        assert!(markdown.contains("| profile | 8 | 1 | 120.0 ms | 120.0-120.0 ms | 120.0-120.0 ms | 20.0 ms | 70.0 ms | 2.00 MB |"), "{markdown}");
+        assert!(markdown.contains("| profile | 8 | 1 | 80.0 ms | 80.0-80.0 ms | 80.0-80.0 ms | 20.0 ms | 70.0 ms | 2.00 MB |"), "{markdown}");
     }
 
     #[test]
     fn the_signers_extra_time_per_request_is_split_into_steps_and_the_rest() {
         // Floor 10,000 req/s = 100 µs a request; signer 8,000 req/s = 125 µs; steps 2.5 µs.
-        let markdown = report(8_000, 90_000, 120.0).markdown();
+        let markdown = report(8_000, 90_000, 80.0).markdown();
         assert!(
             markdown.contains("125.0 µs per signer request against 100.0 µs per floor request"),
             "{markdown}"

@@ -179,23 +179,60 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
     redis.stop();
     drop(bodies);
 
-    let mut report = Report {
+    let signer_figures = Report {
         environment: environment(options),
         wrk_seconds: options.wrk_seconds,
         floor: floor_series,
         signers: vec![memory, with_redis],
         memory: Some(memory_figure),
-        sizes: SizeTable::default(),
-        wasm_sections: Vec::new(),
-        page: Vec::new(),
-        code_by_crate: Vec::new(),
         steps: criterion_steps(&options.target_dir.join("criterion")),
         notes: std::fs::read_to_string(options.root.join("crates/bench/NOTES.md")).ok(),
+        ..Report::default()
     };
     if options.signer_only {
-        return Ok(report);
+        return Ok(signer_figures);
     }
+    let page = page_figures(options, &demo, &secret, &minter, work.path())?;
+    Ok(Report {
+        sizes: page.sizes,
+        wasm_sections: page.wasm_sections,
+        code_by_crate: page.code_by_crate,
+        page: page.page,
+        slow_phone: page.slow_phone,
+        ..signer_figures
+    })
+}
 
+/// Only the page's measurements (`cargo xtask bench page`): its bytes and first loads, with no
+/// signer under load and no criterion run; the report has no signer tables.
+pub fn run_page(options: &Options) -> Result<Report, BenchError> {
+    let work = tempfile::tempdir()
+        .map_err(|error| BenchError::new(format!("no temporary directory: {error}")))?;
+    let secret = random_secret();
+    let demo = std::fs::read_to_string(options.root.join("config/demo.toml"))
+        .map_err(|error| BenchError::new(format!("cannot read config/demo.toml: {error}")))?;
+    let toml = bench_config_toml(&demo, free_port()?, None)?;
+    let config = Config::from_toml(&toml, &|name: &str| {
+        (name == SECRET_ENV).then(|| secret.clone())
+    })
+    .map_err(|error| BenchError::new(format!("the bench configuration is refused: {error}")))?;
+    let tenant = config
+        .tenants
+        .first()
+        .ok_or_else(|| BenchError::new("the bench configuration has no tenant"))?;
+    let minter = SessionMinter::new(&tenant.issuer, secret.as_bytes());
+    page_figures(options, &demo, &secret, &minter, work.path())
+}
+
+/// The page's bytes, then its first loads (plain, then as on a slow phone), in a report with
+/// no signer figures.
+fn page_figures(
+    options: &Options,
+    demo: &str,
+    secret: &str,
+    minter: &SessionMinter,
+    work: &Path,
+) -> Result<Report, BenchError> {
     // The page: bytes, then first loads.
     println!("bench: the page's first-load bytes");
     let dist = options.root.join("dist");
@@ -222,11 +259,20 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         }
     };
     println!("bench: page loads in headless Chromium");
-    report.page = page_series(options, &demo, &dist, &secret, &minter, work.path())?;
-    report.sizes = sizes;
-    report.wasm_sections = wasm_sections;
-    report.code_by_crate = code_by_crate;
-    Ok(report)
+    let page = page_series(options, demo, &dist, secret, minter, work)?;
+
+    let (page, slow_phone) = page;
+    Ok(Report {
+        environment: environment(options),
+        wrk_seconds: options.wrk_seconds,
+        sizes,
+        wasm_sections,
+        page,
+        slow_phone,
+        code_by_crate,
+        notes: std::fs::read_to_string(options.root.join("crates/bench/NOTES.md")).ok(),
+        ..Report::default()
+    })
 }
 
 /// A fresh signer with the in-memory store posted [`REMEMBERED_TOKENS`] distinct bodies, each
@@ -355,7 +401,7 @@ fn page_series(
     secret: &str,
     minter: &SessionMinter,
     work: &Path,
-) -> Result<Vec<PageSeries>, BenchError> {
+) -> Result<(Vec<PageSeries>, Option<PageSeries>), BenchError> {
     let port = free_port()?;
     let config = work.join("bench-page.toml");
     write(&config, &bench_config_toml(demo, port, Some(dist))?)?;
@@ -373,6 +419,9 @@ fn page_series(
         .enable_all()
         .build()
         .map_err(|error| BenchError::new(format!("no async runtime: {error}")))?;
+    // The demo's form once more at the end, as on a slow phone (the emulation, once on, stays
+    // on for the rest of the session).
+    let slow_phone_label = "profile (demo), slow phone";
     let forms: Vec<(String, String, usize)> =
         std::iter::once((LOAD_FORM.to_owned(), "profile (demo)".to_owned(), 8))
             .chain(GROWTH_FIELD_COUNTS.iter().map(|&fields| {
@@ -382,12 +431,23 @@ fn page_series(
                     fields,
                 )
             }))
+            .chain(std::iter::once((
+                LOAD_FORM.to_owned(),
+                slow_phone_label.to_owned(),
+                8,
+            )))
             .collect();
     let outcome = runtime.block_on(async {
         let browser = Browser::open().await?;
         let mut series = Vec::new();
         let mut result = Ok(());
         'forms: for (form, label, fields) in &forms {
+            if label == slow_phone_label {
+                if let Err(error) = browser.emulate_slow_phone().await {
+                    result = Err(error);
+                    break;
+                }
+            }
             let mut loads: Vec<Load> = Vec::new();
             // One unrecorded load first, so the browser's own start-up is not in the figures.
             for index in 0..=options.loads {
@@ -436,7 +496,13 @@ let wasm_loaded_ms = spread(|load| load.wasm_loaded_ms)
             });
         }
         browser.close().await;
-        result.map(|()| series)
+        result.map(|()| {
+            let slow_phone = series
+                .iter()
+                .position(|page: &PageSeries| page.form == slow_phone_label)
+                .map(|at| series.remove(at));
+            (series, slow_phone)
+        })
     });
     signer.stop();
     outcome

@@ -6,7 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue};
+use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
@@ -94,20 +96,67 @@ impl StaticSite {
                 value.clone(),
             ));
         }
-        site.layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            no_store_for_html,
-        ))
+        site.layer(middleware::from_fn(cache_control))
     }
 }
 
-/// `no-store` for `index.html`: it carries the query (state, token) only in the address bar,
-/// but must never be served stale after a deploy.
-fn no_store_for_html(response: &Response) -> Option<HeaderValue> {
-    response
+/// How long a browser may keep a response, by what it is: trunk's content-hashed files
+/// (`main-<hash>.css`, `stopover-page-<hash>.js`, `…_bg.wasm`) never change under their name,
+/// so a year and `immutable`; `index.html` (and the SPA fallback) `no-store`, so a deploy is
+/// seen at once; `stopover.json` (edited at deploy time) `no-cache`; anything else as the
+/// host's default.
+async fn cache_control(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let hashed = is_content_hashed(path);
+    let deploy_config = path.rsplit('/').next() == Some(PAGE_CONFIG_FILE);
+    let mut response = next.run(request).await;
+    let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.starts_with("text/html"))
-        .then(|| HeaderValue::from_static("no-store"))
+        .is_some_and(|value| value.starts_with("text/html"));
+    let policy = if is_html {
+        "no-store"
+    } else if hashed && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else if deploy_config {
+        "no-cache"
+    } else {
+        return response;
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    response
+}
+
+/// True for a file name trunk gave a content hash: `<name>-<hash>` then `.js`, `.css` or
+/// `_bg.wasm`, the hash a 64-bit number in hex without leading zeros (12 to 16 digits in all
+/// but one case in 65,536).
+fn is_content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let stem = ["_bg.wasm", ".js", ".css"]
+        .iter()
+        .find_map(|extension| name.strip_suffix(extension));
+    let Some((_, hash)) = stem.and_then(|stem| stem.rsplit_once('-')) else {
+        return false;
+    };
+    (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_hashed;
+
+    #[test]
+    fn only_trunks_hashed_files_count_as_immutable() {
+        assert!(is_content_hashed("/stopover-page-3dd335083218ba32_bg.wasm"));
+        assert!(is_content_hashed("/stopover-page-3dd335083218ba32.js"));
+        assert!(is_content_hashed("/main-a0002256e2c4db17.css"));
+        assert!(is_content_hashed("/stopover-page-fbf557803d1eb1d.js"));
+        assert!(!is_content_hashed("/stopover.json"));
+        assert!(!is_content_hashed("/index.html"));
+        assert!(!is_content_hashed("/main.css"));
+        assert!(!is_content_hashed("/x-notahexhash1234.js"));
+    }
 }

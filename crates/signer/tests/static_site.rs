@@ -134,6 +134,32 @@ async fn precompressed_asset_is_served_to_a_client_that_accepts_it() {
 }
 
 #[tokio::test]
+async fn hashed_files_are_cached_for_a_year_and_the_deploy_configuration_is_revalidated() {
+    let dist = Dist::new("cache");
+    std::fs::write(
+        dist.0.join("stopover-page-0123456789abcdef_bg.wasm"),
+        "WASM",
+    )
+    .unwrap();
+    let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+    let wasm = send(
+        app(dist.state().unwrap()),
+        get("/stopover-page-0123456789abcdef_bg.wasm"),
+    )
+    .await;
+    assert_eq!(wasm.status, StatusCode::OK);
+    assert_eq!(
+        wasm.headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let config = send(app(dist.state().unwrap()), get("/stopover.json")).await;
+    assert_eq!(config.status, StatusCode::OK);
+    assert_eq!(config.headers["cache-control"], "no-cache");
+    let index = send(app(dist.state().unwrap()), get("/index.html")).await;
+    assert_eq!(index.headers["cache-control"], "no-store");
+}
+
+#[tokio::test]
 async fn api_routes_still_answer_json_beside_the_page() {
     let dist = Dist::new("api");
     let reply = send(

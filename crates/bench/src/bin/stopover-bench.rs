@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use stopover_bench::runner::{run, Options};
+use stopover_bench::runner::{run, run_page, Options};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -32,12 +32,16 @@ struct Cli {
     /// Measured page loads per form.
     #[arg(long, default_value_t = 20)]
     loads: usize,
-    /// The report to write.
+    /// The report to write (the full run only).
     #[arg(long)]
     out: PathBuf,
     /// Measure the signer only (no page bytes or loads; needs no page build).
     #[arg(long)]
     signer_only: bool,
+    /// Measure only the page (its bytes and first loads) and print the figures, writing no
+    /// report: the signer and floor binaries are then not run (the signer still serves the page).
+    #[arg(long)]
+    page_only: bool,
 }
 
 fn main() -> ExitCode {
@@ -51,6 +55,19 @@ fn main() -> ExitCode {
         target_dir: cli.target_dir,
         signer_only: cli.signer_only,
     };
+    if cli.page_only {
+        return match run_page(&options) {
+            Ok(report) => {
+                println!("\n{}", report.markdown());
+                println!("bench: page only; {} left as it was", cli.out.display());
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("stopover-bench: {error}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match run(&options) {
         Ok(report) => {
             let markdown = report.markdown();
