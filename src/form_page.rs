@@ -65,11 +65,22 @@ pub fn FormPage(
 
     Effect::new(move |_| mark_form_ready());
 
+    // Which whole page shows changes far less often than the phase: the form stays mounted
+    // while it is sent and refused, so focus and what the person typed stay where they were.
+    let whole_page = Memo::new(move |_| match submission.phase() {
+        Phase::Done(response) => WholePage::Handoff(response),
+        Phase::Failed(Failure {
+            error: ApiError::AlreadyUsed,
+            ..
+        }) => WholePage::AlreadyDone,
+        _ => WholePage::Form,
+    });
+
     view! {
-        {move || match submission.phase() {
-            Phase::Done(response) => view! { <ContinueForm response /> }.into_any(),
-            Phase::Failed(Failure { error: ApiError::AlreadyUsed, .. }) => view! { <AlreadyDone /> }.into_any(),
-            _ => view! {
+        {move || match whole_page.get() {
+            WholePage::Handoff(response) => view! { <ContinueForm response /> }.into_any(),
+            WholePage::AlreadyDone => view! { <AlreadyDone /> }.into_any(),
+            WholePage::Form => view! {
                 <h1 class="form-title">{title.clone()}</h1>
                 {introduction.clone().map(|text| view! { <p class="introduction">{text}</p> })}
                 <Show when=move || seconds_left().is_some_and(|left| left > 0 && left < COUNTDOWN_FROM_SECS)>
@@ -89,7 +100,7 @@ pub fn FormPage(
                     }
                     _ => None,
                 }}
-                <Show when=move || state.summary_open() && !state.summary().is_empty()>
+                <Show when=move || state.summary_open()>
                     <ErrorSummary />
                 </Show>
                 <form class="stopover-form" novalidate on:submit=on_submit>
@@ -107,6 +118,14 @@ pub fn FormPage(
             }.into_any(),
         }}
     }
+}
+
+/// What fills the page: the form, the hand-off to `/continue`, or "already done".
+#[derive(Debug, Clone, PartialEq)]
+enum WholePage {
+    Form,
+    Handoff(stopover_protocol::ContinueResponse),
+    AlreadyDone,
 }
 
 fn mark_form_ready() {

@@ -18,6 +18,7 @@ mod form;
 mod forms;
 mod keyboard;
 mod languages;
+mod over_time;
 mod start_up;
 mod states;
 mod submit;
