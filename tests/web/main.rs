@@ -16,6 +16,7 @@ mod support;
 
 mod form;
 mod forms;
+mod handoff;
 mod keyboard;
 mod languages;
 mod over_time;
