@@ -88,32 +88,38 @@ pub fn FormPage(
                         {move || Msg::TimeLeft.with(lang, &format_countdown(lang, seconds_left().unwrap_or(0)))}
                     </p>
                 </Show>
-                <Show when=expired>
-                    <StateNotice title=Msg::ExpiredTitle body=Msg::ExpiredBody extra=Msg::ExpiredKeepAnswers />
-                </Show>
-                <Show when=move || refused() && !expired()>
-                    <StateNotice title=Msg::NotVerifiedTitle body=Msg::NotVerifiedBody extra=Msg::ExpiredKeepAnswers />
-                </Show>
-                {move || match submission.phase() {
-                    Phase::Failed(Failure { error, retry_at }) if !stopped() => {
-                        Some(view! { <RetryNotice error retry_at on_retry=Callback::new(move |()| submission.send()) /> })
-                    }
-                    _ => None,
-                }}
                 <Show when=move || state.summary_open()>
                     <ErrorSummary />
                 </Show>
                 <form class="stopover-form" novalidate on:submit=on_submit>
                     {state.fields().into_iter().map(|field| view! { <FieldView field /> }).collect_view()}
-                    <Show when=move || !stopped()>
-                        <button type="submit" class="button" disabled=move || submission.is_sending()>
-                            {move || if submission.is_sending() {
-                                Msg::Sending.text(lang).to_owned()
-                            } else {
-                                submit_label.get_value()
-                            }}
-                        </button>
-                    </Show>
+                    // What a submit led to sits where the person pressed: beside the button,
+                    // which it replaces once the sign-in can no longer be sent.
+                    <div class="form-actions">
+                        <Show when=expired>
+                            <StateNotice title=Msg::ExpiredTitle body=Msg::ExpiredBody extra=Msg::ExpiredKeepAnswers start_again=true />
+                        </Show>
+                        <Show when=move || refused() && !expired()>
+                            <StateNotice title=Msg::NotVerifiedTitle body=Msg::NotVerifiedBody extra=Msg::ExpiredKeepAnswers start_again=true take_focus=true />
+                        </Show>
+                        {move || match submission.phase() {
+                            Phase::Failed(Failure { error, retry_at }) if !stopped() => {
+                                Some(view! { <RetryNotice error retry_at on_retry=Callback::new(move |()| submission.send()) /> })
+                            }
+                            _ => None,
+                        }}
+                        <Show when=move || !stopped()>
+                            // Focusable while sending (aria-disabled, not disabled): focus
+                            // stays on it; a second press does nothing (`Submission::send`).
+                            <button type="submit" class="button" aria-disabled=move || submission.is_sending().then_some("true")>
+                                {move || if submission.is_sending() {
+                                    Msg::Sending.text(lang).to_owned()
+                                } else {
+                                    submit_label.get_value()
+                                }}
+                            </button>
+                        </Show>
+                    </div>
                 </form>
             }.into_any(),
         }}

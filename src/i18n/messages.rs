@@ -19,6 +19,8 @@ pub enum Msg {
     ExpiredTitle,
     ExpiredBody,
     ExpiredKeepAnswers,
+    /// The link back to the application (`return_url`).
+    StartAgain,
     NotVerifiedTitle,
     NotVerifiedBody,
     AlreadyDoneTitle,
@@ -105,10 +107,11 @@ impl Msg {
                 "Zu Ihrer Sicherheit ist eine Anmeldung nur wenige Minuten gültig. Beginnen Sie neu: Kehren Sie zur App oder Website zurück und melden Sie sich erneut an.",
             ],
             Msg::ExpiredKeepAnswers => [
-                "Your answers are still shown below, so you can copy them before you start again.",
-                "Vos réponses restent affichées ci-dessous : vous pouvez les copier avant de recommencer.",
-                "Ihre Antworten werden unten weiter angezeigt, damit Sie sie kopieren können, bevor Sie neu beginnen.",
+                "Your answers are still shown above, so you can copy them before you start again.",
+                "Vos réponses restent affichées ci-dessus : vous pouvez les copier avant de recommencer.",
+                "Ihre Antworten werden oben weiter angezeigt, damit Sie sie kopieren können, bevor Sie neu beginnen.",
             ],
+            Msg::StartAgain => ["Start again", "Recommencer", "Neu beginnen"],
             Msg::NotVerifiedTitle => [
                 "This sign-in link could not be verified",
                 "Ce lien de connexion n’a pas pu être vérifié",
@@ -274,6 +277,7 @@ mod tests {
             Msg::ExpiredTitle,
             Msg::ExpiredBody,
             Msg::ExpiredKeepAnswers,
+            Msg::StartAgain,
             Msg::NotVerifiedTitle,
             Msg::NotVerifiedBody,
             Msg::AlreadyDoneTitle,

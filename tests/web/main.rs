@@ -14,6 +14,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[path = "../support/mod.rs"]
 mod support;
 
+mod feedback;
 mod form;
 mod forms;
 mod handoff;

@@ -176,12 +176,54 @@ async fn a_sign_in_that_expires_while_filling_keeps_the_answers_visible() {
     type_into(&page.input("#field-company"), "Typed before expiry").await;
     sleep(3200).await;
     assert!(page.text().contains("This sign-in has expired"));
-    assert!(page.text().contains("Your answers are still shown below"));
+    assert!(page.text().contains("Your answers are still shown above"));
     assert_eq!(page.input("#field-company").value(), "Typed before expiry");
     assert!(
         page.query("button[type='submit']").is_none(),
         "no submit of an expired sign-in"
     );
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_sign_in_offers_start_again_where_the_button_was() {
+    let session = Session {
+        expires_at: Some(now_seconds() + 1),
+        ..Session::default()
+    };
+    let config = PageConfig {
+        return_url: Some("https://app.example/start".to_owned()),
+        ..PageConfig::default()
+    };
+    let launch = launch_with("st-expiring", "header.claims.signature");
+    let page = mount_form_page(every_kind_form(), launch, session, config, Lang::En);
+    tick().await;
+    sleep(2200).await;
+    let start_again = page.find(".form-actions a.start-again");
+    assert_eq!(attr(&start_again, "href"), "https://app.example/start");
+    assert_eq!(start_again.text_content().unwrap(), "Start again");
+    assert!(page
+        .find(".form-actions .notice")
+        .text_content()
+        .unwrap()
+        .contains("This sign-in has expired"));
+}
+
+#[wasm_bindgen_test]
+async fn the_expired_page_offers_start_again_back_to_the_application() {
+    let token = mint(
+        "a-secret-that-is-only-used-for-decoding!!",
+        json!({"form": "profile"}),
+        -5,
+    );
+    let config = PageConfig {
+        return_url: Some("https://app.example/".to_owned()),
+        ..PageConfig::default()
+    };
+    let page = mount_app(Ok(launch_with("st-9", &token)), config);
+    tick().await;
+    let start_again = page.find("a.start-again");
+    assert_eq!(attr(&start_again, "href"), "https://app.example/");
+    assert_eq!(start_again.text_content().unwrap(), "Start again");
 }
 
 #[wasm_bindgen_test]
