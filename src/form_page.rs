@@ -20,8 +20,8 @@ use crate::session::Session;
 use crate::states::{AlreadyDone, RetryNotice, StateNotice};
 use crate::submit::{Phase, Submission};
 
-/// Show the countdown when fewer seconds than this remain.
-pub const COUNTDOWN_FROM_SECS: i64 = 120;
+/// The time left is announced (politely) when it falls to these many seconds.
+pub const ANNOUNCE_AT_SECS: [i64; 2] = [120, 30];
 
 /// The form page for `form`. The login it belongs to comes from the context: the [`Launch`]
 /// (what is sent), the [`Session`] (prefill and expiry) and the [`PageConfig`] (where the
@@ -55,6 +55,20 @@ pub fn FormPage(
     // The signer refused the token (401) before it expired: "could not be verified".
     let refused = move || submission.token_refused();
     let stopped = move || expired() || refused();
+    // What the polite live region says: only its changes are announced, so it changes twice,
+    // at two minutes and at thirty seconds left.
+    let announcement = Memo::new(move |_| {
+        let left = seconds_left()?;
+        if left <= 0 {
+            None
+        } else if left <= ANNOUNCE_AT_SECS[1] {
+            Some(Msg::ThirtySecondsLeft)
+        } else if left <= ANNOUNCE_AT_SECS[0] {
+            Some(Msg::TwoMinutesLeft)
+        } else {
+            None
+        }
+    });
 
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -83,11 +97,6 @@ pub fn FormPage(
             WholePage::Form => view! {
                 <h1 class="form-title">{title.clone()}</h1>
                 {introduction.clone().map(|text| view! { <p class="introduction">{text}</p> })}
-                <Show when=move || seconds_left().is_some_and(|left| left > 0 && left < COUNTDOWN_FROM_SECS)>
-                    <p class="countdown" role="timer">
-                        {move || Msg::TimeLeft.with(lang, &format_countdown(lang, seconds_left().unwrap_or(0)))}
-                    </p>
-                </Show>
                 <Show when=move || state.summary_open()>
                     <ErrorSummary />
                 </Show>
@@ -108,6 +117,15 @@ pub fn FormPage(
                             }
                             _ => None,
                         }}
+                        // The time left, always in view beside the button it is for.
+                        <Show when=move || !stopped() && seconds_left().is_some()>
+                            <p class="countdown" role="timer">
+                                {move || Msg::TimeLeft.with(lang, &format_countdown(lang, seconds_left().unwrap_or(0)))}
+                            </p>
+                        </Show>
+                        <p class="visually-hidden" role="status">
+                            {move || announcement.get().map(|msg| msg.text(lang))}
+                        </p>
                         <Show when=move || !stopped()>
                             // Focusable while sending (aria-disabled, not disabled): focus
                             // stays on it; a second press does nothing (`Submission::send`).

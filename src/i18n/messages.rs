@@ -45,6 +45,10 @@ pub enum Msg {
     Continue,
     /// `{t}`: the time left, `m:ss`.
     TimeLeft,
+    /// Announced once, when two minutes are left.
+    TwoMinutesLeft,
+    /// Announced once, when thirty seconds are left.
+    ThirtySecondsLeft,
     OpensInNewTab,
     /// `{n}`: the most characters allowed.
     AtMostChars,
@@ -197,6 +201,16 @@ impl Msg {
                 "Wenn nichts passiert, wählen Sie „Weiter“.",
             ],
             Msg::Continue => ["Continue", "Continuer", "Weiter"],
+            Msg::TwoMinutesLeft => [
+                "You have 2 minutes left to finish.",
+                "Il vous reste 2 minutes pour terminer.",
+                "Sie haben noch 2 Minuten Zeit.",
+            ],
+            Msg::ThirtySecondsLeft => [
+                "You have 30 seconds left to finish.",
+                "Il vous reste 30 secondes pour terminer.",
+                "Sie haben noch 30 Sekunden Zeit.",
+            ],
             Msg::TimeLeft => [
                 "Time left to finish: {t}",
                 "Temps restant : {t}",
@@ -300,6 +314,8 @@ mod tests {
             Msg::HandoffFallback,
             Msg::Continue,
             Msg::TimeLeft,
+            Msg::TwoMinutesLeft,
+            Msg::ThirtySecondsLeft,
             Msg::OpensInNewTab,
             Msg::AtMostChars,
             Msg::AtLeastChars,

@@ -227,12 +227,68 @@ async fn the_expired_page_offers_start_again_back_to_the_application() {
 }
 
 #[wasm_bindgen_test]
-async fn no_countdown_while_plenty_of_time_remains() {
+async fn the_time_left_is_in_view_beside_the_button_even_with_plenty_left() {
     let session = Session {
         expires_at: Some(now_seconds() + 600),
         ..Session::default()
     };
     let page = mount_form(every_kind_form(), session, Lang::En);
     tick().await;
-    assert!(page.query(".countdown").is_none());
+    let countdown = page.find(".form-actions .countdown");
+    assert!(
+        countdown
+            .text_content()
+            .unwrap()
+            .starts_with("Time left to finish: 9:5")
+            || countdown.text_content().unwrap() == "Time left to finish: 10:00",
+        "{:?}",
+        countdown.text_content()
+    );
+    page.find(".form-actions button[type='submit']");
+    assert_eq!(
+        page.find(".form-actions [role='status']")
+            .text_content()
+            .unwrap(),
+        "",
+        "nothing to announce with ten minutes left"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_time_left_is_announced_politely_at_two_minutes_and_at_thirty_seconds() {
+    let session = Session {
+        expires_at: Some(now_seconds() + 122),
+        ..Session::default()
+    };
+    let page = mount_form(every_kind_form(), session, Lang::En);
+    tick().await;
+    let status = page.find(".form-actions [role='status']");
+    assert_eq!(status.text_content().unwrap(), "");
+    sleep(3100).await;
+    assert_eq!(
+        status.text_content().unwrap(),
+        "You have 2 minutes left to finish."
+    );
+    drop(page);
+
+    let session = Session {
+        expires_at: Some(now_seconds() + 32),
+        ..Session::default()
+    };
+    let page = mount_form(every_kind_form(), session, Lang::De);
+    tick().await;
+    let status = page.find(".form-actions [role='status']");
+    assert_eq!(
+        status.text_content().unwrap(),
+        "Sie haben noch 2 Minuten Zeit."
+    );
+    sleep(3100).await;
+    assert_eq!(
+        status.text_content().unwrap(),
+        "Sie haben noch 30 Sekunden Zeit."
+    );
+    assert!(
+        status.get_attribute("aria-live").is_none(),
+        "role=status is polite by itself; assertive would interrupt"
+    );
 }
