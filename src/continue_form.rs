@@ -48,6 +48,7 @@ pub fn ContinueForm(
     // True once a post is on its way: the page is navigating away.
     let posted = StoredValue::new(false);
     let fallback = RwSignal::new(mode == HandoffMode::Manual);
+    crate::title::set_title(lang, Msg::HandoffTitle.text(lang), false);
 
     let leaving = window_event_listener(leptos::ev::beforeunload, move |_| posted.set_value(true));
     on_cleanup(move || leaving.remove());

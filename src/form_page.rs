@@ -19,6 +19,7 @@ use crate::retry::Failure;
 use crate::session::Session;
 use crate::states::{AlreadyDone, RetryNotice, StateNotice};
 use crate::submit::{Phase, Submission};
+use crate::title::set_title;
 
 /// The time left is announced (politely) when it falls to these many seconds.
 pub const ANNOUNCE_AT_SECS: [i64; 2] = [120, 30];
@@ -78,6 +79,12 @@ pub fn FormPage(
     };
 
     Effect::new(move |_| mark_form_ready());
+    let page_title = StoredValue::new(title.clone());
+    let in_error = move || state.has_errors() || refused() || expired();
+    Effect::new(move |_| {
+        let error = in_error();
+        page_title.with_value(|title| set_title(lang, title, error));
+    });
 
     // Which whole page shows changes far less often than the phase: the form stays mounted
     // while it is sent and refused, so focus and what the person typed stay where they were.

@@ -101,6 +101,11 @@ impl FormState {
         self.check_field(field_id, already_shown);
     }
 
+    /// True while any field shows an error (tracked).
+    pub fn has_errors(&self) -> bool {
+        self.shown.with(|shown| !shown.is_empty())
+    }
+
     /// The first error shown for `field_id` (tracked).
     pub fn error(&self, field_id: &str) -> Option<FieldErrorCode> {
         self.shown

@@ -9,6 +9,7 @@ use crate::api::ApiError;
 use crate::clock::use_clock;
 use crate::config::PageConfig;
 use crate::i18n::{format_number, Lang, Msg};
+use crate::title::set_title;
 
 /// A titled notice: used for whole-page states (as the page's `h1`) and inside the form.
 #[component]
@@ -75,6 +76,7 @@ pub fn StatePage(
     start_again: bool,
 ) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
+    set_title(lang, title.text(lang), false);
     view! {
         <section class="panel state" aria-labelledby="state-title">
             <h1 id="state-title">{title.text(lang)}</h1>

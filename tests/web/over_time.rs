@@ -161,3 +161,42 @@ async fn a_date_is_judged_when_the_person_leaves_it_not_at_each_segment() {
     let error = page.find("#field-birth-error").text_content().unwrap();
     assert!(error.contains("2012"), "out of range once left: {error}");
 }
+
+#[wasm_bindgen_test]
+async fn the_title_names_the_state_and_says_error_while_errors_show() {
+    let page = mount_form(birth_form(), Session::default(), Lang::En);
+    tick().await;
+    assert_eq!(document().title(), "About you");
+    page.click("button[type='submit']").await;
+    assert_eq!(document().title(), "Error: About you");
+    let name = page.input("#field-name");
+    type_keys(&name, "Ada").await;
+    leave(&name).await;
+    assert_eq!(
+        document().title(),
+        "Error: About you",
+        "the date is still wrong"
+    );
+    let birth = page.input("#field-birth");
+    birth.focus().unwrap();
+    for so_far in digits("1990") {
+        type_year_so_far(&birth, "12-10", so_far).await;
+    }
+    leave(&birth).await;
+    assert_eq!(document().title(), "About you", "no error left");
+    drop(page);
+
+    let config = stopover_page::config::PageConfig {
+        brand: stopover_page::config::Brand {
+            name: "Acme".to_owned(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let _page = mount(move || {
+        provide_context(config);
+        view! { <stopover_page::states::Expired /> }
+    });
+    tick().await;
+    assert_eq!(document().title(), "This sign-in has expired – Acme");
+}
