@@ -9,6 +9,7 @@ use super::Lang;
 pub enum Msg {
     Loading,
     Required,
+    Optional,
     ChooseOption,
     ErrorSummaryTitle,
     ErrorPrefix,
@@ -86,6 +87,7 @@ impl Msg {
         match self {
             Msg::Loading => ["Loading…", "Chargement…", "Wird geladen…"],
             Msg::Required => ["(required)", "(obligatoire)", "(erforderlich)"],
+            Msg::Optional => ["(optional)", "(facultatif)", "(freiwillig)"],
             Msg::ChooseOption => ["Choose…", "Choisir…", "Bitte wählen…"],
             Msg::ErrorSummaryTitle => ["There is a problem", "Il y a un problème", "Es gibt ein Problem"],
             Msg::ErrorPrefix => ["Error:", "Erreur :", "Fehler:"],
@@ -282,6 +284,7 @@ mod tests {
         let all = [
             Msg::Loading,
             Msg::Required,
+            Msg::Optional,
             Msg::ChooseOption,
             Msg::ErrorSummaryTitle,
             Msg::ErrorPrefix,

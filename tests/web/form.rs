@@ -299,3 +299,34 @@ async fn choosing_options_is_remembered_and_clears_errors() {
         .unwrap();
     assert!(!terms.class_list().contains("has-error"));
 }
+
+#[wasm_bindgen_test]
+async fn optional_questions_say_so_and_a_new_tab_is_announced_to_everyone() {
+    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    tick().await;
+    for id in [
+        "email", "phone", "website", "seats", "birth", "country", "about",
+    ] {
+        let label = page
+            .find(&format!("label[for='field-{id}']"))
+            .text_content()
+            .unwrap();
+        assert!(label.ends_with("(optional)"), "{id}: {label}");
+    }
+    let company = page
+        .find("label[for='field-company']")
+        .text_content()
+        .unwrap();
+    assert!(!company.contains("(optional)"), "{company}");
+    assert!(!page
+        .find("label[for='field-newsletter']")
+        .text_content()
+        .unwrap()
+        .contains("(optional)"));
+    let new_tab = page.find(".consent a .new-tab");
+    assert_eq!(new_tab.text_content().unwrap(), "(opens in a new tab)");
+    assert!(
+        !new_tab.class_list().contains("visually-hidden"),
+        "sighted people are told too"
+    );
+}
