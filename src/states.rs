@@ -1,5 +1,5 @@
 //! The states a person can meet besides the form itself, each in plain words with a way
-//! forward: a broken link, a link that could not be verified, an expired sign-in, a step already done, an unknown form, and
+//! forward ("Start again", back to the application, when `return_url` is configured): a broken link, a link that could not be verified, an expired sign-in, a step already done, an unknown form, and
 //! the failures worth retrying.
 
 use leptos::html;
@@ -89,7 +89,7 @@ pub fn StatePage(
 /// The link lacks `state` or the session token, or the token cannot be read.
 #[component]
 pub fn LinkProblem() -> impl IntoView {
-    view! { <StatePage title=Msg::LinkProblemTitle body=Msg::LinkProblemBody /> }
+    view! { <StatePage title=Msg::LinkProblemTitle body=Msg::LinkProblemBody start_again=true /> }
 }
 
 /// The session token cannot be read, or the signer refused a token that has not expired by
@@ -108,13 +108,13 @@ pub fn Expired() -> impl IntoView {
 /// The signer answered 409: this login step was already completed.
 #[component]
 pub fn AlreadyDone() -> impl IntoView {
-    view! { <StatePage title=Msg::AlreadyDoneTitle body=Msg::AlreadyDoneBody /> }
+    view! { <StatePage title=Msg::AlreadyDoneTitle body=Msg::AlreadyDoneBody start_again=true /> }
 }
 
 /// The token (or the deployment) names a form the signer does not have.
 #[component]
 pub fn UnknownForm() -> impl IntoView {
-    view! { <StatePage title=Msg::UnknownFormTitle body=Msg::UnknownFormBody /> }
+    view! { <StatePage title=Msg::UnknownFormTitle body=Msg::UnknownFormBody start_again=true /> }
 }
 
 /// A failure talking to the signer, with a "Try again" button when trying again can help

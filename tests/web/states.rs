@@ -8,7 +8,9 @@ use stopover_page::config::PageConfig;
 use stopover_page::i18n::Lang;
 use stopover_page::launch::{parse_query, LaunchError};
 use stopover_page::session::{now_seconds, Session};
-use stopover_page::states::RetryNotice;
+use stopover_page::states::{
+    AlreadyDone, Expired, LinkProblem, NotVerified, RetryNotice, UnknownForm,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -291,4 +293,34 @@ async fn the_time_left_is_announced_politely_at_two_minutes_and_at_thirty_second
         status.get_attribute("aria-live").is_none(),
         "role=status is polite by itself; assertive would interrupt"
     );
+}
+
+#[wasm_bindgen_test]
+async fn every_whole_page_state_offers_a_way_back_to_the_application() {
+    let config = PageConfig {
+        return_url: Some("https://app.example/".to_owned()),
+        ..PageConfig::default()
+    };
+    let with_config = |view: fn() -> AnyView| {
+        let config = config.clone();
+        mount(move || {
+            provide_context(config);
+            view()
+        })
+    };
+    let pages = [
+        mount_app(Err(LaunchError::MissingState), config.clone()),
+        with_config(|| view! { <LinkProblem /> }.into_any()),
+        with_config(|| view! { <NotVerified /> }.into_any()),
+        with_config(|| view! { <Expired /> }.into_any()),
+        with_config(|| view! { <AlreadyDone /> }.into_any()),
+        with_config(|| view! { <UnknownForm /> }.into_any()),
+    ];
+    tick().await;
+    for page in &pages {
+        let heading = page.find("h1").text_content().unwrap();
+        let link = page.find("a.start-again");
+        assert_eq!(attr(&link, "href"), "https://app.example/", "{heading}");
+        assert_eq!(link.text_content().unwrap(), "Start again", "{heading}");
+    }
 }
