@@ -112,11 +112,13 @@ impl FormState {
             .with(|shown| shown.get(field_id).and_then(|codes| codes.first().copied()))
     }
 
-    /// The sentence for `code` on `field_id`, in the page's language.
+    /// The sentence for `code` on `field_id`, in the page's language: the field's own message
+    /// when its definition has one, else the built-in sentence.
     pub fn error_text(&self, field_id: &str, code: FieldErrorCode) -> String {
         self.definition
             .with_value(|form| match form.field(field_id) {
-                Some(field) => error_sentence(self.lang, code, &field.kind),
+                Some(field) => own_message(field, code, self.lang)
+                    .unwrap_or_else(|| error_sentence(self.lang, code, &field.kind)),
                 None => field_error(self.lang, code, &FieldKind::Checkbox).to_owned(),
             })
     }
@@ -168,13 +170,18 @@ impl FormState {
                 .filter_map(|field| {
                     let code = shown.get(&field.id)?.first().copied()?;
                     let label = field.label.as_ref().map_or("", |l| l.get(self.lang.tag()));
-                    Some(SummaryEntry {
-                        target: Some(focus_target_id(field)),
-                        text: summary_line(
+                    // A field's own message names it already ("Enter your company name"):
+                    // the summary repeats it word for word, as the inline message says it.
+                    let text = own_message(field, code, self.lang).unwrap_or_else(|| {
+                        summary_line(
                             self.lang,
                             label,
                             &error_sentence(self.lang, code, &field.kind),
-                        ),
+                        )
+                    });
+                    Some(SummaryEntry {
+                        target: Some(focus_target_id(field)),
+                        text,
                     })
                 })
                 .collect();
@@ -260,6 +267,15 @@ pub struct SummaryEntry {
     pub target: Option<String>,
     /// Which field and what is wrong with it ("Company: This is required.").
     pub text: String,
+}
+
+/// The field's own message for `code` in `lang`, when its definition sets one.
+fn own_message(field: &Field, code: FieldErrorCode, lang: Lang) -> Option<String> {
+    field
+        .messages
+        .get(&code)
+        .map(|text| text.get(lang.tag()).trim().to_owned())
+        .filter(|text| !text.is_empty())
 }
 
 /// Each answerable field's starting value: the token's prefill, else the field's default.

@@ -330,3 +330,37 @@ async fn optional_questions_say_so_and_a_new_tab_is_announced_to_everyone() {
         "sighted people are told too"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_fields_own_error_messages_are_said_inline_and_repeated_by_the_summary() {
+    let form: stopover_protocol::FormDefinition = serde_json::from_value(json!({
+        "id": "own", "version": "1", "title": "T", "submit_label": "Save",
+        "fields": [
+            {"id": "company", "kind": "text", "label": "Company", "required": true,
+             "messages": {"required": {"en": "Enter your company name",
+                                       "de": "Geben Sie den Namen Ihrer Firma ein"}}},
+            {"id": "seats", "kind": "number", "label": "Seats", "required": true}
+        ]
+    }))
+    .unwrap();
+    for (lang, own) in [
+        (Lang::En, "Enter your company name"),
+        (Lang::De, "Geben Sie den Namen Ihrer Firma ein"),
+    ] {
+        let page = mount_form(form.clone(), Session::default(), lang);
+        tick().await;
+        page.click("button[type='submit']").await;
+        let inline = page.find("#field-company-error").text_content().unwrap();
+        assert!(inline.ends_with(own), "{inline}");
+        let links: Vec<String> = all(&page.find(".error-summary"), "a")
+            .into_iter()
+            .map(|a| a.text_content().unwrap())
+            .collect();
+        assert_eq!(links[0], own, "the summary repeats the field's own words");
+        assert!(
+            links[1].starts_with(if lang == Lang::En { "Seats: " } else { "Seats" }),
+            "a field without its own message keeps the built-in sentence: {}",
+            links[1]
+        );
+    }
+}
