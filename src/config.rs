@@ -24,6 +24,9 @@ pub struct PageConfig {
     pub signer_url: String,
     /// The query parameter the Action's `sendUserTo` puts the session token in.
     pub token_parameter: String,
+    /// Where "Start again" takes the person: the application they were signing in to
+    /// (an absolute `https://` or `http://` URL; anything else is ignored).
+    pub return_url: Option<String>,
     pub brand: Brand,
 }
 
@@ -32,6 +35,7 @@ impl Default for PageConfig {
         Self {
             signer_url: String::new(),
             token_parameter: DEFAULT_TOKEN_PARAMETER.to_owned(),
+            return_url: None,
             brand: Brand::default(),
         }
     }
@@ -81,6 +85,15 @@ impl PageConfig {
         }
     }
 
+    /// The application to go back to for "Start again", when `return_url` is an absolute
+    /// `https://` (or `http://`) URL: never `javascript:` or a path on this page.
+    pub fn return_url(&self) -> Option<&str> {
+        self.return_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|url| crate::continue_form::is_safe_action(url))
+    }
+
     /// `path` on the signer (`/api/...`).
     pub fn signer_endpoint(&self, path: &str) -> String {
         format!("{}{path}", self.signer_url.trim_end_matches('/'))
@@ -126,6 +139,24 @@ impl Brand {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_again_goes_only_to_an_absolute_web_address() {
+        let with = |url: &str| PageConfig {
+            return_url: Some(url.to_owned()),
+            ..PageConfig::default()
+        };
+        assert_eq!(
+            with(" https://app.example/login ").return_url(),
+            Some("https://app.example/login")
+        );
+        assert_eq!(with("javascript:alert(1)").return_url(), None);
+        assert_eq!(with("/login").return_url(), None);
+        assert_eq!(PageConfig::default().return_url(), None);
+        let read: PageConfig =
+            serde_json::from_str(r#"{"return_url": "https://app.example/"}"#).unwrap();
+        assert_eq!(read.return_url(), Some("https://app.example/"));
+    }
 
     #[test]
     fn the_documented_shape_is_read() {

@@ -1,5 +1,6 @@
 //! The GOV.UK-style error summary: a titled box at the top of the form that takes focus when
-//! a submit finds problems and links to each field that has one.
+//! a submit finds problems and links to each field that has one. It shows what that submit
+//! found until the next submit, and takes focus only then.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -9,7 +10,7 @@ use crate::form_state::FormState;
 use crate::i18n::Msg;
 
 /// The summary of the problems [`FormState::summary`] lists, one link per field; it takes
-/// focus each time a submit finds problems.
+/// focus each time a submit finds problems, and at no other time.
 #[component]
 pub fn ErrorSummary() -> impl IntoView {
     let state = expect_context::<FormState>();
@@ -18,7 +19,7 @@ pub fn ErrorSummary() -> impl IntoView {
     let focus_requests = state.summary_focus();
     Effect::new(move |_| {
         focus_requests.track();
-        if let Some(element) = node.get() {
+        if let Some(element) = node.get().filter(|_| state.take_summary_focus()) {
             // Focusing a mounted element with tabindex=-1 cannot fail in a meaningful way.
             let _ = element.focus();
         }

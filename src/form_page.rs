@@ -19,9 +19,10 @@ use crate::retry::Failure;
 use crate::session::Session;
 use crate::states::{AlreadyDone, RetryNotice, StateNotice};
 use crate::submit::{Phase, Submission};
+use crate::title::set_title;
 
-/// Show the countdown when fewer seconds than this remain.
-pub const COUNTDOWN_FROM_SECS: i64 = 120;
+/// The time left is announced (politely) when it falls to these many seconds.
+pub const ANNOUNCE_AT_SECS: [i64; 2] = [120, 30];
 
 /// The form page for `form`. The login it belongs to comes from the context: the [`Launch`]
 /// (what is sent), the [`Session`] (prefill and expiry) and the [`PageConfig`] (where the
@@ -55,6 +56,20 @@ pub fn FormPage(
     // The signer refused the token (401) before it expired: "could not be verified".
     let refused = move || submission.token_refused();
     let stopped = move || expired() || refused();
+    // What the polite live region says: only its changes are announced, so it changes twice,
+    // at two minutes and at thirty seconds left.
+    let announcement = Memo::new(move |_| {
+        let left = seconds_left()?;
+        if left <= 0 {
+            None
+        } else if left <= ANNOUNCE_AT_SECS[1] {
+            Some(Msg::ThirtySecondsLeft)
+        } else if left <= ANNOUNCE_AT_SECS[0] {
+            Some(Msg::TwoMinutesLeft)
+        } else {
+            None
+        }
+    });
 
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -64,49 +79,84 @@ pub fn FormPage(
     };
 
     Effect::new(move |_| mark_form_ready());
+    let page_title = StoredValue::new(title.clone());
+    let in_error = move || state.has_errors() || refused() || expired();
+    Effect::new(move |_| {
+        let error = in_error();
+        page_title.with_value(|title| set_title(lang, title, error));
+    });
+
+    // Which whole page shows changes far less often than the phase: the form stays mounted
+    // while it is sent and refused, so focus and what the person typed stay where they were.
+    let whole_page = Memo::new(move |_| match submission.phase() {
+        Phase::Done(response) => WholePage::Handoff(response),
+        Phase::Failed(Failure {
+            error: ApiError::AlreadyUsed,
+            ..
+        }) => WholePage::AlreadyDone,
+        _ => WholePage::Form,
+    });
 
     view! {
-        {move || match submission.phase() {
-            Phase::Done(response) => view! { <ContinueForm response /> }.into_any(),
-            Phase::Failed(Failure { error: ApiError::AlreadyUsed, .. }) => view! { <AlreadyDone /> }.into_any(),
-            _ => view! {
+        {move || match whole_page.get() {
+            WholePage::Handoff(response) => view! { <ContinueForm response /> }.into_any(),
+            WholePage::AlreadyDone => view! { <AlreadyDone /> }.into_any(),
+            WholePage::Form => view! {
                 <h1 class="form-title">{title.clone()}</h1>
                 {introduction.clone().map(|text| view! { <p class="introduction">{text}</p> })}
-                <Show when=move || seconds_left().is_some_and(|left| left > 0 && left < COUNTDOWN_FROM_SECS)>
-                    <p class="countdown" role="timer">
-                        {move || Msg::TimeLeft.with(lang, &format_countdown(lang, seconds_left().unwrap_or(0)))}
-                    </p>
-                </Show>
-                <Show when=expired>
-                    <StateNotice title=Msg::ExpiredTitle body=Msg::ExpiredBody extra=Msg::ExpiredKeepAnswers />
-                </Show>
-                <Show when=move || refused() && !expired()>
-                    <StateNotice title=Msg::NotVerifiedTitle body=Msg::NotVerifiedBody extra=Msg::ExpiredKeepAnswers />
-                </Show>
-                {move || match submission.phase() {
-                    Phase::Failed(Failure { error, retry_at }) if !stopped() => {
-                        Some(view! { <RetryNotice error retry_at on_retry=Callback::new(move |()| submission.send()) /> })
-                    }
-                    _ => None,
-                }}
-                <Show when=move || state.summary_open() && !state.summary().is_empty()>
+                <Show when=move || state.summary_open()>
                     <ErrorSummary />
                 </Show>
                 <form class="stopover-form" novalidate on:submit=on_submit>
                     {state.fields().into_iter().map(|field| view! { <FieldView field /> }).collect_view()}
-                    <Show when=move || !stopped()>
-                        <button type="submit" class="button" disabled=move || submission.is_sending()>
-                            {move || if submission.is_sending() {
-                                Msg::Sending.text(lang).to_owned()
-                            } else {
-                                submit_label.get_value()
-                            }}
-                        </button>
-                    </Show>
+                    // What a submit led to sits where the person pressed: beside the button,
+                    // which it replaces once the sign-in can no longer be sent.
+                    <div class="form-actions">
+                        <Show when=expired>
+                            <StateNotice title=Msg::ExpiredTitle body=Msg::ExpiredBody extra=Msg::ExpiredKeepAnswers start_again=true />
+                        </Show>
+                        <Show when=move || refused() && !expired()>
+                            <StateNotice title=Msg::NotVerifiedTitle body=Msg::NotVerifiedBody extra=Msg::ExpiredKeepAnswers start_again=true take_focus=true />
+                        </Show>
+                        {move || match submission.phase() {
+                            Phase::Failed(Failure { error, retry_at }) if !stopped() => {
+                                Some(view! { <RetryNotice error retry_at on_retry=Callback::new(move |()| submission.send()) /> })
+                            }
+                            _ => None,
+                        }}
+                        // The time left, always in view beside the button it is for.
+                        <Show when=move || !stopped() && seconds_left().is_some()>
+                            <p class="countdown" role="timer">
+                                {move || Msg::TimeLeft.with(lang, &format_countdown(lang, seconds_left().unwrap_or(0)))}
+                            </p>
+                        </Show>
+                        <p class="visually-hidden" role="status">
+                            {move || announcement.get().map(|msg| msg.text(lang))}
+                        </p>
+                        <Show when=move || !stopped()>
+                            // Focusable while sending (aria-disabled, not disabled): focus
+                            // stays on it; a second press does nothing (`Submission::send`).
+                            <button type="submit" class="button" aria-disabled=move || submission.is_sending().then_some("true")>
+                                {move || if submission.is_sending() {
+                                    Msg::Sending.text(lang).to_owned()
+                                } else {
+                                    submit_label.get_value()
+                                }}
+                            </button>
+                        </Show>
+                    </div>
                 </form>
             }.into_any(),
         }}
     }
+}
+
+/// What fills the page: the form, the hand-off to `/continue`, or "already done".
+#[derive(Debug, Clone, PartialEq)]
+enum WholePage {
+    Form,
+    Handoff(stopover_protocol::ContinueResponse),
+    AlreadyDone,
 }
 
 fn mark_form_ready() {

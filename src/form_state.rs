@@ -26,10 +26,15 @@ pub struct FormState {
     answers: RwSignal<Map<String, Value>>,
     /// The errors the person sees, by field id.
     shown: RwSignal<FieldErrors>,
-    /// True once a submit found problems: the error summary is shown.
-    summary_open: RwSignal<bool>,
-    /// Bumped each time the summary must take focus.
+    /// The error summary as the last submit found it; empty when that submit found nothing.
+    /// It stays as it was until the next submit, whatever the person types meanwhile
+    /// (GOV.UK: a summary that changed or came back under the person's fingers would take
+    /// focus from them).
+    summary: RwSignal<Vec<SummaryEntry>>,
+    /// Bumped by each submit that found problems: the summary takes focus once per bump.
     summary_focus: RwSignal<u32>,
+    /// The last bump the summary took focus for, so a summary mounted again takes no focus.
+    summary_focused: StoredValue<u32>,
 }
 
 impl FormState {
@@ -42,8 +47,9 @@ impl FormState {
             prefill: StoredValue::new(prefill),
             answers: RwSignal::new(answers),
             shown: RwSignal::new(FieldErrors::new()),
-            summary_open: RwSignal::new(false),
+            summary: RwSignal::new(Vec::new()),
             summary_focus: RwSignal::new(0),
+            summary_focused: StoredValue::new(0),
         }
     }
 
@@ -68,8 +74,9 @@ impl FormState {
         }
     }
 
-    /// Records a new answer; a field already showing an error is checked again at once, so
-    /// the message goes as soon as the answer is fixed.
+    /// Records a new answer. A field already showing an error loses it as soon as the answer
+    /// is fixed, but a half-typed answer never gets a new or different message: the field is
+    /// judged when the person leaves it or submits.
     pub fn set(&self, field_id: &str, value: Value) {
         self.answers.update(|answers| {
             answers.insert(field_id.to_owned(), value);
@@ -77,8 +84,11 @@ impl FormState {
         if self
             .shown
             .with_untracked(|shown| shown.contains_key(field_id))
+            && !self.current_errors().contains_key(field_id)
         {
-            self.check_field(field_id, true);
+            self.shown.update(|shown| {
+                shown.remove(field_id);
+            });
         }
     }
 
@@ -91,17 +101,24 @@ impl FormState {
         self.check_field(field_id, already_shown);
     }
 
+    /// True while any field shows an error (tracked).
+    pub fn has_errors(&self) -> bool {
+        self.shown.with(|shown| !shown.is_empty())
+    }
+
     /// The first error shown for `field_id` (tracked).
     pub fn error(&self, field_id: &str) -> Option<FieldErrorCode> {
         self.shown
             .with(|shown| shown.get(field_id).and_then(|codes| codes.first().copied()))
     }
 
-    /// The sentence for `code` on `field_id`, in the page's language.
+    /// The sentence for `code` on `field_id`, in the page's language: the field's own message
+    /// when its definition has one, else the built-in sentence.
     pub fn error_text(&self, field_id: &str, code: FieldErrorCode) -> String {
         self.definition
             .with_value(|form| match form.field(field_id) {
-                Some(field) => error_sentence(self.lang, code, &field.kind),
+                Some(field) => own_message(field, code, self.lang)
+                    .unwrap_or_else(|| error_sentence(self.lang, code, &field.kind)),
                 None => field_error(self.lang, code, &FieldKind::Checkbox).to_owned(),
             })
     }
@@ -135,12 +152,16 @@ impl FormState {
         })
     }
 
-    /// The summary's entries in form order (tracked), each naming its field by its label
+    /// The summary's entries as the last submit found them (tracked).
+    pub fn summary(&self) -> Vec<SummaryEntry> {
+        self.summary.get()
+    }
+
+    /// The summary's entries for `shown` in form order, each naming its field by its label
     /// (GOV.UK: a link that says what is wrong with which field). Codes for keys no visible
     /// field has are listed without a link.
-    pub fn summary(&self) -> Vec<SummaryEntry> {
-        let shown = self.shown.get();
-        let answers = self.answers.get();
+    fn summary_of(&self, shown: &FieldErrors) -> Vec<SummaryEntry> {
+        let answers = self.answers.get_untracked();
         self.definition.with_value(|form| {
             let mut entries: Vec<SummaryEntry> = form
                 .fields
@@ -149,17 +170,22 @@ impl FormState {
                 .filter_map(|field| {
                     let code = shown.get(&field.id)?.first().copied()?;
                     let label = field.label.as_ref().map_or("", |l| l.get(self.lang.tag()));
-                    Some(SummaryEntry {
-                        target: Some(focus_target_id(field)),
-                        text: summary_line(
+                    // A field's own message names it already ("Enter your company name"):
+                    // the summary repeats it word for word, as the inline message says it.
+                    let text = own_message(field, code, self.lang).unwrap_or_else(|| {
+                        summary_line(
                             self.lang,
                             label,
                             &error_sentence(self.lang, code, &field.kind),
-                        ),
+                        )
+                    });
+                    Some(SummaryEntry {
+                        target: Some(focus_target_id(field)),
+                        text,
                     })
                 })
                 .collect();
-            for (key, codes) in &shown {
+            for (key, codes) in shown {
                 if form.field(key).is_none() {
                     if let Some(code) = codes.first() {
                         entries.push(SummaryEntry {
@@ -173,12 +199,23 @@ impl FormState {
         })
     }
 
+    /// True while the last submit's summary has entries (tracked).
     pub fn summary_open(&self) -> bool {
-        self.summary_open.get()
+        self.summary.with(|entries| !entries.is_empty())
     }
 
+    /// Bumped by each submit that found problems (tracked).
     pub fn summary_focus(&self) -> ReadSignal<u32> {
         self.summary_focus.read_only()
+    }
+
+    /// True once per submit that found problems: the summary takes focus then, and never
+    /// again until the next such submit (not when it is mounted again, not as people type).
+    pub fn take_summary_focus(&self) -> bool {
+        let requested = self.summary_focus.get_untracked();
+        let fresh = self.summary_focused.get_value() != requested;
+        self.summary_focused.set_value(requested);
+        fresh
     }
 
     /// The fields of the form, in order.
@@ -188,8 +225,8 @@ impl FormState {
 
     fn show_all(&self, errors: FieldErrors) {
         let open = !errors.is_empty();
+        self.summary.set(self.summary_of(&errors));
         self.shown.set(errors);
-        self.summary_open.set(open);
         if open {
             self.summary_focus.update(|n| *n += 1);
         }
@@ -230,6 +267,15 @@ pub struct SummaryEntry {
     pub target: Option<String>,
     /// Which field and what is wrong with it ("Company: This is required.").
     pub text: String,
+}
+
+/// The field's own message for `code` in `lang`, when its definition sets one.
+fn own_message(field: &Field, code: FieldErrorCode, lang: Lang) -> Option<String> {
+    field
+        .messages
+        .get(&code)
+        .map(|text| text.get(lang.tag()).trim().to_owned())
+        .filter(|text| !text.is_empty())
 }
 
 /// Each answerable field's starting value: the token's prefill, else the field's default.

@@ -38,6 +38,7 @@ pub mod retry;
 pub mod session;
 pub mod states;
 pub mod submit;
+pub mod title;
 
 use leptos::prelude::*;
 

@@ -1,12 +1,15 @@
 //! The states a person can meet besides the form itself, each in plain words with a way
-//! forward: a broken link, a link that could not be verified, an expired sign-in, a step already done, an unknown form, and
+//! forward ("Start again", back to the application, when `return_url` is configured): a broken link, a link that could not be verified, an expired sign-in, a step already done, an unknown form, and
 //! the failures worth retrying.
 
+use leptos::html;
 use leptos::prelude::*;
 
 use crate::api::ApiError;
 use crate::clock::use_clock;
+use crate::config::PageConfig;
 use crate::i18n::{format_number, Lang, Msg};
+use crate::title::set_title;
 
 /// A titled notice: used for whole-page states (as the page's `h1`) and inside the form.
 #[component]
@@ -18,15 +21,47 @@ pub fn StateNotice(
     /// A further sentence, if any.
     #[prop(optional)]
     extra: Option<Msg>,
+    /// Offer "Start again" (back to the application), when `return_url` is configured.
+    #[prop(optional)]
+    start_again: bool,
+    /// Take focus when shown: for notices that answer the person's own submit.
+    #[prop(optional)]
+    take_focus: bool,
 ) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
+    let node = NodeRef::<html::Section>::new();
+    if take_focus {
+        focus_when_mounted(node);
+    }
     view! {
-        <section class="notice" role="alert">
+        <section class="notice" role="alert" tabindex="-1" node_ref=node>
             <h2>{title.text(lang)}</h2>
             <p>{body.text(lang)}</p>
             {extra.map(|extra| view! { <p>{extra.text(lang)}</p> })}
+            {start_again.then(|| view! { <StartAgain /> })}
         </section>
     }
+}
+
+/// "Start again": a link back to the application the person was signing in to
+/// (`stopover.json`'s `return_url`); nothing when none is configured.
+#[component]
+pub fn StartAgain() -> impl IntoView {
+    let lang = use_context::<Lang>().unwrap_or_default();
+    let url = use_context::<PageConfig>().and_then(|config| config.return_url().map(str::to_owned));
+    url.map(|url| {
+        view! { <p><a class="button start-again" href=url>{Msg::StartAgain.text(lang)}</a></p> }
+    })
+}
+
+/// Moves focus to `node` once it is in the document (a notice answering a submit, so that
+/// the person, and their screen reader, are where the news is).
+fn focus_when_mounted(node: NodeRef<html::Section>) {
+    Effect::new(move |_| {
+        if let Some(element) = node.get() {
+            let _ = element.focus();
+        }
+    });
 }
 
 /// A whole-page state: the heading is the page's `h1`.
@@ -36,12 +71,17 @@ pub fn StatePage(
     title: Msg,
     /// What happened and what to do.
     body: Msg,
+    /// Offer "Start again" (back to the application), when `return_url` is configured.
+    #[prop(optional)]
+    start_again: bool,
 ) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
+    set_title(lang, title.text(lang), false);
     view! {
         <section class="panel state" aria-labelledby="state-title">
             <h1 id="state-title">{title.text(lang)}</h1>
             <p>{body.text(lang)}</p>
+            {start_again.then(|| view! { <StartAgain /> })}
         </section>
     }
 }
@@ -49,36 +89,37 @@ pub fn StatePage(
 /// The link lacks `state` or the session token, or the token cannot be read.
 #[component]
 pub fn LinkProblem() -> impl IntoView {
-    view! { <StatePage title=Msg::LinkProblemTitle body=Msg::LinkProblemBody /> }
+    view! { <StatePage title=Msg::LinkProblemTitle body=Msg::LinkProblemBody start_again=true /> }
 }
 
 /// The session token cannot be read, or the signer refused a token that has not expired by
 /// its own `exp`: the link could not be verified. Which check failed is not said.
 #[component]
 pub fn NotVerified() -> impl IntoView {
-    view! { <StatePage title=Msg::NotVerifiedTitle body=Msg::NotVerifiedBody /> }
+    view! { <StatePage title=Msg::NotVerifiedTitle body=Msg::NotVerifiedBody start_again=true /> }
 }
 
 /// The sign-in expired before the form was shown.
 #[component]
 pub fn Expired() -> impl IntoView {
-    view! { <StatePage title=Msg::ExpiredTitle body=Msg::ExpiredBody /> }
+    view! { <StatePage title=Msg::ExpiredTitle body=Msg::ExpiredBody start_again=true /> }
 }
 
 /// The signer answered 409: this login step was already completed.
 #[component]
 pub fn AlreadyDone() -> impl IntoView {
-    view! { <StatePage title=Msg::AlreadyDoneTitle body=Msg::AlreadyDoneBody /> }
+    view! { <StatePage title=Msg::AlreadyDoneTitle body=Msg::AlreadyDoneBody start_again=true /> }
 }
 
 /// The token (or the deployment) names a form the signer does not have.
 #[component]
 pub fn UnknownForm() -> impl IntoView {
-    view! { <StatePage title=Msg::UnknownFormTitle body=Msg::UnknownFormBody /> }
+    view! { <StatePage title=Msg::UnknownFormTitle body=Msg::UnknownFormBody start_again=true /> }
 }
 
 /// A failure talking to the signer, with a "Try again" button when trying again can help
-/// (after the `Retry-After` wait for a 429). Answers stay where they are.
+/// (after the `Retry-After` wait for a 429). Answers stay where they are. It takes focus when
+/// shown: it answers the person's submit (or the page's own request).
 #[component]
 pub fn RetryNotice(
     /// What went wrong.
@@ -100,8 +141,10 @@ pub fn RetryNotice(
     };
     let rate_limited = matches!(error, ApiError::RateLimited { .. });
     let retryable = error.is_retryable();
+    let node = NodeRef::<html::Section>::new();
+    focus_when_mounted(node);
     view! {
-        <section class="notice" role="alert">
+        <section class="notice" role="alert" tabindex="-1" node_ref=node>
             <h2>{title.text(lang)}</h2>
             {body.map(|body| view! { <p>{body.text(lang)}</p> })}
             {rate_limited.then(|| view! {

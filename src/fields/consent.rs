@@ -30,7 +30,7 @@ pub fn ConsentField(
                     <a href=document.url.clone() target="_blank" rel="noopener noreferrer">
                         {document.title.get(lang.tag()).to_owned()}
                         " "
-                        <span class="visually-hidden">{Msg::OpensInNewTab.text(lang)}</span>
+                        <span class="new-tab">{Msg::OpensInNewTab.text(lang)}</span>
                     </a>
                 </p>
             }

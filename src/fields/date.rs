@@ -1,5 +1,6 @@
 //! Dates: `date` fields, as the browser's date input (shown in the person's locale, sent as
-//! `YYYY-MM-DD`).
+//! `YYYY-MM-DD`). Judged on `blur` only: Chromium sends `change` for every segment typed, so
+//! a half-typed year would be judged.
 
 use leptos::prelude::*;
 use serde_json::Value;
@@ -21,7 +22,7 @@ pub fn DateField(
         FieldKind::Date { min, max } => (min.clone(), max.clone()),
         _ => (None, None),
     };
-    let (value_id, input_id, blur_id, change_id) = (id.clone(), id.clone(), id.clone(), id.clone());
+    let (value_id, input_id, blur_id) = (id.clone(), id.clone(), id.clone());
     view! {
         <SingleField field=field.clone()>
             <input
@@ -36,7 +37,6 @@ pub fn DateField(
                 aria-describedby=described_by(&field, state)
                 prop:value=move || state.text(&value_id)
                 on:input=move |event| state.set(&input_id, Value::String(event_target_value(&event)))
-                on:change=move |_| state.leave(&change_id)
                 on:blur=move |_| state.leave(&blur_id)
             />
         </SingleField>

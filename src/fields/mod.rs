@@ -105,7 +105,8 @@ fn invalid(
     move || state.error(&id).map(|_| "true")
 }
 
-/// The label text with the required marker.
+/// The label text with its marker: "(required)", or "(optional)" for a question that may be
+/// left out (a lone checkbox is neither: unticked is an answer).
 #[component]
 fn LabelText(
     /// The field whose label this is.
@@ -113,9 +114,12 @@ fn LabelText(
 ) -> impl IntoView {
     let state = expect_context::<FormState>();
     let required = field.required || matches!(field.kind, FieldKind::Consent { .. });
+    let optional =
+        !required && field.kind.takes_answer() && !matches!(field.kind, FieldKind::Checkbox);
     view! {
         {local(&field.label, state.lang)}
         {required.then(|| view! { " " <span class="required">{Msg::Required.text(state.lang)}</span> })}
+        {optional.then(|| view! { " " <span class="optional">{Msg::Optional.text(state.lang)}</span> })}
     }
 }
 

@@ -9,6 +9,7 @@ use super::Lang;
 pub enum Msg {
     Loading,
     Required,
+    Optional,
     ChooseOption,
     ErrorSummaryTitle,
     ErrorPrefix,
@@ -19,6 +20,8 @@ pub enum Msg {
     ExpiredTitle,
     ExpiredBody,
     ExpiredKeepAnswers,
+    /// The link back to the application (`return_url`).
+    StartAgain,
     NotVerifiedTitle,
     NotVerifiedBody,
     AlreadyDoneTitle,
@@ -43,6 +46,10 @@ pub enum Msg {
     Continue,
     /// `{t}`: the time left, `m:ss`.
     TimeLeft,
+    /// Announced once, when two minutes are left.
+    TwoMinutesLeft,
+    /// Announced once, when thirty seconds are left.
+    ThirtySecondsLeft,
     OpensInNewTab,
     /// `{n}`: the most characters allowed.
     AtMostChars,
@@ -80,6 +87,7 @@ impl Msg {
         match self {
             Msg::Loading => ["Loading…", "Chargement…", "Wird geladen…"],
             Msg::Required => ["(required)", "(obligatoire)", "(erforderlich)"],
+            Msg::Optional => ["(optional)", "(facultatif)", "(freiwillig)"],
             Msg::ChooseOption => ["Choose…", "Choisir…", "Bitte wählen…"],
             Msg::ErrorSummaryTitle => ["There is a problem", "Il y a un problème", "Es gibt ein Problem"],
             Msg::ErrorPrefix => ["Error:", "Erreur :", "Fehler:"],
@@ -105,10 +113,11 @@ impl Msg {
                 "Zu Ihrer Sicherheit ist eine Anmeldung nur wenige Minuten gültig. Beginnen Sie neu: Kehren Sie zur App oder Website zurück und melden Sie sich erneut an.",
             ],
             Msg::ExpiredKeepAnswers => [
-                "Your answers are still shown below, so you can copy them before you start again.",
-                "Vos réponses restent affichées ci-dessous : vous pouvez les copier avant de recommencer.",
-                "Ihre Antworten werden unten weiter angezeigt, damit Sie sie kopieren können, bevor Sie neu beginnen.",
+                "Your answers are still shown above, so you can copy them before you start again.",
+                "Vos réponses restent affichées ci-dessus : vous pouvez les copier avant de recommencer.",
+                "Ihre Antworten werden oben weiter angezeigt, damit Sie sie kopieren können, bevor Sie neu beginnen.",
             ],
+            Msg::StartAgain => ["Start again", "Recommencer", "Neu beginnen"],
             Msg::NotVerifiedTitle => [
                 "This sign-in link could not be verified",
                 "Ce lien de connexion n’a pas pu être vérifié",
@@ -194,6 +203,16 @@ impl Msg {
                 "Wenn nichts passiert, wählen Sie „Weiter“.",
             ],
             Msg::Continue => ["Continue", "Continuer", "Weiter"],
+            Msg::TwoMinutesLeft => [
+                "You have 2 minutes left to finish.",
+                "Il vous reste 2 minutes pour terminer.",
+                "Sie haben noch 2 Minuten Zeit.",
+            ],
+            Msg::ThirtySecondsLeft => [
+                "You have 30 seconds left to finish.",
+                "Il vous reste 30 secondes pour terminer.",
+                "Sie haben noch 30 Sekunden Zeit.",
+            ],
             Msg::TimeLeft => [
                 "Time left to finish: {t}",
                 "Temps restant : {t}",
@@ -265,6 +284,7 @@ mod tests {
         let all = [
             Msg::Loading,
             Msg::Required,
+            Msg::Optional,
             Msg::ChooseOption,
             Msg::ErrorSummaryTitle,
             Msg::ErrorPrefix,
@@ -274,6 +294,7 @@ mod tests {
             Msg::ExpiredTitle,
             Msg::ExpiredBody,
             Msg::ExpiredKeepAnswers,
+            Msg::StartAgain,
             Msg::NotVerifiedTitle,
             Msg::NotVerifiedBody,
             Msg::AlreadyDoneTitle,
@@ -296,6 +317,8 @@ mod tests {
             Msg::HandoffFallback,
             Msg::Continue,
             Msg::TimeLeft,
+            Msg::TwoMinutesLeft,
+            Msg::ThirtySecondsLeft,
             Msg::OpensInNewTab,
             Msg::AtMostChars,
             Msg::AtLeastChars,

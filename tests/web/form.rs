@@ -299,3 +299,68 @@ async fn choosing_options_is_remembered_and_clears_errors() {
         .unwrap();
     assert!(!terms.class_list().contains("has-error"));
 }
+
+#[wasm_bindgen_test]
+async fn optional_questions_say_so_and_a_new_tab_is_announced_to_everyone() {
+    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    tick().await;
+    for id in [
+        "email", "phone", "website", "seats", "birth", "country", "about",
+    ] {
+        let label = page
+            .find(&format!("label[for='field-{id}']"))
+            .text_content()
+            .unwrap();
+        assert!(label.ends_with("(optional)"), "{id}: {label}");
+    }
+    let company = page
+        .find("label[for='field-company']")
+        .text_content()
+        .unwrap();
+    assert!(!company.contains("(optional)"), "{company}");
+    assert!(!page
+        .find("label[for='field-newsletter']")
+        .text_content()
+        .unwrap()
+        .contains("(optional)"));
+    let new_tab = page.find(".consent a .new-tab");
+    assert_eq!(new_tab.text_content().unwrap(), "(opens in a new tab)");
+    assert!(
+        !new_tab.class_list().contains("visually-hidden"),
+        "sighted people are told too"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_fields_own_error_messages_are_said_inline_and_repeated_by_the_summary() {
+    let form: stopover_protocol::FormDefinition = serde_json::from_value(json!({
+        "id": "own", "version": "1", "title": "T", "submit_label": "Save",
+        "fields": [
+            {"id": "company", "kind": "text", "label": "Company", "required": true,
+             "messages": {"required": {"en": "Enter your company name",
+                                       "de": "Geben Sie den Namen Ihrer Firma ein"}}},
+            {"id": "seats", "kind": "number", "label": "Seats", "required": true}
+        ]
+    }))
+    .unwrap();
+    for (lang, own) in [
+        (Lang::En, "Enter your company name"),
+        (Lang::De, "Geben Sie den Namen Ihrer Firma ein"),
+    ] {
+        let page = mount_form(form.clone(), Session::default(), lang);
+        tick().await;
+        page.click("button[type='submit']").await;
+        let inline = page.find("#field-company-error").text_content().unwrap();
+        assert!(inline.ends_with(own), "{inline}");
+        let links: Vec<String> = all(&page.find(".error-summary"), "a")
+            .into_iter()
+            .map(|a| a.text_content().unwrap())
+            .collect();
+        assert_eq!(links[0], own, "the summary repeats the field's own words");
+        assert!(
+            links[1].starts_with(if lang == Lang::En { "Seats: " } else { "Seats" }),
+            "a field without its own message keeps the built-in sentence: {}",
+            links[1]
+        );
+    }
+}

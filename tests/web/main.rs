@@ -14,10 +14,13 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[path = "../support/mod.rs"]
 mod support;
 
+mod feedback;
 mod form;
 mod forms;
+mod handoff;
 mod keyboard;
 mod languages;
+mod over_time;
 mod start_up;
 mod states;
 mod submit;

@@ -8,7 +8,9 @@ use stopover_page::config::PageConfig;
 use stopover_page::i18n::Lang;
 use stopover_page::launch::{parse_query, LaunchError};
 use stopover_page::session::{now_seconds, Session};
-use stopover_page::states::RetryNotice;
+use stopover_page::states::{
+    AlreadyDone, Expired, LinkProblem, NotVerified, RetryNotice, UnknownForm,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -176,7 +178,7 @@ async fn a_sign_in_that_expires_while_filling_keeps_the_answers_visible() {
     type_into(&page.input("#field-company"), "Typed before expiry").await;
     sleep(3200).await;
     assert!(page.text().contains("This sign-in has expired"));
-    assert!(page.text().contains("Your answers are still shown below"));
+    assert!(page.text().contains("Your answers are still shown above"));
     assert_eq!(page.input("#field-company").value(), "Typed before expiry");
     assert!(
         page.query("button[type='submit']").is_none(),
@@ -185,12 +187,140 @@ async fn a_sign_in_that_expires_while_filling_keeps_the_answers_visible() {
 }
 
 #[wasm_bindgen_test]
-async fn no_countdown_while_plenty_of_time_remains() {
+async fn an_expired_sign_in_offers_start_again_where_the_button_was() {
+    let session = Session {
+        expires_at: Some(now_seconds() + 1),
+        ..Session::default()
+    };
+    let config = PageConfig {
+        return_url: Some("https://app.example/start".to_owned()),
+        ..PageConfig::default()
+    };
+    let launch = launch_with("st-expiring", "header.claims.signature");
+    let page = mount_form_page(every_kind_form(), launch, session, config, Lang::En);
+    tick().await;
+    sleep(2200).await;
+    let start_again = page.find(".form-actions a.start-again");
+    assert_eq!(attr(&start_again, "href"), "https://app.example/start");
+    assert_eq!(start_again.text_content().unwrap(), "Start again");
+    assert!(page
+        .find(".form-actions .notice")
+        .text_content()
+        .unwrap()
+        .contains("This sign-in has expired"));
+}
+
+#[wasm_bindgen_test]
+async fn the_expired_page_offers_start_again_back_to_the_application() {
+    let token = mint(
+        "a-secret-that-is-only-used-for-decoding!!",
+        json!({"form": "profile"}),
+        -5,
+    );
+    let config = PageConfig {
+        return_url: Some("https://app.example/".to_owned()),
+        ..PageConfig::default()
+    };
+    let page = mount_app(Ok(launch_with("st-9", &token)), config);
+    tick().await;
+    let start_again = page.find("a.start-again");
+    assert_eq!(attr(&start_again, "href"), "https://app.example/");
+    assert_eq!(start_again.text_content().unwrap(), "Start again");
+}
+
+#[wasm_bindgen_test]
+async fn the_time_left_is_in_view_beside_the_button_even_with_plenty_left() {
     let session = Session {
         expires_at: Some(now_seconds() + 600),
         ..Session::default()
     };
     let page = mount_form(every_kind_form(), session, Lang::En);
     tick().await;
-    assert!(page.query(".countdown").is_none());
+    let countdown = page.find(".form-actions .countdown");
+    assert!(
+        countdown
+            .text_content()
+            .unwrap()
+            .starts_with("Time left to finish: 9:5")
+            || countdown.text_content().unwrap() == "Time left to finish: 10:00",
+        "{:?}",
+        countdown.text_content()
+    );
+    page.find(".form-actions button[type='submit']");
+    assert_eq!(
+        page.find(".form-actions [role='status']")
+            .text_content()
+            .unwrap(),
+        "",
+        "nothing to announce with ten minutes left"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_time_left_is_announced_politely_at_two_minutes_and_at_thirty_seconds() {
+    let session = Session {
+        expires_at: Some(now_seconds() + 122),
+        ..Session::default()
+    };
+    let page = mount_form(every_kind_form(), session, Lang::En);
+    tick().await;
+    let status = page.find(".form-actions [role='status']");
+    assert_eq!(status.text_content().unwrap(), "");
+    sleep(3100).await;
+    assert_eq!(
+        status.text_content().unwrap(),
+        "You have 2 minutes left to finish."
+    );
+    drop(page);
+
+    let session = Session {
+        expires_at: Some(now_seconds() + 32),
+        ..Session::default()
+    };
+    let page = mount_form(every_kind_form(), session, Lang::De);
+    tick().await;
+    let status = page.find(".form-actions [role='status']");
+    assert_eq!(
+        status.text_content().unwrap(),
+        "Sie haben noch 2 Minuten Zeit."
+    );
+    sleep(3100).await;
+    assert_eq!(
+        status.text_content().unwrap(),
+        "Sie haben noch 30 Sekunden Zeit."
+    );
+    assert!(
+        status.get_attribute("aria-live").is_none(),
+        "role=status is polite by itself; assertive would interrupt"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn every_whole_page_state_offers_a_way_back_to_the_application() {
+    let config = PageConfig {
+        return_url: Some("https://app.example/".to_owned()),
+        ..PageConfig::default()
+    };
+    let with_config = |view: fn() -> AnyView| {
+        let config = config.clone();
+        mount(move || {
+            provide_context(config);
+            view()
+        })
+    };
+    let pages = [
+        mount_app(Err(LaunchError::MissingState), config.clone()),
+        with_config(|| view! { <LinkProblem /> }.into_any()),
+        with_config(|| view! { <NotVerified /> }.into_any()),
+        with_config(|| view! { <Expired /> }.into_any()),
+        with_config(|| view! { <AlreadyDone /> }.into_any()),
+        with_config(|| view! { <UnknownForm /> }.into_any()),
+    ];
+    tick().await;
+    for page in &pages {
+        let heading = page.find("h1").text_content().unwrap();
+        let link = page.find("a.start-again");
+        assert_eq!(attr(&link, "href"), "https://app.example/", "{heading}");
+        assert_eq!(link.text_content().unwrap(), "Start again", "{heading}");
+    }
 }

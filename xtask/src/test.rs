@@ -160,6 +160,9 @@ fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
             .current_dir(root)
             .args(["test", "--headless", "--chrome", "--mode", "no-install"])
             .args(["--", "--package", "stopover-page"])
+            // The runner's default 20 s is for the whole binary; the tests that live through
+            // time (expiry, Retry-After, the hand-off's fallback) wait for real seconds.
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
             .env(
                 "WASM_BINDGEN_TEST_ADDRESS",
                 format!("127.0.0.1:{runner_port}"),

@@ -565,3 +565,45 @@ async fn when_the_management_api_keeps_failing_nothing_is_minted_and_try_again_s
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_page_resets_a_user_so_a_shared_demo_can_walk_the_stopover_again() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        let form = &stack.forms["profile"];
+        wait_for_form(&client).await;
+        fill_by_clicking(&client, &valid_inputs(form, "en")).await;
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+
+        client.goto(&start_page(&stack)).await.unwrap();
+        let before = body_text(&client).await;
+        assert!(
+            !before.contains("Next sign-in stops over at the profile form"),
+            "Bruno's profile is complete now: {before}"
+        );
+        assert_accessible(&client, "the simulator's start page with Reset buttons").await;
+        client
+            .find(Locator::XPath(&format!(
+                "//button[normalize-space()='Reset {BRUNO}']"
+            )))
+            .await
+            .expect("a Reset button for Bruno")
+            .click()
+            .await
+            .unwrap();
+        wait_for_text(&client, "Next sign-in stops over at the profile form").await;
+        assert!(
+            stack.stored_user("bruno").await["user_metadata"]
+                .get("company")
+                .is_none(),
+            "what the stopover stored is forgotten"
+        );
+
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        wait_for_text(&client, form.title.get("en")).await;
+        wait_for_form(&client).await;
+        stack
+    })
+    .await;
+}

@@ -131,6 +131,15 @@ fn check_field(form: &FormDefinition, index: usize, field: &Field, report: &mut 
     }
     report.optional_text(id, "help", field.help.as_ref());
     report.optional_text(id, "placeholder", field.placeholder.as_ref());
+    if !field.messages.is_empty() && !field.kind.takes_answer() {
+        report.push(
+            id,
+            "has messages but takes no answer, so none can be shown".to_owned(),
+        );
+    }
+    for (code, text) in &field.messages {
+        report.required_text(id, &format!("messages.{}", code.as_str()), text);
+    }
     if let Some(autocomplete) = &field.autocomplete {
         let valid = !autocomplete.trim().is_empty()
             && autocomplete

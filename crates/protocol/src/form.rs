@@ -3,8 +3,12 @@
 //! Declared in the signer's TOML configuration, served as JSON by `GET /api/forms/{id}`, and
 //! rendered by the page. The same value drives [`validate_answers`](fn@crate::validate_answers) on both sides.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::field_errors::FieldErrorCode;
 
 use crate::text::LocalizedText;
 
@@ -66,6 +70,11 @@ pub struct Field {
     /// Shown (and validated) only when another field has a given value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<ShowIf>,
+    /// This field's own error messages, by error code (`required`, `invalid_format`, ...), in
+    /// place of the page's built-in sentences, GOV.UK style: "Enter your company name". The
+    /// inline message and the error summary both say them as written.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub messages: BTreeMap<FieldErrorCode, LocalizedText>,
 }
 
 /// The field kinds and their kind-specific settings. In TOML/JSON: `kind = "email"` beside

@@ -528,3 +528,40 @@ fn autocomplete_hint_must_be_a_token_list() {
         problems_after(|f| field(f, "phone").autocomplete = Some("tel\"><script>".into()));
     assert_one(&problems, Some("phone"), "not an HTML autocomplete hint");
 }
+
+#[test]
+fn a_fields_own_messages_must_be_written_and_shown() {
+    let mut form = every_kind_form();
+    field(&mut form, "company").messages.insert(
+        stopover_protocol::FieldErrorCode::Required,
+        LocalizedText::new("en", "Enter your company name"),
+    );
+    assert_eq!(form.check(), Ok(()), "a written message is fine");
+    assert_one(
+        &problems_after(|f| {
+            field(f, "company").messages.insert(
+                stopover_protocol::FieldErrorCode::Required,
+                LocalizedText::new("en", " "),
+            );
+        }),
+        Some("company"),
+        "messages.required is blank",
+    );
+    let static_id = every_kind_form()
+        .fields
+        .iter()
+        .find(|f| !f.kind.takes_answer())
+        .unwrap()
+        .id
+        .clone();
+    assert_one(
+        &problems_after(|f| {
+            field(f, &static_id).messages.insert(
+                stopover_protocol::FieldErrorCode::Required,
+                LocalizedText::new("en", "Never shown"),
+            );
+        }),
+        Some(static_id.as_str()),
+        "takes no answer",
+    );
+}

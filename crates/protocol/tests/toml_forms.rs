@@ -159,3 +159,49 @@ fn misspelt_key_beside_a_kind_without_settings_is_refused() {
         .to_string();
     assert!(error.contains("unknown field `defualt`"), "{error}");
 }
+
+#[test]
+fn a_fields_own_error_messages_are_read_by_error_code() {
+    let form: FormDefinition = toml::from_str(
+        r#"
+        id = "m"
+        version = "1"
+        title = "T"
+        submit_label = "Go"
+        [[fields]]
+        id = "company"
+        kind = "text"
+        label = "Company"
+        required = true
+        [fields.messages]
+        required = { en = "Enter your company name", fr = "Saisissez le nom de votre entreprise" }
+        too_long = "Company name must be 40 characters or fewer"
+        "#,
+    )
+    .unwrap();
+    let messages = &form.fields[0].messages;
+    assert_eq!(
+        messages[&stopover_protocol::FieldErrorCode::Required].get("fr"),
+        "Saisissez le nom de votre entreprise"
+    );
+    assert_eq!(
+        messages[&stopover_protocol::FieldErrorCode::TooLong].get("en"),
+        "Company name must be 40 characters or fewer"
+    );
+    assert_eq!(form.check(), Ok(()));
+    let unknown = toml::from_str::<FormDefinition>(
+        r#"
+        id = "m"
+        version = "1"
+        title = "T"
+        submit_label = "Go"
+        [[fields]]
+        id = "company"
+        kind = "text"
+        label = "Company"
+        [fields.messages]
+        not_a_code = "x"
+        "#,
+    );
+    assert!(unknown.is_err(), "an unknown error code is refused");
+}

@@ -29,6 +29,8 @@ pre { background: var(--card); border: 1px solid var(--line); border-radius: .4r
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dt { font-weight: 600; }
 dd { margin: 0; overflow-wrap: anywhere; }
+.reset { margin: .75rem 0 0; }
+.button.secondary { border: 2px solid var(--accent); background: transparent; color: var(--accent); font: inherit; font-weight: 600; cursor: pointer; }
 .error { border-left: .3rem solid #b3261e; padding-left: 1rem; }
 "#;
 
@@ -45,7 +47,8 @@ pub enum NextStep {
     Unknown(String),
 }
 
-/// The start page: one "Sign in as ..." per user, with where that sign-in will go.
+/// The start page: one "Sign in as ..." per user, with where that sign-in will go, and a
+/// "Reset" button that forgets what earlier sign-ins stored on the user.
 pub fn start_page(users: &[(&TestUser, NextStep)]) -> String {
     let mut items = String::new();
     for (user, next) in users {
@@ -64,7 +67,7 @@ pub fn start_page(users: &[(&TestUser, NextStep)]) -> String {
             }
         };
         items.push_str(&format!(
-            r#"<li class="user"><h2>{name}</h2><p>{email} · language <code>{locale}</code>. {next}</p><a class="button" href="/authorize?user={id}">Sign in as {name}</a> <a href="/_sim/users/{id}">stored user (JSON)</a></li>"#,
+            r#"<li class="user"><h2>{name}</h2><p>{email} · language <code>{locale}</code>. {next}</p><a class="button" href="/authorize?user={id}">Sign in as {name}</a> <a href="/_sim/users/{id}">stored user (JSON)</a><form class="reset" method="post" action="/_sim/users/{id}/reset"><button class="button secondary" type="submit">Reset {name}</button></form></li>"#,
             name = escape(&user.name),
             email = escape(&user.email),
             locale = escape(&user.locale),

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/callback", get(callback))
         .route("/_sim/users/{id}", get(stored_user))
+        .route("/_sim/users/{id}/reset", post(reset_user))
         .route("/_sim/logins", get(logins))
         .route("/oauth/token", post(management::token))
         .route(
@@ -411,6 +412,27 @@ async fn stored_user(State(app): State<AppState>, Path(id): Path<String>) -> Res
     match app.tenant().user(&id) {
         Some(user) => Json(user).into_response(),
         None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "unknown_user"})),
+        )
+            .into_response(),
+    }
+}
+
+/// The start page's "Reset" button: the user as configured again (what sign-ins stored on it
+/// forgotten), then back to the start page.
+async fn reset_user(State(app): State<AppState>, Path(id): Path<String>) -> Response {
+    let original = app
+        .config()
+        .users
+        .iter()
+        .find(|user| user.short_id() == id)
+        .cloned();
+    match original {
+        Some(original) if app.tenant().reset_user(&original) => {
+            (StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response()
+        }
+        _ => (
             StatusCode::NOT_FOUND,
             Json(json!({"error": "unknown_user"})),
         )

@@ -144,6 +144,18 @@ impl Tenant {
         self.users.get_mut(short_id)
     }
 
+    /// Puts `original` back as it was configured, forgetting what sign-ins stored on it, so a
+    /// shared demo can walk the same stopover again. False when the tenant has no such user.
+    pub fn reset_user(&mut self, original: &TestUser) -> bool {
+        match self.users.get_mut(original.short_id()) {
+            Some(user) => {
+                *user = original.clone();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Opens `transaction` under its single-use `state`.
     pub fn open_transaction(&mut self, state: String, transaction: Transaction) {
         let now = transaction.created_at;

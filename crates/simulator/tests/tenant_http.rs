@@ -900,3 +900,36 @@ async fn unknown_users_are_reported() {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert!(reply.body.contains("invalid_request"));
 }
+
+#[tokio::test]
+async fn resetting_a_user_forgets_what_sign_ins_stored_so_the_stopover_comes_back() {
+    let tenant = Tenant::new();
+    let start = tenant.get("/", None).await;
+    assert!(
+        start.body.contains(
+            r#"<form class="reset" method="post" action="/_sim/users/bruno/reset"><button class="button secondary" type="submit">Reset Bruno Keller</button></form>"#
+        ),
+        "the start page has a Reset button per user"
+    );
+    let pending = tenant.start_login("bruno").await;
+    let token = tenant.continue_token("auth0|bruno", &pending.state, json!({}));
+    tenant.resume(&pending, &token).await;
+    assert_eq!(
+        tenant.stored_user("bruno").await["user_metadata"]["company"],
+        "Keller AG"
+    );
+
+    let reset = tenant.post_form("/_sim/users/bruno/reset", "", &[]).await;
+    assert_eq!(reset.status, StatusCode::SEE_OTHER);
+    assert_eq!(location(&reset), "/");
+    let user = tenant.stored_user("bruno").await;
+    assert!(user["user_metadata"].get("company").is_none(), "{user}");
+    let again = tenant.get("/authorize?user=bruno", None).await;
+    assert!(
+        location(&again).starts_with(STOPOVER),
+        "the stopover comes back: {}",
+        location(&again)
+    );
+    let unknown = tenant.post_form("/_sim/users/nobody/reset", "", &[]).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
