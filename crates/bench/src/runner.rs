@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rand::RngCore as _;
-use stopover_signer::config::Config;
+use stopover_signer::config::{Config, Tenant};
 
 use crate::bench_config::{bench_config_toml, growth_form_id, GROWTH_FIELD_COUNTS, SECRET_ENV};
 use crate::browser::Browser;
@@ -77,14 +77,8 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
     let api_config_path = work.path().join("bench-api.toml");
     let api_toml = bench_config_toml(&demo, api_port, None)?;
     write(&api_config_path, &api_toml)?;
-    let config = Config::from_toml(&api_toml, &|name: &str| {
-        (name == SECRET_ENV).then(|| secret.clone())
-    })
-    .map_err(|error| BenchError::new(format!("the bench configuration is refused: {error}")))?;
-    let tenant = config
-        .tenants
-        .first()
-        .ok_or_else(|| BenchError::new("the bench configuration has no tenant"))?;
+    let config = bench_config(&api_toml, &secret)?;
+    let tenant = first_tenant(&config)?;
     let minter = SessionMinter::new(&tenant.issuer, secret.as_bytes());
     let mut bodies = BodySource {
         minter: &minter,
@@ -211,17 +205,26 @@ pub fn run_page(options: &Options) -> Result<Report, BenchError> {
     let secret = random_secret();
     let demo = std::fs::read_to_string(options.root.join("config/demo.toml"))
         .map_err(|error| BenchError::new(format!("cannot read config/demo.toml: {error}")))?;
-    let toml = bench_config_toml(&demo, free_port()?, None)?;
-    let config = Config::from_toml(&toml, &|name: &str| {
-        (name == SECRET_ENV).then(|| secret.clone())
+    let config = bench_config(&bench_config_toml(&demo, free_port()?, None)?, &secret)?;
+    let minter = SessionMinter::new(&first_tenant(&config)?.issuer, secret.as_bytes());
+    page_figures(options, &demo, &secret, &minter, work.path())
+}
+
+/// The bench configuration `toml`, checked as the signer will check it, with `secret` as the
+/// tenant's.
+fn bench_config(toml: &str, secret: &str) -> Result<Config, BenchError> {
+    Config::from_toml(toml, &|name: &str| {
+        (name == SECRET_ENV).then(|| secret.to_owned())
     })
-    .map_err(|error| BenchError::new(format!("the bench configuration is refused: {error}")))?;
-    let tenant = config
+    .map_err(|error| BenchError::new(format!("the bench configuration is refused: {error}")))
+}
+
+/// The tenant the bench mints session tokens for.
+fn first_tenant(config: &Config) -> Result<&Tenant, BenchError> {
+    config
         .tenants
         .first()
-        .ok_or_else(|| BenchError::new("the bench configuration has no tenant"))?;
-    let minter = SessionMinter::new(&tenant.issuer, secret.as_bytes());
-    page_figures(options, &demo, &secret, &minter, work.path())
+        .ok_or_else(|| BenchError::new("the bench configuration has no tenant"))
 }
 
 /// The page's bytes, then its first loads (plain, then as on a slow phone), in a report with
