@@ -3,10 +3,11 @@
 
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
-use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH};
+use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH, SESSION_PATH};
 use stopover_protocol::launch::percent_encode_unreserved;
 use stopover_protocol::{
     ApiErrorBody, ApiErrorCode, ContinueRequest, ContinueResponse, FieldErrors, FormDefinition,
+    SessionCheck,
 };
 
 use crate::config::PageConfig;
@@ -141,6 +142,23 @@ pub async fn post_continue(
     read(response).await
 }
 
+/// `POST /api/session`: `Ok` when the signer could still accept this login (204), else why
+/// not, as `/api/continue` would say it.
+pub async fn check_session(config: &PageConfig, check: &SessionCheck) -> Result<(), ApiError> {
+    let url = config.signer_endpoint(SESSION_PATH);
+    let response = Request::post(&url)
+        .header("Accept", "application/json")
+        .json(check)
+        .map_err(|_| ApiError::Unexpected(0))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if response.ok() {
+        return Ok(());
+    }
+    Err(refusal(response).await)
+}
+
 /// The error for a non-success `status`, from its JSON body when there is one and its
 /// `Retry-After` header. The status decides (the protocol's table, [`ApiErrorCode::for_status`]);
 /// a body only tells the two 404s apart.
@@ -196,9 +214,15 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
             .await
             .map_err(|_| ApiError::Unexpected(status));
     }
+    Err(refusal(response).await)
+}
+
+/// What a non-success answer says, from its status, JSON body and `Retry-After`.
+async fn refusal(response: Response) -> ApiError {
+    let status = response.status();
     let retry_after = response.headers().get("retry-after");
     let body = response.json::<ApiErrorBody>().await.ok();
-    Err(error_for_status(status, body, retry_after.as_deref()))
+    error_for_status(status, body, retry_after.as_deref())
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! the deploy-time configuration and the signer's answers.
 
 use leptos::prelude::*;
+use stopover_protocol::SessionCheck;
 
 use crate::api::{self, ApiError, FormRequest};
 use crate::config::{Brand, PageConfig};
@@ -11,7 +12,10 @@ use crate::i18n::{Lang, Msg};
 use crate::launch::{Launch, LaunchError, LaunchQuery};
 use crate::retry::Failure;
 use crate::session::{now_seconds, Session};
-use crate::states::{Expired, LinkProblem, NotVerified, RetryNotice, UnknownForm};
+use crate::states::{
+    AlreadyDone, Expired, Finished, LinkProblem, NotVerified, RetryNotice, UnknownForm,
+};
+use crate::tab_memory;
 
 /// The page as `main` mounts it: loads `stopover.json` (preloaded), takes the launch values
 /// from the captured query with its `token_parameter` (removing them from the address bar),
@@ -44,7 +48,7 @@ pub fn App(
 /// link is usable, its [`Launch`] and [`Session`].
 #[component]
 pub fn Stopover(
-    /// What the page was opened with.
+    /// What the page was opened with; without a login, the login this tab remembers.
     launch: Result<Launch, LaunchError>,
     /// The deploy-time configuration.
     config: PageConfig,
@@ -52,6 +56,7 @@ pub fn Stopover(
     #[prop(optional)]
     handoff: HandoffMode,
 ) -> impl IntoView {
+    let launch = tab_memory::resume(launch);
     let session = launch
         .as_ref()
         .ok()
@@ -90,6 +95,9 @@ pub fn Stopover(
         }
         // A token is there but cannot even be read: say so, not which check failed.
         (Ok(_), _) => view! { <NotVerified /> }.into_any(),
+        (Err(LaunchError::NoLogin), _) if tab_memory::finished() => {
+            view! { <Finished /> }.into_any()
+        }
         (Err(_), _) => view! { <LinkProblem /> }.into_any(),
     };
     view! {
@@ -116,7 +124,9 @@ fn BrandHeader(
 }
 
 /// Fetches the form definition from the signer of the context's [`PageConfig`], then shows
-/// the form; a failure shows what happened, with a retry when one can help.
+/// the form; a failure shows what happened, with a retry when one can help. Meanwhile it asks
+/// the signer whether the login can still be completed (`POST /api/session`): a link it
+/// refuses, or a step already done, is said now rather than after the form was filled.
 #[component]
 fn FormLoader(
     /// The form to load: by id, or the one the signer picks for the issuer.
@@ -125,27 +135,53 @@ fn FormLoader(
     let lang = use_context::<Lang>().unwrap_or_default();
     // Provided by Stopover, the only component that renders this one.
     let config = expect_context::<PageConfig>();
+    let launch = expect_context::<Launch>();
     // `None` while (re)loading, shown as "Loading…"; a retry clears it and loads again.
     let form = RwSignal::new(None);
-    let load = move || {
-        form.set(None);
-        let (config, request) = (config.clone(), request.clone());
-        leptos::task::spawn_local(async move {
-            let loaded = api::fetch_form(&config, &request)
-                .await
-                .map_err(Failure::now);
-            form.set(Some(loaded));
-        });
+    let load = {
+        let config = config.clone();
+        move || {
+            form.set(None);
+            let (config, request) = (config.clone(), request.clone());
+            leptos::task::spawn_local(async move {
+                let loaded = api::fetch_form(&config, &request)
+                    .await
+                    .map_err(Failure::now);
+                form.set(Some(loaded));
+            });
+        }
     };
     load();
-    move || match form.get() {
-        None => view! { <Loading lang /> }.into_any(),
-        Some(Ok(form)) => view! { <FormPage form /> }.into_any(),
-        Some(Err(Failure {
-            error: ApiError::UnknownForm,
-            ..
-        })) => view! { <UnknownForm /> }.into_any(),
-        Some(Err(Failure { error, retry_at })) => {
+    let verdict = RwSignal::new(None);
+    leptos::task::spawn_local(async move {
+        let check = SessionCheck {
+            state: launch.state.as_str().to_owned(),
+            session_token: launch.session_token.as_str().to_owned(),
+        };
+        // Only a verdict on the link counts: when the signer cannot say (offline, busy, an
+        // older signer without the check), the form shows and its submit will tell.
+        if let Err(error @ (ApiError::InvalidToken | ApiError::AlreadyUsed)) =
+            api::check_session(&config, &check).await
+        {
+            verdict.set(Some(error));
+        }
+    });
+    move || match (verdict.get(), form.get()) {
+        (Some(ApiError::AlreadyUsed), _) => {
+            tab_memory::finish();
+            view! { <AlreadyDone /> }.into_any()
+        }
+        (Some(_), _) => view! { <NotVerified /> }.into_any(),
+        (None, None) => view! { <Loading lang /> }.into_any(),
+        (None, Some(Ok(form))) => view! { <FormPage form /> }.into_any(),
+        (
+            None,
+            Some(Err(Failure {
+                error: ApiError::UnknownForm,
+                ..
+            })),
+        ) => view! { <UnknownForm /> }.into_any(),
+        (None, Some(Err(Failure { error, retry_at }))) => {
             let load = load.clone();
             view! { <RetryNotice error retry_at on_retry=Callback::new(move |()| load()) /> }
                 .into_any()

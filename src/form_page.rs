@@ -19,6 +19,7 @@ use crate::retry::Failure;
 use crate::session::Session;
 use crate::states::{AlreadyDone, RetryNotice, StateNotice};
 use crate::submit::{Phase, Submission};
+use crate::tab_memory;
 use crate::title::set_title;
 
 /// The time left is announced (politely) when it falls to these many seconds.
@@ -44,7 +45,7 @@ pub fn FormPage(
         .as_ref()
         .map(|text| text.get(lang.tag()).to_owned());
     let submit_label = StoredValue::new(form.submit_label.get(lang.tag()).to_owned());
-    let state = FormState::new(lang, form, session.prefill.clone());
+    let state = FormState::new(lang, form, session.prefill.clone(), launch.state.clone());
     provide_context(state);
     let submission = Submission::new(state, launch, config);
 
@@ -99,8 +100,15 @@ pub fn FormPage(
 
     view! {
         {move || match whole_page.get() {
-            WholePage::Handoff(response) => view! { <ContinueForm response /> }.into_any(),
-            WholePage::AlreadyDone => view! { <AlreadyDone /> }.into_any(),
+            // Either way the login is spent: the tab forgets it and the answers.
+            WholePage::Handoff(response) => {
+                tab_memory::finish();
+                view! { <ContinueForm response /> }.into_any()
+            }
+            WholePage::AlreadyDone => {
+                tab_memory::finish();
+                view! { <AlreadyDone /> }.into_any()
+            }
             WholePage::Form => view! {
                 <h1 class="form-title">{title.clone()}</h1>
                 {introduction.clone().map(|text| view! { <p class="introduction">{text}</p> })}

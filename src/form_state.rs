@@ -13,7 +13,9 @@ use stopover_protocol::{
 
 use crate::field_ids::focus_target_id;
 use crate::i18n::{error_sentence, field_error, summary_line, Lang};
+use crate::launch::LoginState;
 use crate::session::now_seconds;
+use crate::tab_memory;
 
 /// The answers of one form and the errors shown for them; shared with every field through
 /// the context. Cheap to copy: it only holds handles.
@@ -22,6 +24,8 @@ pub struct FormState {
     pub lang: Lang,
     definition: StoredValue<FormDefinition>,
     prefill: StoredValue<Map<String, Value>>,
+    /// The login these answers belong to: the tab keeps them as its draft (`tab_memory`).
+    login: StoredValue<LoginState>,
     /// The raw answers, as the controls hold them (text stays text until validation).
     answers: RwSignal<Map<String, Value>>,
     /// The errors the person sees, by field id.
@@ -38,13 +42,21 @@ pub struct FormState {
 }
 
 impl FormState {
-    /// Starts from the prefill and the fields' defaults.
-    pub fn new(lang: Lang, form: FormDefinition, prefill: Map<String, Value>) -> Self {
-        let answers = initial_answers(&form, &prefill);
+    /// Starts from the draft this tab kept for `login` (a reload), else the prefill and the
+    /// fields' defaults.
+    pub fn new(
+        lang: Lang,
+        form: FormDefinition,
+        prefill: Map<String, Value>,
+        login: LoginState,
+    ) -> Self {
+        let mut answers = initial_answers(&form, &prefill);
+        answers.extend(wire_answers(&form, &tab_memory::draft(&login)));
         Self {
             lang,
             definition: StoredValue::new(form),
             prefill: StoredValue::new(prefill),
+            login: StoredValue::new(login),
             answers: RwSignal::new(answers),
             shown: RwSignal::new(FieldErrors::new()),
             summary: RwSignal::new(Vec::new()),
@@ -74,12 +86,17 @@ impl FormState {
         }
     }
 
-    /// Records a new answer. A field already showing an error loses it as soon as the answer
-    /// is fixed, but a half-typed answer never gets a new or different message: the field is
-    /// judged when the person leaves it or submits.
+    /// Records a new answer (and keeps the answers as the tab's draft). A field already
+    /// showing an error loses it as soon as the answer is fixed, but a half-typed answer never
+    /// gets a new or different message: the field is judged when the person leaves it or
+    /// submits.
     pub fn set(&self, field_id: &str, value: Value) {
         self.answers.update(|answers| {
             answers.insert(field_id.to_owned(), value);
+        });
+        self.answers.with_untracked(|answers| {
+            self.login
+                .with_value(|login| tab_memory::save_draft(login, answers))
         });
         if self
             .shown
@@ -180,7 +197,7 @@ impl FormState {
                         )
                     });
                     Some(SummaryEntry {
-                        target: Some(focus_target_id(field)),
+                        target: Some(focus_target_id(field, self.lang)),
                         text,
                     })
                 })

@@ -27,6 +27,8 @@ pub struct Launch {
 /// Why the page cannot start: the link it was opened with is incomplete or damaged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum LaunchError {
+    #[error("the page was opened without a login")]
+    NoLogin,
     #[error("the link has no `state`")]
     MissingState,
     #[error("the link's `state` is malformed")]
@@ -79,14 +81,17 @@ pub fn parse_query(search: &str, token_parameter: &str) -> Result<Launch, Launch
             .find(|(name, _)| name == wanted)
             .map(|(_, value)| value.into_owned())
     };
-    let state = first(STATE_PARAMETER)
-        .filter(|s| !s.is_empty())
-        .ok_or(LaunchError::MissingState)?;
+    let state = first(STATE_PARAMETER).filter(|s| !s.is_empty());
+    let token = first(token_parameter).unwrap_or_default();
+    let state = match state {
+        Some(state) => state,
+        None if token.is_empty() => return Err(LaunchError::NoLogin),
+        None => return Err(LaunchError::MissingState),
+    };
     let state = LoginState::parse(&state).map_err(|error| match error {
         StateError::Empty => LaunchError::MissingState,
         StateError::TooLong | StateError::InvalidCharacters => LaunchError::MalformedState,
     })?;
-    let token = first(token_parameter).unwrap_or_default();
     let session_token = SessionToken::parse(&token).map_err(|error| match error {
         SessionTokenError::Empty => LaunchError::MissingToken,
         SessionTokenError::TooLong => LaunchError::TokenTooLong,
@@ -180,7 +185,20 @@ mod tests {
             parse_query("?state=&session_token=t", TOKEN),
             Err(LaunchError::MissingState)
         );
-        assert_eq!(parse_query("", TOKEN), Err(LaunchError::MissingState));
+    }
+
+    #[test]
+    fn a_query_with_neither_value_carries_no_login() {
+        assert_eq!(parse_query("", TOKEN), Err(LaunchError::NoLogin));
+        assert_eq!(
+            parse_query("?other=1&state=", TOKEN),
+            Err(LaunchError::NoLogin)
+        );
+        assert_eq!(
+            parse_query("?session_token=t", "stopover_token"),
+            Err(LaunchError::NoLogin),
+            "a token in another parameter is not this deployment's"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //!   [`fields`]: one component per field kind, [`field_ids`] their element ids;
 //!   [`error_summary`]: the summary of problems; [`submit`]: sending the answers;
 //! - [`continue_form`]: the form that posts back to Auth0's `/continue`;
+//! - [`tab_memory`]: the login and draft answers this tab keeps across a reload;
 //! - [`states`]: broken link, expired, not verified, already done, unknown form, retryable
 //!   failures;
 //! - [`app`]: which of those to show, and the context the components below it read.
@@ -38,6 +39,7 @@ pub mod retry;
 pub mod session;
 pub mod states;
 pub mod submit;
+pub mod tab_memory;
 pub mod title;
 
 use leptos::prelude::*;
@@ -55,4 +57,5 @@ pub fn start() {
         skeleton.remove();
     }
     leptos::mount::mount_to_body(move || view! { <App query /> });
+    tab_memory::reload_when_restored_after_finishing();
 }

@@ -1,6 +1,7 @@
 //! The states a person can meet besides the form itself, each in plain words with a way
-//! forward ("Start again", back to the application, when `return_url` is configured): a broken link, a link that could not be verified, an expired sign-in, a step already done, an unknown form, and
-//! the failures worth retrying.
+//! forward (back to the application, when `return_url` is configured): a broken link, a link
+//! that could not be verified, an expired sign-in, a step already done or finished in this
+//! tab, an unknown form, and the failures worth retrying.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -47,10 +48,20 @@ pub fn StateNotice(
 /// (`stopover.json`'s `return_url`); nothing when none is configured.
 #[component]
 pub fn StartAgain() -> impl IntoView {
+    view! { <ReturnLink label=Msg::StartAgain /> }
+}
+
+/// A link back to the application (`stopover.json`'s `return_url`), labelled `label`;
+/// nothing when none is configured.
+#[component]
+pub fn ReturnLink(
+    /// What the link says.
+    label: Msg,
+) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
     let url = use_context::<PageConfig>().and_then(|config| config.return_url().map(str::to_owned));
     url.map(|url| {
-        view! { <p><a class="button start-again" href=url>{Msg::StartAgain.text(lang)}</a></p> }
+        view! { <p><a class="button start-again" href=url>{label.text(lang)}</a></p> }
     })
 }
 
@@ -74,14 +85,18 @@ pub fn StatePage(
     /// Offer "Start again" (back to the application), when `return_url` is configured.
     #[prop(optional)]
     start_again: bool,
+    /// Offer a link back to the application with these words instead.
+    #[prop(optional)]
+    return_label: Option<Msg>,
 ) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
     set_title(lang, title.text(lang), false);
+    let return_label = return_label.or(start_again.then_some(Msg::StartAgain));
     view! {
         <section class="panel state" aria-labelledby="state-title">
             <h1 id="state-title">{title.text(lang)}</h1>
             <p>{body.text(lang)}</p>
-            {start_again.then(|| view! { <StartAgain /> })}
+            {return_label.map(|label| view! { <ReturnLink label /> })}
         </section>
     }
 }
@@ -109,6 +124,16 @@ pub fn Expired() -> impl IntoView {
 #[component]
 pub fn AlreadyDone() -> impl IntoView {
     view! { <StatePage title=Msg::AlreadyDoneTitle body=Msg::AlreadyDoneBody start_again=true /> }
+}
+
+/// The page was opened without a login in a tab that has handed its login back (Back from
+/// Auth0, or a reload after the hand-off): the step is done, the way on is the application.
+#[component]
+pub fn Finished() -> impl IntoView {
+    view! {
+        <StatePage title=Msg::FinishedTitle body=Msg::FinishedBody
+            return_label=Msg::BackToApplication />
+    }
 }
 
 /// The token (or the deployment) names a form the signer does not have.

@@ -42,6 +42,45 @@ pub fn field_error(lang: Lang, code: FieldErrorCode, kind: &FieldKind) -> &'stat
             "Vous devez accepter pour continuer.",
             "Sie müssen zustimmen, um fortzufahren.",
         ],
+        // An empty answer: say what to enter (GOV.UK's "Enter ..."), by the kind of answer.
+        (FieldErrorCode::Required, FieldKind::Text { .. } | FieldKind::Textarea { .. }) => [
+            "Enter an answer.",
+            "Saisissez une réponse.",
+            "Geben Sie eine Antwort ein.",
+        ],
+        (FieldErrorCode::Required, FieldKind::Email { .. }) => [
+            "Enter an email address.",
+            "Saisissez une adresse e-mail.",
+            "Geben Sie eine E-Mail-Adresse ein.",
+        ],
+        (FieldErrorCode::Required, FieldKind::Tel) => [
+            "Enter a phone number.",
+            "Saisissez un numéro de téléphone.",
+            "Geben Sie eine Telefonnummer ein.",
+        ],
+        (FieldErrorCode::Required, FieldKind::Url { .. }) => [
+            "Enter a web address.",
+            "Saisissez une adresse web.",
+            "Geben Sie eine Webadresse ein.",
+        ],
+        (FieldErrorCode::Required, FieldKind::Number { .. }) => {
+            ["Enter a number.", "Saisissez un nombre.", "Geben Sie eine Zahl ein."]
+        }
+        (FieldErrorCode::Required, FieldKind::Date { .. }) => [
+            "Enter a date.",
+            "Saisissez une date.",
+            "Geben Sie ein Datum ein.",
+        ],
+        (FieldErrorCode::Required, FieldKind::Checkboxes { .. }) => [
+            "Choose at least one option.",
+            "Choisissez au moins une option.",
+            "Wählen Sie mindestens eine Option.",
+        ],
+        (FieldErrorCode::Required, FieldKind::Checkbox) => [
+            "Tick this box to continue.",
+            "Cochez cette case pour continuer.",
+            "Kreuzen Sie dieses Kästchen an, um fortzufahren.",
+        ],
         (FieldErrorCode::Required, _) => [
             "This is required.",
             "Ce champ est obligatoire.",
@@ -194,7 +233,12 @@ mod tests {
         );
         assert_eq!(
             field_error(Lang::Fr, FieldErrorCode::Required, &FieldKind::Checkbox),
-            "Ce champ est obligatoire."
+            "Cochez cette case pour continuer."
+        );
+        assert_eq!(
+            field_error(Lang::En, FieldErrorCode::Required, &email),
+            "Enter an email address.",
+            "an empty answer is told what to enter"
         );
         let consent_required = field_error(Lang::En, FieldErrorCode::Required, &consent());
         assert_eq!(consent_required, "You need to accept this to continue.");
@@ -244,7 +288,7 @@ mod tests {
         );
         assert_eq!(
             error_sentence(Lang::En, FieldErrorCode::Required, &text),
-            "This is required."
+            "Enter an answer."
         );
     }
 

@@ -36,6 +36,64 @@ pub fn format_date(lang: Lang, iso: &str) -> String {
     iso.to_owned()
 }
 
+/// One of the three parts of a date a person types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatePart {
+    Day,
+    Month,
+    Year,
+}
+
+impl DatePart {
+    /// Its name in element ids and form names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Month => "month",
+            Self::Year => "year",
+        }
+    }
+}
+
+/// The order `lang` writes a date's parts in (`en`: month, day, year; `fr`, `de`: day,
+/// month, year), by `Intl.DateTimeFormat`'s parts. Off the browser, and whatever the browser
+/// does not say: day, month, year.
+pub fn date_part_order(lang: Lang) -> [DatePart; 3] {
+    const DAY_FIRST: [DatePart; 3] = [DatePart::Day, DatePart::Month, DatePart::Year];
+    #[cfg(target_arch = "wasm32")]
+    {
+        let options = js_sys::Object::new();
+        for key in ["year", "month", "day"] {
+            // Setting a string key on a fresh plain object cannot fail.
+            let _ = js_sys::Reflect::set(&options, &key.into(), &"numeric".into());
+        }
+        let locales = js_sys::Array::of1(&lang.tag().into());
+        let format = js_sys::Intl::DateTimeFormat::new(&locales, &options);
+        let parts = format.format_to_parts(&js_sys::Date::new_with_year_month_day(2007, 2, 27));
+        let order: Vec<DatePart> = parts
+            .iter()
+            .filter_map(|part| {
+                let kind = js_sys::Reflect::get(&part, &"type".into())
+                    .ok()?
+                    .as_string()?;
+                match kind.as_str() {
+                    "day" => Some(DatePart::Day),
+                    "month" => Some(DatePart::Month),
+                    "year" => Some(DatePart::Year),
+                    _ => None,
+                }
+            })
+            .collect();
+        if let [first, second, third] = order[..] {
+            if first != second && second != third && first != third {
+                return [first, second, third];
+            }
+        }
+    }
+    let _ = lang;
+    DAY_FIRST
+}
+
 /// `(year, month 1..=12, day 1..=31)` of an ISO `YYYY-MM-DD` date.
 pub fn parse_iso_date(iso: &str) -> Option<(u32, i32, i32)> {
     let mut parts = iso.splitn(3, '-');

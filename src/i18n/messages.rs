@@ -26,6 +26,11 @@ pub enum Msg {
     NotVerifiedBody,
     AlreadyDoneTitle,
     AlreadyDoneBody,
+    /// Back (or a reload) after this tab handed its login to Auth0.
+    FinishedTitle,
+    FinishedBody,
+    /// The link back to the application after a finished step.
+    BackToApplication,
     UnknownFormTitle,
     UnknownFormBody,
     NetworkTitle,
@@ -63,6 +68,10 @@ pub enum Msg {
     DateBetween,
     /// `{min}`: the earliest date.
     DateFrom,
+    /// The labels of a date's three boxes.
+    DateDay,
+    DateMonth,
+    DateYear,
     /// `{max}`: the latest date.
     DateUntil,
 }
@@ -137,6 +146,21 @@ impl Msg {
                 "This sign-in step was already finished. If you are not signed in yet, go back to the app or website and sign in again.",
                 "Cette étape de connexion est déjà terminée. Si vous n’êtes pas encore connecté, revenez à l’application ou au site et reconnectez-vous.",
                 "Dieser Anmeldeschritt wurde bereits abgeschlossen. Wenn Sie noch nicht angemeldet sind, kehren Sie zur App oder Website zurück und melden Sie sich erneut an.",
+            ],
+            Msg::FinishedTitle => [
+                "You have finished this step",
+                "Vous avez terminé cette étape",
+                "Sie haben diesen Schritt abgeschlossen",
+            ],
+            Msg::FinishedBody => [
+                "Your answers were sent and your sign-in went on. If you are not signed in yet, go back to the app or website and sign in again.",
+                "Vos réponses ont été envoyées et votre connexion s’est poursuivie. Si vous n’êtes pas encore connecté, revenez à l’application ou au site et reconnectez-vous.",
+                "Ihre Antworten wurden gesendet und Ihre Anmeldung wurde fortgesetzt. Wenn Sie noch nicht angemeldet sind, kehren Sie zur App oder Website zurück und melden Sie sich erneut an.",
+            ],
+            Msg::BackToApplication => [
+                "Go back to the application",
+                "Revenir à l’application",
+                "Zurück zur Anwendung",
             ],
             Msg::UnknownFormTitle => [
                 "This form cannot be found",
@@ -258,6 +282,9 @@ impl Msg {
                 "Saisissez une date jusqu’au {max} inclus.",
                 "Geben Sie ein Datum bis zum {max} ein.",
             ],
+            Msg::DateDay => ["Day", "Jour", "Tag"],
+            Msg::DateMonth => ["Month", "Mois", "Monat"],
+            Msg::DateYear => ["Year", "Année", "Jahr"],
         }
     }
 }
@@ -299,6 +326,9 @@ mod tests {
             Msg::NotVerifiedBody,
             Msg::AlreadyDoneTitle,
             Msg::AlreadyDoneBody,
+            Msg::FinishedTitle,
+            Msg::FinishedBody,
+            Msg::BackToApplication,
             Msg::UnknownFormTitle,
             Msg::UnknownFormBody,
             Msg::NetworkTitle,
@@ -327,6 +357,9 @@ mod tests {
             Msg::DateBetween,
             Msg::DateFrom,
             Msg::DateUntil,
+            Msg::DateDay,
+            Msg::DateMonth,
+            Msg::DateYear,
         ];
         for msg in all {
             let texts = Lang::ALL.map(|lang| msg.text(lang));

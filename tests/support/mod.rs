@@ -129,7 +129,24 @@ impl Mounted {
     }
 }
 
+/// Mounts `view` as if in a new tab: nothing in `sessionStorage`.
 pub fn mount<F, N>(view: F) -> Mounted
+where
+    F: FnOnce() -> N + 'static,
+    N: IntoView + 'static,
+{
+    window()
+        .session_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
+    mount_in_same_tab(view)
+}
+
+/// Mounts `view` in the tab the last test page ran in, its `sessionStorage` kept: a reload,
+/// or Back to the page.
+pub fn mount_in_same_tab<F, N>(view: F) -> Mounted
 where
     F: FnOnce() -> N + 'static,
     N: IntoView + 'static,
@@ -171,6 +188,11 @@ pub fn mount_app(launch: Result<Launch, LaunchError>, config: PageConfig) -> Mou
     mount(move || view! { <Stopover launch config handoff=HandoffMode::Manual /> })
 }
 
+/// The whole page opened again in the same tab (a reload, Back), `sessionStorage` kept.
+pub fn reopen_app(launch: Result<Launch, LaunchError>, config: PageConfig) -> Mounted {
+    mount_in_same_tab(move || view! { <Stopover launch config handoff=HandoffMode::Manual /> })
+}
+
 pub async fn tick() {
     for _ in 0..3 {
         leptos::task::tick().await;
@@ -203,6 +225,20 @@ pub async fn type_into(input: &HtmlInputElement, text: &str) {
 
 /// Moves focus away, firing `blur`.
 pub async fn leave(input: &HtmlInputElement) {
+    dispatch(input, "blur").await;
+}
+
+/// Moves focus from `input` to `next` (`None`: out of the page), as the browser does, with
+/// `focusout` (which bubbles and names where focus goes) and `blur`.
+pub async fn move_focus(input: &HtmlInputElement, next: Option<&HtmlInputElement>) {
+    let init = web_sys::FocusEventInit::new();
+    init.set_bubbles(true);
+    init.set_related_target(next.map(|next| next.as_ref()));
+    let event = web_sys::FocusEvent::new_with_focus_event_init_dict("focusout", &init).unwrap();
+    input.dispatch_event(&event).unwrap();
+    if let Some(next) = next {
+        next.focus().unwrap();
+    }
     dispatch(input, "blur").await;
 }
 

@@ -67,8 +67,25 @@ async fn every_field_kind_renders_with_a_tied_label() {
     );
     assert_eq!(attr(&page.find("#field-company"), "maxlength"), "40");
     assert_eq!(attr(&page.find("#field-seats"), "inputmode"), "numeric");
-    assert_eq!(attr(&page.find("#field-birth"), "type"), "date");
-    assert_eq!(attr(&page.find("#field-birth"), "max"), "2012-12-31");
+    // A date is three numeric boxes in English's order, inside a fieldset named by the label.
+    let boxes: Vec<String> = all(&page.find("#field-birth"), "input")
+        .into_iter()
+        .map(|input| {
+            assert_eq!(attr(&input, "inputmode"), "numeric");
+            input.id()
+        })
+        .collect();
+    assert_eq!(
+        boxes,
+        ["field-birth-month", "field-birth-day", "field-birth-year"]
+    );
+    assert_eq!(page.find("#field-birth").tag_name(), "FIELDSET");
+    assert_eq!(
+        page.find("label[for='field-birth-year']")
+            .text_content()
+            .unwrap(),
+        "Year"
+    );
     assert_eq!(page.find("#field-country").tag_name(), "SELECT");
     assert_eq!(page.find("#field-about").tag_name(), "TEXTAREA");
     assert!(page
@@ -185,7 +202,7 @@ async fn submitting_with_problems_shows_a_focused_summary_that_links_to_each_fie
         vec![
             (
                 "#field-company".to_owned(),
-                "Company: This is required.".to_owned()
+                "Company: Enter an answer.".to_owned()
             ),
             (
                 "#field-phone".to_owned(),
@@ -204,7 +221,7 @@ async fn submitting_with_problems_shows_a_focused_summary_that_links_to_each_fie
     );
     assert_eq!(
         page.find("#field-company-error").text_content().unwrap(),
-        "Error: This is required.",
+        "Error: Enter an answer.",
         "the inline message stays short: its label is right above it"
     );
     assert!(page

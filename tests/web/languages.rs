@@ -38,7 +38,7 @@ async fn form_texts_and_page_texts_follow_the_language() {
         page.find(".error-summary a[href='#field-company']")
             .text_content()
             .unwrap(),
-        "Firma: Dieses Feld ist erforderlich.",
+        "Firma: Geben Sie eine Antwort ein.",
         "the summary names the field by its German label"
     );
 }

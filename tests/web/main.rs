@@ -24,3 +24,4 @@ mod over_time;
 mod start_up;
 mod states;
 mod submit;
+mod tab_memory;

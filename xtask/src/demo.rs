@@ -19,6 +19,7 @@ pub fn run() -> Result<(), String> {
     let root = crate::workspace_root();
     execute(cargo(&root).arg("fetch"))?;
     build_page(&tools, &root)?;
+    set_return_url(&root.join("dist"), &format!("http://{SIMULATOR_ADDRESS}/"))?;
     execute(cargo(&root).args([
         "build",
         "--release",
@@ -72,6 +73,24 @@ pub fn run() -> Result<(), String> {
     drop(simulator);
     drop(signer);
     outcome
+}
+
+/// Sets `return_url` in `dist/stopover.json`, as an operator points it at their application:
+/// here the simulated tenant's start page, where "Start again" and "Go back to the
+/// application" lead.
+fn set_return_url(dist: &Path, url: &str) -> Result<(), String> {
+    let path = dist.join("stopover.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let mut settings: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|error| format!("{} is not JSON: {error}", path.display()))?;
+    let serde_json::Value::Object(map) = &mut settings else {
+        return Err(format!("{} is not a JSON object", path.display()));
+    };
+    map.insert("return_url".to_owned(), url.into());
+    let text = serde_json::to_string_pretty(&settings).map_err(|error| error.to_string())?;
+    std::fs::write(&path, text + "\n")
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))
 }
 
 /// Builds the page as it ships (release, wasm-opt) into `dist/`.

@@ -20,6 +20,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::static_host::Site;
 use crate::workspace_root;
 
 /// The environment variable `config/demo.toml` names for the tenant secret.
@@ -173,14 +174,15 @@ pub struct Stack {
     management_secret: String,
     back_channel: Option<BackChannel>,
     page_url: Option<String>,
-    dist: PathBuf,
+    /// The built page as this stack deploys it: a copy of `dist/` whose `stopover.json`
+    /// sends "Start again" to the simulator's start page.
+    site: Site,
     signer: Option<Server>,
     simulator: Option<Server>,
 }
 
 impl Stack {
     pub async fn start(options: StackOptions) -> Self {
-        let dist = dist_dir();
         let secret = random_secret();
         let management_secret = random_secret();
 
@@ -201,11 +203,14 @@ impl Stack {
             management_secret,
             back_channel: options.back_channel,
             page_url: options.page_url,
-            dist,
+            site: Site::copy_of(&dist_dir()),
             signer: None,
             simulator: None,
         };
         stack.forms = stack.signer_config().forms;
+        stack
+            .site
+            .set_return_url(&format!("http://{simulator_addr}/"));
 
         let stopover_url = stack
             .page_url
@@ -276,7 +281,7 @@ impl Stack {
         let text = set_first(
             &text,
             "static_dir",
-            &toml_string(&self.dist.display().to_string()),
+            &toml_string(&self.site.path().display().to_string()),
         );
         set_first(
             &text,

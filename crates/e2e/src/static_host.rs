@@ -51,11 +51,20 @@ impl Site {
 
     /// Edits `stopover.json`'s `signer_url` only, keeping every other key.
     pub fn set_signer_url(&self, signer_url: &str) {
+        self.set_page_setting("signer_url", signer_url);
+    }
+
+    /// Edits `stopover.json`'s `return_url` (where "Start again" leads) only.
+    pub fn set_return_url(&self, return_url: &str) {
+        self.set_page_setting("return_url", return_url);
+    }
+
+    fn set_page_setting(&self, key: &str, value: &str) {
         let path = self.path().join("stopover.json");
         let text = std::fs::read_to_string(&path).expect("the build has a stopover.json");
         let mut json: serde_json::Value =
             serde_json::from_str(&text).expect("stopover.json is JSON");
-        json["signer_url"] = serde_json::Value::String(signer_url.to_owned());
+        json[key] = serde_json::Value::String(value.to_owned());
         std::fs::write(&path, serde_json::to_string_pretty(&json).expect("JSON"))
             .expect("stopover.json is writable");
     }

@@ -249,17 +249,16 @@ async fn an_expired_session_token_asks_to_start_again() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_tampered_session_token_is_refused_by_the_signer() {
+async fn a_tampered_session_token_is_refused_when_the_page_opens() {
     scenario(StackOptions::default(), |client, stack| async move {
         let (link, _) = stack.login_link("bruno").await;
         let tampered = tamper_with_prefill(&link);
         client.goto(&tampered).await.unwrap();
-        wait_for_form(&client).await;
-        fill_by_clicking(&client, &valid_inputs(&stack.forms["profile"], "en")).await;
-        submit(&client).await;
-        // The token has minutes left: the person is told it could not be verified, not
-        // that it expired, and not which check failed.
+        // Said when the page opens, before anything is filled. The token has minutes left:
+        // the person is told it could not be verified, not that it expired, and not which
+        // check failed.
         wait_for_text(&client, "This sign-in link could not be verified").await;
+        assert!(!exists(&client, SUBMIT).await, "no form to fill in vain");
         assert!(!body_text(&client).await.contains("expired"));
         let url = client.current_url().await.unwrap();
         assert_eq!(
@@ -295,7 +294,7 @@ fn tamper_with_prefill(link: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_back_button_and_a_second_submit_find_the_step_already_done() {
+async fn back_after_signing_in_says_the_step_is_finished_and_the_link_again_that_it_was_done() {
     scenario(StackOptions::default(), |client, stack| async move {
         sign_in_as(&client, &start_page(&stack), BRUNO).await;
         wait_for_form(&client).await;
@@ -310,7 +309,8 @@ async fn the_back_button_and_a_second_submit_find_the_step_already_done() {
         submit(&client).await;
         wait_for_signed_in(&client).await;
 
-        // Back from the tenant: the page no longer has the link's token, so it offers no form.
+        // Back from the tenant: the tab handed this login back, so the page says the step is
+        // finished and offers the way back to the application, not a form or a dead end.
         client.back().await.unwrap();
         tokio::time::sleep(Duration::from_millis(500)).await;
         let url = client.current_url().await.unwrap();
@@ -319,18 +319,60 @@ async fn the_back_button_and_a_second_submit_find_the_step_already_done() {
             Some(stack.signer_addr.port()),
             "back returns to the page"
         );
-        wait_for_text(&client, "This link is not complete").await;
+        wait_for_text(&client, "You have finished this step").await;
         assert!(!exists(&client, SUBMIT).await);
         assert_accessible(&client, "the page reached with the back button").await;
+        screenshots(&client, "finished").await;
+        // A reload is the same page.
+        client.refresh().await.unwrap();
+        wait_for_text(&client, "You have finished this step").await;
+        client
+            .find(Locator::LinkText("Go back to the application"))
+            .await
+            .expect("a way back to the application")
+            .click()
+            .await
+            .unwrap();
+        wait_for_text(&client, "Sign in as").await;
+        assert_eq!(
+            client.current_url().await.unwrap().port(),
+            Some(stack.simulator_addr.port()),
+            "the link leads to the application's start"
+        );
 
-        // The same link again (from history, a second tab): the signer refuses a second use.
+        // The same link again (from history, a second tab): the step is done, and the page
+        // says so as it opens.
         client.goto(&link).await.unwrap();
-        wait_for_form(&client).await;
-        fill_by_clicking(&client, &inputs).await;
-        submit(&client).await;
         wait_for_text(&client, "You have already completed this step").await;
+        assert!(!exists(&client, SUBMIT).await);
         assert_accessible(&client, "the step already done").await;
         screenshots(&client, "already-done").await;
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_mid_form_keeps_the_login_and_the_answers() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        sign_in_as(&client, &start_page(&stack), BRUNO).await;
+        wait_for_form(&client).await;
+        let company = wait_for(&client, "#field-company").await;
+        company.send_keys("Keller Logistik AG").await.unwrap();
+
+        client.refresh().await.unwrap();
+        wait_for_form(&client).await;
+        let company = wait_for(&client, "#field-company").await;
+        assert_eq!(
+            company.prop("value").await.unwrap().as_deref(),
+            Some("Keller Logistik AG"),
+            "the typed answer survives the reload"
+        );
+        fill_by_clicking(&client, &valid_inputs(&stack.forms["profile"], "en")).await;
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+        let user = stack.stored_user("bruno").await;
+        assert_eq!(user["user_metadata"]["company"], "Keller Logistik AG");
         stack
     })
     .await;

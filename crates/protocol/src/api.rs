@@ -10,6 +10,18 @@ use serde_json::{Map, Value};
 pub const FORMS_PATH: &str = "/api/forms";
 /// Path of the continue endpoint: `POST {CONTINUE_PATH}`.
 pub const CONTINUE_PATH: &str = "/api/continue";
+/// Path of the login check: `POST {SESSION_PATH}`.
+pub const SESSION_PATH: &str = "/api/session";
+
+/// `POST /api/session` body: could this login still be completed? Asked by the page when it
+/// opens, so that a link that can never be accepted is said before the form, not after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionCheck {
+    /// Auth0's `state` from the page's query.
+    pub state: String,
+    /// The session token from the page's query.
+    pub session_token: String,
+}
 
 /// `POST /api/continue` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

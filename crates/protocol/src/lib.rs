@@ -41,7 +41,7 @@ mod validate_answers;
 mod visibility;
 
 pub use answer_values::{AnswerValue, CleanAnswers, ConsentRecord};
-pub use api::{ContinueRequest, ContinueResponse};
+pub use api::{ContinueRequest, ContinueResponse, SessionCheck};
 pub use api_error::{ApiErrorBody, ApiErrorCode};
 pub use claims::{ContinueClaims, FormRef, SessionClaims, SessionClaimsOf, UntrustedSessionClaims};
 pub use field_errors::{FieldErrorCode, FieldErrors};

@@ -268,6 +268,7 @@ fn route_label(matched: Option<&str>) -> &'static str {
         Some("/api/forms") => "/api/forms",
         Some("/api/forms/{id}") => "/api/forms/{id}",
         Some("/api/continue") => "/api/continue",
+        Some("/api/session") => "/api/session",
         Some("/api/{*rest}") => "/api/other",
         Some("/healthz") => "/healthz",
         Some("/readyz") => "/readyz",

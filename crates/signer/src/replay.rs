@@ -56,6 +56,10 @@ pub trait ReplayStore: Send + Sync + fmt::Debug {
     /// `routes::continue_login` for why the claim comes first).
     fn release(&self, key: ReplayKey) -> BoxFuture<'_, Result<(), StoreError>>;
 
+    /// Whether `key` is marked used at `now`, without marking it (`POST /api/session`, the
+    /// page asking when it opens whether its link can still be accepted).
+    fn is_used(&self, key: ReplayKey, now: i64) -> BoxFuture<'_, Result<bool, StoreError>>;
+
     /// Succeeds when the store answers (for `/readyz`).
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
 }
@@ -149,6 +153,15 @@ impl MemoryStore {
         Ok(Consumption::First)
     }
 
+    fn is_used_now(&self, key: ReplayKey, now: i64) -> bool {
+        self.used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .until
+            .get(&key)
+            .is_some_and(|&until| until > now)
+    }
+
     fn release_now(&self, key: ReplayKey) {
         self.used
             .lock()
@@ -172,6 +185,11 @@ impl ReplayStore for MemoryStore {
     fn release(&self, key: ReplayKey) -> BoxFuture<'_, Result<(), StoreError>> {
         self.release_now(key);
         Box::pin(async { Ok(()) })
+    }
+
+    fn is_used(&self, key: ReplayKey, now: i64) -> BoxFuture<'_, Result<bool, StoreError>> {
+        let used = self.is_used_now(key, now);
+        Box::pin(async move { Ok(used) })
     }
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
@@ -203,6 +221,17 @@ mod tests {
             store.consume_now(key(2), 200, 150).ok(),
             Some(Consumption::First)
         );
+    }
+
+    #[test]
+    fn asking_whether_a_key_is_used_marks_nothing() {
+        let store = MemoryStore::new(10);
+        assert!(!store.is_used_now(key(1), 100));
+        assert!(!store.is_used_now(key(1), 100), "asking twice is still no");
+        store.consume_now(key(1), 200, 100).unwrap();
+        assert!(store.is_used_now(key(1), 150));
+        assert!(!store.is_used_now(key(1), 200), "not once it expired");
+        assert!(!store.is_used_now(key(2), 150));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use stopover_protocol::limits::MAX_BODY_BYTES;
-use stopover_protocol::ContinueRequest;
+use stopover_protocol::{ContinueRequest, SessionCheck};
 
 use crate::error::ApiError;
 use crate::strict_json::{Key, Loose, LooseObject, ObjectError, SeenKeys};
@@ -51,20 +51,17 @@ impl<S: Send + Sync, T: ReadBody> FromRequest<S> for StrictJson<T> {
     }
 }
 
-/// What a body that is not the expected object is told.
+/// What a continue body that is not the expected object is told.
 const SHAPE: &str = "The body must be a JSON object with `state`, `session_token` and `answers`.";
+/// What a session check body that is not the expected object is told.
+const CHECK_SHAPE: &str = "The body must be a JSON object with `state` and `session_token`.";
 
 impl ReadBody for ContinueRequest {
     /// One pass over the body; the refusals are judged in a fixed order: not JSON or not an
     /// object, a repeated key anywhere, `answers` not an object, then anything else missing
     /// or of the wrong type (`state` itself is checked by the handler).
     fn read(bytes: &[u8]) -> Result<Self, ApiError> {
-        let body: ReadRequest<'_> = serde_json::from_slice(bytes).map_err(|error| {
-            ApiError::BadRequest(match ObjectError::of(&error) {
-                ObjectError::Duplicate => "The body repeats a key.",
-                ObjectError::Json => SHAPE,
-            })
-        })?;
+        let body = ReadRequest::read(bytes, SHAPE)?;
         let answers = match body.answers {
             Some(LooseObject::Object(answers)) => answers,
             Some(LooseObject::Null | LooseObject::Other) => {
@@ -83,6 +80,21 @@ impl ReadBody for ContinueRequest {
     }
 }
 
+impl ReadBody for SessionCheck {
+    /// As [`ContinueRequest`], without answers (an `answers` key is walked and dropped like
+    /// any other).
+    fn read(bytes: &[u8]) -> Result<Self, ApiError> {
+        let body = ReadRequest::read(bytes, CHECK_SHAPE)?;
+        match (body.state, body.session_token) {
+            (Some(Loose::String(state)), Some(Loose::String(session_token))) => Ok(Self {
+                state: state.into_owned(),
+                session_token: session_token.into_owned(),
+            }),
+            _ => Err(ApiError::BadRequest(CHECK_SHAPE)),
+        }
+    }
+}
+
 /// `application/json`, with or without parameters such as `charset`.
 fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     let media_type = headers
@@ -96,13 +108,26 @@ fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-/// The body of `POST /api/continue` as read, before its types are judged. Other keys are
-/// walked for repeated keys and dropped, as serde would ignore them.
+/// The body of `POST /api/continue` or `/api/session` as read, before its types are judged.
+/// Other keys are walked for repeated keys and dropped, as serde would ignore them.
 #[derive(Debug, Default)]
 struct ReadRequest<'de> {
     state: Option<Loose<'de>>,
     session_token: Option<Loose<'de>>,
     answers: Option<LooseObject>,
+}
+
+impl<'de> ReadRequest<'de> {
+    /// `bytes` as a JSON object with no key repeated at any depth; `shape` is what a body
+    /// that is no JSON object is told.
+    fn read(bytes: &'de [u8], shape: &'static str) -> Result<Self, ApiError> {
+        serde_json::from_slice(bytes).map_err(|error| {
+            ApiError::BadRequest(match ObjectError::of(&error) {
+                ObjectError::Duplicate => "The body repeats a key.",
+                ObjectError::Json => shape,
+            })
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for ReadRequest<'de> {
@@ -184,6 +209,24 @@ mod tests {
         assert_eq!(
             message(r#"{"state":null,"session_token":"t","answers":{}}"#),
             SHAPE
+        );
+    }
+
+    #[test]
+    fn a_session_check_is_read_as_strictly_without_answers() {
+        let check =
+            SessionCheck::read(br#"{"state":"s","session_token":"t","answers":{}}"#).unwrap();
+        assert_eq!(check.state, "s");
+        assert_eq!(check.session_token, "t");
+        let refused = |body: &str| match SessionCheck::read(body.as_bytes()) {
+            Err(ApiError::BadRequest(message)) => message,
+            other => panic!("{body}: {other:?}"),
+        };
+        assert_eq!(refused("[]"), CHECK_SHAPE);
+        assert_eq!(refused(r#"{"state":"s"}"#), CHECK_SHAPE);
+        assert_eq!(
+            refused(r#"{"state":"s","session_token":"t","state":"u"}"#),
+            "The body repeats a key."
         );
     }
 }

@@ -12,10 +12,10 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::Map;
-use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH};
+use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH, SESSION_PATH};
 use stopover_protocol::limits::MAX_BODY_BYTES;
 use stopover_protocol::{
-    validate_answers, ContinueRequest, ContinueResponse, LoginState, StateError,
+    validate_answers, ContinueRequest, ContinueResponse, LoginState, SessionCheck, StateError,
 };
 
 use crate::config::FormDelivery;
@@ -26,7 +26,7 @@ use crate::mint::{
 };
 use crate::replay::{Consumption, ReplayKey, ReplayStore};
 use crate::request_body::StrictJson;
-use crate::verify::verify_session_token;
+use crate::verify::{verify_session_token, VerifiedSession};
 use crate::AppState;
 
 /// The whole service: API routes, health and metrics, the page when configured, and the
@@ -38,6 +38,15 @@ pub fn app(state: AppState) -> Router {
         .route(
             CONTINUE_PATH,
             post(continue_login)
+                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+                .route_layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    edge::rate_limit,
+                )),
+        )
+        .route(
+            SESSION_PATH,
+            post(check_session)
                 .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
                 .route_layer(middleware::from_fn_with_state(
                     state.clone(),
@@ -111,21 +120,9 @@ async fn continue_login(
     StrictJson(request): StrictJson<ContinueRequest>,
 ) -> Result<Response, ApiError> {
     let now = state.now();
-    let login_state = LoginState::parse(&request.state).map_err(|error| {
-        ApiError::BadRequest(match error {
-            StateError::Empty => "`state` is missing or empty.",
-            StateError::TooLong => "`state` is too long.",
-            StateError::InvalidCharacters => "`state` has characters that are not allowed.",
-        })
-    })?;
-
+    let login_state = parse_login_state(&request.state)?;
     let config = state.config();
-    let session = verify_session_token(&request.session_token, &config.tenants, now).map_err(
-        |rejection| {
-            tracing::info!(reason = %rejection, "session token refused");
-            ApiError::InvalidToken(rejection)
-        },
-    )?;
+    let session = verify(&request.session_token, &config, now)?;
     let tenant = session.tenant;
     let claims = &session.claims.custom;
     // `verify` checked that a `form` claim names one of the tenant's forms, and the
@@ -173,6 +170,54 @@ async fn continue_login(
             fields,
         },
     ))
+}
+
+/// `POST /api/session`: could this login still be completed? The checks of `/api/continue`
+/// up to the answers, and whether the token was used, consuming nothing: 204 when it could,
+/// else the error `/api/continue` would give (400, 401, 409, 503). The page asks when it
+/// opens, so a link that can never be accepted is said before the person fills the form.
+async fn check_session(
+    State(state): State<AppState>,
+    StrictJson(request): StrictJson<SessionCheck>,
+) -> Result<Response, ApiError> {
+    let now = state.now();
+    parse_login_state(&request.state)?;
+    let config = state.config();
+    let session = verify(&request.session_token, &config, now)?;
+    let claims = &session.claims.custom;
+    let key = ReplayKey::new(&session.tenant.issuer, &claims.sub, &request.session_token);
+    match state.store().is_used(key, now).await {
+        Ok(false) => Ok(StatusCode::NO_CONTENT.into_response()),
+        Ok(true) => Err(ApiError::AlreadyUsed),
+        Err(error) => {
+            tracing::warn!(%error, "replay store unavailable; cannot say whether the token was used");
+            Err(ApiError::Unavailable)
+        }
+    }
+}
+
+/// Auth0's `state` as the request gives it, or the 400 that says what is wrong with it.
+fn parse_login_state(raw: &str) -> Result<LoginState, ApiError> {
+    LoginState::parse(raw).map_err(|error| {
+        ApiError::BadRequest(match error {
+            StateError::Empty => "`state` is missing or empty.",
+            StateError::TooLong => "`state` is too long.",
+            StateError::InvalidCharacters => "`state` has characters that are not allowed.",
+        })
+    })
+}
+
+/// The session token verified against the configured tenants, or the one opaque 401 (the log
+/// says which check refused it).
+fn verify<'c>(
+    token: &str,
+    config: &'c crate::config::Config,
+    now: i64,
+) -> Result<VerifiedSession<'c>, ApiError> {
+    verify_session_token(token, &config.tenants, now).map_err(|rejection| {
+        tracing::info!(reason = %rejection, "session token refused");
+        ApiError::InvalidToken(rejection)
+    })
 }
 
 /// The session token being used up: its replay key, and until when it must be remembered.

@@ -400,9 +400,61 @@ impl ReplayStore for DownStore {
     fn release(&self, _: ReplayKey) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async { Err(StoreError::Unreachable("connection refused".to_owned())) })
     }
+    fn is_used(&self, _: ReplayKey, _: i64) -> BoxFuture<'_, Result<bool, StoreError>> {
+        Box::pin(async { Err(StoreError::Unreachable("connection refused".to_owned())) })
+    }
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async { Err(StoreError::Timeout) })
     }
+}
+
+#[tokio::test]
+async fn the_session_check_says_a_login_can_be_completed_and_consumes_nothing() {
+    let state = state();
+    for _ in 0..2 {
+        let reply = post_session(&state, session_body(&token())).await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT);
+        assert_eq!(reply.text, "");
+        assert_eq!(
+            reply.headers["cache-control"], "no-store",
+            "an API answer is never cached"
+        );
+    }
+    let minted = post_continue(&state, continue_body(&token(), &good_answers())).await;
+    assert_eq!(minted.status, StatusCode::OK, "the checks used nothing up");
+
+    let reply = post_session(&state, session_body(&token())).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT);
+    assert_eq!(reply.body["error"], "already_used");
+}
+
+#[tokio::test]
+async fn the_session_check_refuses_what_continue_would_refuse() {
+    let state = state();
+    let mut expired = claims();
+    expired["exp"] = json!(NOW - 1);
+    for token in [token_with(&expired), format!("{}A", token())] {
+        let reply = post_session(&state, session_body(&token)).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(reply.body["error"], "invalid_token");
+    }
+    let bad_state = json!({ "state": "a b", "session_token": token() }).to_string();
+    let reply = post_session(&state, bad_state).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.body["message"],
+        "`state` has characters that are not allowed."
+    );
+    let reply = post_session(&state, r#"{"state":"s"}"#).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+
+    let down = state_with(config(), Arc::new(DownStore));
+    let reply = post_session(&down, session_body(&token())).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "a store that cannot say is not read as unused"
+    );
 }
 
 #[tokio::test]

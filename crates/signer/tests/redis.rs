@@ -150,6 +150,19 @@ async fn concurrent_double_submit_to_two_instances_mints_once() {
 }
 
 #[tokio::test]
+async fn a_token_used_on_one_instance_is_said_used_by_the_others_session_check() {
+    let redis = RedisServer::start();
+    let (first, second) = (redis_state(&redis).await, redis_state(&redis).await);
+    let reply = post_session(&second, session_body(&token())).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    let minted = post_continue(&first, continue_body(&token(), &good_answers())).await;
+    assert_eq!(minted.status, StatusCode::OK, "the check used nothing up");
+    let reply = post_session(&second, session_body(&token())).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT);
+    assert_eq!(reply.body["error"], "already_used");
+}
+
+#[tokio::test]
 async fn replay_is_refused_and_the_key_expires_with_the_token() {
     let redis = RedisServer::start();
     let state = redis_state(&redis).await;

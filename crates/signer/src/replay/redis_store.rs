@@ -91,6 +91,21 @@ impl ReplayStore for RedisStore {
         })
     }
 
+    fn is_used(&self, key: ReplayKey, _now: i64) -> BoxFuture<'_, Result<bool, StoreError>> {
+        let mut connection = self.connection.clone();
+        Box::pin(async move {
+            // Redis drops the key at the token's `exp` (`EXAT`), so a key that exists is used.
+            let command = redis::cmd("EXISTS")
+                .arg(format!("{KEY_PREFIX}{}", key.to_hex()))
+                .clone();
+            let count: i64 = tokio::time::timeout(TIMEOUT, command.query_async(&mut connection))
+                .await
+                .map_err(|_| StoreError::Timeout)?
+                .map_err(|error| StoreError::Unreachable(format!("{:?}", error.kind())))?;
+            Ok(count > 0)
+        })
+    }
+
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         let mut connection = self.connection.clone();
         Box::pin(async move {

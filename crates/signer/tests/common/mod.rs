@@ -193,6 +193,20 @@ pub async fn post_continue(state: &AppState, body: impl Into<String>) -> Reply {
     send(app(state.clone()), post_json(body)).await
 }
 
+/// `POST /api/session` with `body`.
+pub async fn post_session(state: &AppState, body: impl Into<String>) -> Reply {
+    let request = Request::post("/api/session")
+        .header("content-type", "application/json")
+        .header("origin", ORIGIN)
+        .body(Body::from(body.into()))
+        .unwrap();
+    send(app(state.clone()), request).await
+}
+
+pub fn session_body(token: &str) -> String {
+    json!({ "state": STATE, "session_token": token }).to_string()
+}
+
 /// Decodes the claims of a minted token (the tests check its signature separately).
 pub fn decode_part(token: &str, index: usize) -> Value {
     let part = token.split('.').nth(index).unwrap();
