@@ -73,9 +73,10 @@ async fn limits_in_messages_are_written_as_each_language_writes_numbers_and_date
         let amount = page.input("#field-amount");
         type_into(&amount, "2000").await;
         leave(&amount).await;
-        let day = page.input("#field-day");
-        type_into(&day, "2020-02-29").await;
-        leave(&day).await;
+        for (part, typed) in [("day", "29"), ("month", "2"), ("year", "2020")] {
+            type_into(&page.input(&format!("#field-day-{part}")), typed).await;
+        }
+        move_focus(&page.input("#field-day-year"), None).await;
 
         for (id, expected) in [
             ("note", too_long),
