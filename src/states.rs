@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::api::ApiError;
 use crate::clock::use_clock;
 use crate::config::PageConfig;
-use crate::i18n::{format_number, Lang, Msg};
+use crate::i18n::{Lang, Msg};
 use crate::title::set_title;
 
 /// A titled notice: used for whole-page states (as the page's `h1`) and inside the form.
@@ -177,7 +177,7 @@ pub fn RetryNotice(
                     {move || match wait_left() {
                         0 => Msg::RateLimitedReady.text(lang).to_owned(),
                         // A wait of at most ten minutes is exact in an f64.
-                        left => Msg::RateLimitedWait.with(lang, &format_number(lang, left as f64)),
+                        left => Msg::RateLimitedWait.count(lang, left as f64),
                     }}
                 </p>
             })}

@@ -8,146 +8,44 @@ use super::{Lang, Msg};
 
 /// The sentence for one refused answer, specific to the field's kind where that helps.
 pub fn field_error(lang: Lang, code: FieldErrorCode, kind: &FieldKind) -> &'static str {
-    let texts: [&str; 3] = match (code, kind) {
-        (FieldErrorCode::InvalidFormat, FieldKind::Email { .. }) => [
-            "Enter an email address in the correct format, like name@example.com.",
-            "Saisissez une adresse e-mail au bon format, par exemple nom@exemple.fr.",
-            "Geben Sie eine E-Mail-Adresse im richtigen Format ein, z. B. name@beispiel.de.",
-        ],
-        (FieldErrorCode::InvalidFormat, FieldKind::Tel) => [
-            "Enter a phone number with its country code, like +44 20 7946 0958.",
-            "Saisissez un numéro de téléphone avec l’indicatif du pays, par exemple +33 1 23 45 67 89.",
-            "Geben Sie eine Telefonnummer mit Ländervorwahl ein, z. B. +49 30 123456.",
-        ],
-        (FieldErrorCode::InvalidFormat, FieldKind::Url { .. }) => [
-            "Enter a web address starting with https://.",
-            "Saisissez une adresse web commençant par https://.",
-            "Geben Sie eine Webadresse ein, die mit https:// beginnt.",
-        ],
-        (FieldErrorCode::InvalidFormat, FieldKind::Date { .. }) => [
-            "Enter a real date.",
-            "Saisissez une date valide.",
-            "Geben Sie ein gültiges Datum ein.",
-        ],
-        (FieldErrorCode::InvalidFormat | FieldErrorCode::InvalidType, FieldKind::Number { .. }) => {
-            ["Enter a number.", "Saisissez un nombre.", "Geben Sie eine Zahl ein."]
+    use FieldErrorCode as Code;
+    let msg = match (code, kind) {
+        (Code::InvalidFormat, FieldKind::Email { .. }) => Msg::ErrorEmailFormat,
+        (Code::InvalidFormat, FieldKind::Tel) => Msg::ErrorTelFormat,
+        (Code::InvalidFormat, FieldKind::Url { .. }) => Msg::ErrorUrlFormat,
+        (Code::InvalidFormat, FieldKind::Date { .. }) => Msg::ErrorDateFormat,
+        (Code::InvalidFormat | Code::InvalidType | Code::Required, FieldKind::Number { .. }) => {
+            Msg::ErrorEnterNumber
         }
-        (FieldErrorCode::Required, FieldKind::Select { .. } | FieldKind::Radio { .. }) => [
-            "Choose one of the options.",
-            "Choisissez l’une des options.",
-            "Wählen Sie eine der Optionen.",
-        ],
-        (FieldErrorCode::Required | FieldErrorCode::MustAccept, FieldKind::Consent { .. }) => [
-            "You need to accept this to continue.",
-            "Vous devez accepter pour continuer.",
-            "Sie müssen zustimmen, um fortzufahren.",
-        ],
+        (Code::Required, FieldKind::Select { .. } | FieldKind::Radio { .. }) => {
+            Msg::ErrorChooseOption
+        }
+        (Code::Required | Code::MustAccept, FieldKind::Consent { .. }) => Msg::ErrorMustAccept,
         // An empty answer: say what to enter (GOV.UK's "Enter ..."), by the kind of answer.
-        (FieldErrorCode::Required, FieldKind::Text { .. } | FieldKind::Textarea { .. }) => [
-            "Enter an answer.",
-            "Saisissez une réponse.",
-            "Geben Sie eine Antwort ein.",
-        ],
-        (FieldErrorCode::Required, FieldKind::Email { .. }) => [
-            "Enter an email address.",
-            "Saisissez une adresse e-mail.",
-            "Geben Sie eine E-Mail-Adresse ein.",
-        ],
-        (FieldErrorCode::Required, FieldKind::Tel) => [
-            "Enter a phone number.",
-            "Saisissez un numéro de téléphone.",
-            "Geben Sie eine Telefonnummer ein.",
-        ],
-        (FieldErrorCode::Required, FieldKind::Url { .. }) => [
-            "Enter a web address.",
-            "Saisissez une adresse web.",
-            "Geben Sie eine Webadresse ein.",
-        ],
-        (FieldErrorCode::Required, FieldKind::Number { .. }) => {
-            ["Enter a number.", "Saisissez un nombre.", "Geben Sie eine Zahl ein."]
+        (Code::Required, FieldKind::Text { .. } | FieldKind::Textarea { .. }) => {
+            Msg::ErrorRequiredText
         }
-        (FieldErrorCode::Required, FieldKind::Date { .. }) => [
-            "Enter a date.",
-            "Saisissez une date.",
-            "Geben Sie ein Datum ein.",
-        ],
-        (FieldErrorCode::Required, FieldKind::Checkboxes { .. }) => [
-            "Choose at least one option.",
-            "Choisissez au moins une option.",
-            "Wählen Sie mindestens eine Option.",
-        ],
-        (FieldErrorCode::Required, FieldKind::Checkbox) => [
-            "Tick this box to continue.",
-            "Cochez cette case pour continuer.",
-            "Kreuzen Sie dieses Kästchen an, um fortzufahren.",
-        ],
-        (FieldErrorCode::Required, _) => [
-            "This is required.",
-            "Ce champ est obligatoire.",
-            "Dieses Feld ist erforderlich.",
-        ],
-        (FieldErrorCode::TooLong, _) => [
-            "This answer is too long.",
-            "Cette réponse est trop longue.",
-            "Diese Antwort ist zu lang.",
-        ],
-        (FieldErrorCode::TooShort, _) => [
-            "This answer is too short.",
-            "Cette réponse est trop courte.",
-            "Diese Antwort ist zu kurz.",
-        ],
-        (FieldErrorCode::InvalidFormat, _) => [
-            "This is not in the expected format.",
-            "Le format n’est pas celui attendu.",
-            "Das Format ist nicht korrekt.",
-        ],
-        (FieldErrorCode::InvalidType, _) => [
-            "This kind of answer is not accepted here.",
-            "Ce type de réponse n’est pas accepté ici.",
-            "Diese Art von Antwort ist hier nicht zulässig.",
-        ],
-        (FieldErrorCode::InvalidCharacters, _) => [
-            "This contains characters that are not allowed.",
-            "Cette réponse contient des caractères non autorisés.",
-            "Diese Antwort enthält unzulässige Zeichen.",
-        ],
-        (FieldErrorCode::NotAnOption, _) => [
-            "Choose one of the options.",
-            "Choisissez l’une des options.",
-            "Wählen Sie eine der Optionen.",
-        ],
-        (FieldErrorCode::OutOfRange, _) => [
-            "This is outside the allowed range.",
-            "Cette valeur est hors de la plage autorisée.",
-            "Dieser Wert liegt außerhalb des erlaubten Bereichs.",
-        ],
-        (FieldErrorCode::TooFewSelected, _) => [
-            "Choose more options.",
-            "Choisissez davantage d’options.",
-            "Wählen Sie mehr Optionen.",
-        ],
-        (FieldErrorCode::TooManySelected, _) => [
-            "Choose fewer options.",
-            "Choisissez moins d’options.",
-            "Wählen Sie weniger Optionen.",
-        ],
-        (FieldErrorCode::MustAccept, _) => [
-            "You need to accept this to continue.",
-            "Vous devez accepter pour continuer.",
-            "Sie müssen zustimmen, um fortzufahren.",
-        ],
-        (FieldErrorCode::UnknownField, _) => [
-            "This question is not part of the form.",
-            "Cette question ne fait pas partie du formulaire.",
-            "Diese Frage gehört nicht zum Formular.",
-        ],
-        (FieldErrorCode::ReadOnly, _) => [
-            "This answer cannot be changed.",
-            "Cette réponse ne peut pas être modifiée.",
-            "Diese Antwort kann nicht geändert werden.",
-        ],
+        (Code::Required, FieldKind::Email { .. }) => Msg::ErrorRequiredEmail,
+        (Code::Required, FieldKind::Tel) => Msg::ErrorRequiredTel,
+        (Code::Required, FieldKind::Url { .. }) => Msg::ErrorRequiredUrl,
+        (Code::Required, FieldKind::Date { .. }) => Msg::ErrorRequiredDate,
+        (Code::Required, FieldKind::Checkboxes { .. }) => Msg::ErrorRequiredCheckboxes,
+        (Code::Required, FieldKind::Checkbox) => Msg::ErrorRequiredCheckbox,
+        (Code::Required, _) => Msg::ErrorRequired,
+        (Code::TooLong, _) => Msg::ErrorTooLong,
+        (Code::TooShort, _) => Msg::ErrorTooShort,
+        (Code::InvalidFormat, _) => Msg::ErrorInvalidFormat,
+        (Code::InvalidType, _) => Msg::ErrorInvalidType,
+        (Code::InvalidCharacters, _) => Msg::ErrorInvalidCharacters,
+        (Code::NotAnOption, _) => Msg::ErrorChooseOption,
+        (Code::OutOfRange, _) => Msg::ErrorOutOfRange,
+        (Code::TooFewSelected, _) => Msg::ErrorTooFewSelected,
+        (Code::TooManySelected, _) => Msg::ErrorTooManySelected,
+        (Code::MustAccept, _) => Msg::ErrorMustAccept,
+        (Code::UnknownField, _) => Msg::ErrorUnknownField,
+        (Code::ReadOnly, _) => Msg::ErrorReadOnly,
     };
-    texts[lang as usize]
+    msg.text(lang)
 }
 
 /// The sentence for one refused answer, with the field's limits when the person needs them to
@@ -173,7 +71,7 @@ pub fn error_sentence(lang: Lang, code: FieldErrorCode, kind: &FieldKind) -> Str
             | FieldKind::Url {
                 max_length: Some(max),
             },
-        ) => Msg::AtMostChars.with(lang, &number(f64::from(*max))),
+        ) => Msg::AtMostChars.count(lang, f64::from(*max)),
         (
             FieldErrorCode::TooShort,
             FieldKind::Text {
@@ -184,7 +82,7 @@ pub fn error_sentence(lang: Lang, code: FieldErrorCode, kind: &FieldKind) -> Str
                 min_length: Some(min),
                 ..
             },
-        ) => Msg::AtLeastChars.with(lang, &number(f64::from(*min))),
+        ) => Msg::AtLeastChars.count(lang, f64::from(*min)),
         (
             FieldErrorCode::OutOfRange,
             FieldKind::Number {

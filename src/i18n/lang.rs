@@ -1,38 +1,29 @@
 //! Which language the page speaks: the token's `locale` claim, else the browser's languages,
 //! else English; and marking the document with it.
 
-/// The languages the page speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Lang {
-    #[default]
-    En,
-    Fr,
-    De,
-}
+pub use super::texts::Lang;
 
 impl Lang {
-    pub const ALL: [Lang; 3] = [Lang::En, Lang::Fr, Lang::De];
-
-    /// The BCP 47 tag, for `<html lang>` and for picking form texts.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Fr => "fr",
-            Lang::De => "de",
-        }
-    }
-
-    /// Text direction for `<html dir>`.
-    pub fn dir(self) -> &'static str {
-        "ltr"
-    }
-
-    /// The language whose primary subtag `tag` has (`fr-CA` -> French), if the page speaks it.
+    /// The language for `tag`: the one with exactly that tag (any case, `_` or `-`), else the
+    /// first whose primary subtag is `tag`'s (`pt-PT` -> Portuguese (Brazil), `es-419` ->
+    /// Spanish, `fr-CA` -> French); `None` when the page does not speak it.
     pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next()?.trim();
+        let tag = tag.trim().replace('_', "-");
+        let primary = |tag: &str| {
+            tag.split('-')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        };
         Lang::ALL
             .into_iter()
-            .find(|lang| lang.tag().eq_ignore_ascii_case(primary))
+            .find(|lang| lang.tag().eq_ignore_ascii_case(&tag))
+            .or_else(|| {
+                let wanted = primary(&tag);
+                Lang::ALL
+                    .into_iter()
+                    .find(|lang| !wanted.is_empty() && primary(lang.tag()) == wanted)
+            })
     }
 
     /// The token's `locale` claim first, then the browser's languages in order, then English.
@@ -89,7 +80,7 @@ mod tests {
     #[test]
     fn the_browser_languages_are_tried_in_order_when_the_claim_is_unknown() {
         assert_eq!(
-            Lang::choose(Some("ja"), &langs(&["es", "fr-CH", "de"])),
+            Lang::choose(Some("sv"), &langs(&["ko", "fr-CH", "de"])),
             Lang::Fr
         );
         assert_eq!(Lang::choose(None, &langs(&["DE"])), Lang::De);
@@ -97,12 +88,54 @@ mod tests {
 
     #[test]
     fn english_is_the_last_resort() {
-        assert_eq!(Lang::choose(Some("pt-BR"), &langs(&["it"])), Lang::En);
+        assert_eq!(Lang::choose(Some("sv"), &langs(&["ko"])), Lang::En);
         assert_eq!(Lang::choose(None, &[]), Lang::En);
     }
 
     #[test]
     fn underscored_tags_are_understood() {
         assert_eq!(Lang::from_tag("fr_BE"), Some(Lang::Fr));
+    }
+
+    #[test]
+    fn a_regional_tag_falls_back_to_the_language_the_page_speaks() {
+        assert_eq!(Lang::from_tag("pt-BR"), Some(Lang::PtBr));
+        assert_eq!(Lang::from_tag("pt-PT"), Some(Lang::PtBr));
+        assert_eq!(Lang::from_tag("PT"), Some(Lang::PtBr));
+        assert_eq!(Lang::from_tag("es-419"), Some(Lang::Es));
+        assert_eq!(Lang::from_tag("ar-EG"), Some(Lang::Ar));
+        assert_eq!(Lang::from_tag("zh-Hant"), None);
+        assert_eq!(Lang::from_tag(""), None);
+    }
+
+    #[test]
+    fn index_html_says_loading_in_every_language() {
+        let index = include_str!("../../index.html");
+        for lang in Lang::ALL {
+            let primary = lang.tag().split('-').next().unwrap_or_default();
+            let entry = format!(
+                "{primary}: [\"{}\", \"{}\", \"{}\"]",
+                lang.tag(),
+                crate::i18n::Msg::Loading.text(lang),
+                lang.dir()
+            );
+            assert!(
+                index.contains(&entry),
+                "index.html's start-up script lacks `{entry}`"
+            );
+        }
+    }
+
+    #[test]
+    fn ten_languages_and_arabic_is_written_right_to_left() {
+        let tags: Vec<&str> = Lang::ALL.iter().map(|lang| lang.tag()).collect();
+        assert_eq!(
+            tags,
+            ["en", "ar", "de", "es", "fr", "it", "ja", "nl", "pl", "pt-BR"]
+        );
+        for lang in Lang::ALL {
+            let expected = if lang == Lang::Ar { "rtl" } else { "ltr" };
+            assert_eq!(lang.dir(), expected, "{}", lang.tag());
+        }
     }
 }

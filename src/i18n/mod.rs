@@ -1,7 +1,9 @@
-//! Every text of the page itself, in English, French and German, and the choice of language.
+//! Every text of the page itself, in every language it speaks, and the choice of language.
 //!
+//! - the texts are data: one JSON file per language in `src/i18n/texts/`, checked against
+//!   English and compiled in by `build.rs` into [`Msg`] and [`Lang`] (`texts.rs`);
 //! - [`Lang`]: which language, from the token's `locale` claim and the browser (`lang.rs`);
-//! - [`Msg`]: the catalogue of the page's own texts (`messages.rs`);
+//! - [`Msg`]: a text in a language, with its placeholders and plural forms (`messages.rs`);
 //! - [`field_error`], [`error_sentence`]: what is said about a refused answer
 //!   (`field_errors.rs`);
 //! - [`format_number`], [`format_date`], [`format_countdown`], [`date_part_order`]: numbers,
@@ -11,10 +13,13 @@ mod field_errors;
 mod format;
 mod lang;
 mod messages;
+mod texts;
+#[cfg(test)]
+mod texts_check;
 
 pub use field_errors::{error_sentence, field_error};
 pub use format::{
     date_part_order, format_countdown, format_date, format_number, parse_iso_date, DatePart,
 };
 pub use lang::Lang;
-pub use messages::{summary_line, Msg};
+pub use messages::{summary_line, Msg, Text};

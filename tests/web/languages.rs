@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde_json::json;
 use stopover_page::api::ApiError;
 use stopover_page::config::PageConfig;
-use stopover_page::i18n::Lang;
+use stopover_page::i18n::{Lang, Msg};
 use stopover_page::session::{now_seconds, Session};
 use stopover_page::states::RetryNotice;
 use wasm_bindgen_test::*;
@@ -124,10 +124,13 @@ async fn the_countdown_and_the_wait_use_the_languages_digits() {
 
 #[wasm_bindgen_test]
 async fn each_language_is_picked_from_the_locale_claim() {
-    for (locale, heading) in [
-        ("fr-FR", "Cette connexion a expiré"),
-        ("de", "Diese Anmeldung ist abgelaufen"),
-        ("en-GB", "This sign-in has expired"),
+    for (locale, lang, dir, heading) in [
+        ("fr-FR", "fr", "ltr", "Cette connexion a expiré"),
+        ("de", "de", "ltr", "Diese Anmeldung ist abgelaufen"),
+        ("en-GB", "en", "ltr", "This sign-in has expired"),
+        ("pt-PT", "pt-BR", "ltr", "Este login expirou"),
+        ("ja-JP", "ja", "ltr", "このサインインは有効期限が切れました"),
+        ("ar-EG", "ar", "rtl", "انتهت صلاحية تسجيل الدخول هذا"),
     ] {
         let token = mint(
             "a-secret-that-is-only-used-for-decoding!!",
@@ -142,7 +145,49 @@ async fn each_language_is_picked_from_the_locale_claim() {
             "locale {locale}"
         );
         let html = document().document_element().unwrap();
-        assert_eq!(attr(&html, "lang"), &locale[..2]);
-        assert_eq!(attr(&html, "dir"), "ltr");
+        assert_eq!(attr(&html, "lang"), lang, "locale {locale}");
+        assert_eq!(attr(&html, "dir"), dir, "locale {locale}");
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_number_takes_the_plural_form_its_language_gives_it() {
+    for (lang, seconds, expected) in [
+        (Lang::Pl, 1.0, "Proszę odczekać 1 sekundę"),
+        (Lang::Pl, 3.0, "Proszę odczekać 3 sekundy"),
+        (Lang::Pl, 5.0, "Proszę odczekać 5 sekund"),
+        (Lang::PtBr, 1.0, "Aguarde 1 segundo"),
+        (Lang::PtBr, 2.0, "Aguarde 2 segundos"),
+        (Lang::Ja, 3.0, "3秒待って"),
+    ] {
+        let said = Msg::RateLimitedWait.count(lang, seconds);
+        assert!(said.starts_with(expected), "{lang:?} {seconds}: {said}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_right_to_left_page_mirrors_its_layout() {
+    let page = mount_form(every_kind_form(), Session::default(), Lang::Ar);
+    Lang::Ar.apply_to_document();
+    tick().await;
+    let html = document().document_element().unwrap();
+    assert_eq!(attr(&html, "dir"), "rtl");
+    // The submit button sits at the right edge of the form, where a right-to-left reader
+    // starts, and a field's label is right-aligned like its text.
+    let form = page.find("form.stopover-form").get_bounding_client_rect();
+    let button = page
+        .find("button[type='submit']")
+        .get_bounding_client_rect();
+    assert!(
+        (form.right() - button.right()).abs() < 1.0,
+        "button {}..{} in form {}..{}",
+        button.left(),
+        button.right(),
+        form.left(),
+        form.right()
+    );
+    let label = page.find("label[for='field-company']");
+    let style = window().get_computed_style(&label).unwrap().unwrap();
+    assert_eq!(style.get_property_value("direction").unwrap(), "rtl");
+    Lang::En.apply_to_document();
 }

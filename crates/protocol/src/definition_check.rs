@@ -29,6 +29,69 @@ impl FormDefinition {
     }
 }
 
+impl FormDefinition {
+    /// Every text of this form that has nothing in `language` (any case, `_` or `-`): one
+    /// problem per text, naming it, for a tenant that declares the languages its people speak
+    /// (`languages` in the signer's configuration). The page would show those texts in another
+    /// language.
+    pub fn missing_language(&self, language: &str) -> Vec<DefinitionError> {
+        let wanted = language.trim().to_ascii_lowercase().replace('_', "-");
+        let mut report = Report {
+            form: self.id.0.clone(),
+            errors: Vec::new(),
+        };
+        for (field, name, text) in self.texts() {
+            let has_it = text
+                .languages()
+                .any(|tag| tag.trim().to_ascii_lowercase().replace('_', "-") == wanted);
+            if !has_it {
+                report.push(field, format!("{name} has no `{language}` text"));
+            }
+        }
+        report.errors
+    }
+
+    /// Every text of the form, with the field it belongs to and its name there.
+    fn texts(&self) -> Vec<(Option<&str>, String, &LocalizedText)> {
+        let mut texts = vec![(None, "title".to_owned(), &self.title)];
+        if let Some(introduction) = &self.introduction {
+            texts.push((None, "introduction".to_owned(), introduction));
+        }
+        texts.push((None, "submit_label".to_owned(), &self.submit_label));
+        for field in &self.fields {
+            let id = Some(field.id.as_str());
+            for (name, text) in [
+                ("label", &field.label),
+                ("help", &field.help),
+                ("placeholder", &field.placeholder),
+            ] {
+                if let Some(text) = text {
+                    texts.push((id, name.to_owned(), text));
+                }
+            }
+            for (code, text) in &field.messages {
+                texts.push((id, format!("the message for `{}`", code.as_str()), text));
+            }
+            match &field.kind {
+                FieldKind::Select { options }
+                | FieldKind::Radio { options }
+                | FieldKind::Checkboxes { options, .. } => {
+                    for option in options {
+                        let name = format!("the label of option `{}`", option.value);
+                        texts.push((id, name, &option.label));
+                    }
+                }
+                FieldKind::Consent { document } => {
+                    texts.push((id, "the document title".to_owned(), &document.title));
+                }
+                FieldKind::Static { text } => texts.push((id, "text".to_owned(), text)),
+                _ => {}
+            }
+        }
+        texts
+    }
+}
+
 /// Every problem with `form`, in the order of its fields.
 fn definition_errors(form: &FormDefinition) -> Vec<DefinitionError> {
     let mut report = Report {

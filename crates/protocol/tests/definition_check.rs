@@ -565,3 +565,38 @@ fn a_fields_own_messages_must_be_written_and_shown() {
         "takes no answer",
     );
 }
+
+#[test]
+fn every_text_without_a_declared_language_is_named() {
+    let form: FormDefinition = serde_json::from_value(json!({
+        "id": "f", "version": "1", "submit_label": "Go",
+        "title": {"en": "Profile", "fr": "Profil", "pt_BR": "Perfil"},
+        "fields": [
+            {"id": "plan", "kind": "radio", "label": {"en": "Plan", "fr": "Offre", "pt-BR": "Plano"},
+             "options": [{"value": "free", "label": {"en": "Free", "pt-br": "Grátis"}}]},
+            {"id": "name", "kind": "text", "label": {"en": "Name", "fr": "Nom", "pt-BR": "Nome"},
+             "messages": {"required": {"en": "Enter your name", "pt-BR": "Informe seu nome"}}}
+        ]
+    }))
+    .unwrap();
+    let said = |language: &str| -> Vec<String> {
+        form.missing_language(language)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    };
+    assert_eq!(
+        said("pt-BR"),
+        ["form `f`: submit_label has no `pt-BR` text"],
+        "tags match whatever their case or separator"
+    );
+    assert_eq!(
+        said("fr"),
+        [
+            "form `f`: submit_label has no `fr` text",
+            "form `f`, field `plan`: the label of option `free` has no `fr` text",
+            "form `f`, field `name`: the message for `required` has no `fr` text",
+        ]
+    );
+    assert!(said("en").is_empty());
+}

@@ -94,6 +94,12 @@ pub enum ConfigProblem {
     DuplicateForm(String),
     #[error("{0}")]
     Form(DefinitionError),
+    #[error("tenant `{issuer}` lists `{language}` in `languages`, but {problem}")]
+    MissingLanguage {
+        issuer: String,
+        language: String,
+        problem: DefinitionError,
+    },
     #[error("tenant `{0}`: [tenants.management] needs exactly one of `client_secret_env` and `client_secret_file`")]
     ManagementSecretSource(String),
     #[error("tenant `{issuer}`: environment variable `{variable}` (the management client secret) is not set")]

@@ -93,6 +93,8 @@ pub struct Tenant {
     pub max_session_lifetime_secs: i64,
     /// Where this tenant's continue tokens carry the answers, unless a form says otherwise.
     pub answers_claim: AnswersClaim,
+    /// The languages its people speak: every text of its forms is written in each.
+    pub languages: Vec<String>,
 }
 
 impl Tenant {
@@ -226,11 +228,23 @@ pub(super) fn check_tenant(
         problems.push(ConfigProblem::NoForms(issuer.clone()));
     }
     for form in &raw.forms {
-        if !forms.contains_key(form) {
-            problems.push(ConfigProblem::UnknownForm {
+        match forms.get(form) {
+            None => problems.push(ConfigProblem::UnknownForm {
                 issuer: issuer.clone(),
                 form: form.clone(),
-            });
+            }),
+            // Every text of the tenant's forms in every language its people speak.
+            Some(definition) => {
+                for language in &raw.languages {
+                    for problem in definition.missing_language(language) {
+                        problems.push(ConfigProblem::MissingLanguage {
+                            issuer: issuer.clone(),
+                            language: language.clone(),
+                            problem,
+                        });
+                    }
+                }
+            }
         }
     }
     if let Some(continue_issuer) = &raw.continue_issuer {
@@ -264,6 +278,7 @@ pub(super) fn check_tenant(
             ttl_seconds,
             scheme,
             forms: raw.forms,
+            languages: raw.languages,
             continue_issuer: raw.continue_issuer,
             management,
             // Checked against MAX_SESSION_LIFETIME_SECS above, so it fits.
@@ -345,4 +360,6 @@ pub(super) struct RawTenant {
     pub(super) management: Option<RawManagement>,
     pub(super) max_session_lifetime_secs: Option<u64>,
     pub(super) answers_claim: Option<String>,
+    #[serde(default)]
+    pub(super) languages: Vec<String>,
 }
