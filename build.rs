@@ -46,7 +46,8 @@ fn main() {
             problems.join("\n  ")
         )
     });
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let out =
+        PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_else(|| panic!("cargo sets OUT_DIR")));
     std::fs::write(out.join("texts.rs"), generate(&languages))
         .unwrap_or_else(|error| panic!("cannot write texts.rs: {error}"));
 }
@@ -97,7 +98,11 @@ fn generate(languages: &[Language]) -> String {
     for key in &keys {
         let _ = writeln!(out, "            Msg::{} => {key:?},", camel(key));
     }
-    out.push_str("        }\n    }\n}\n\n");
+    out.push_str("        }\n    }\n\n    /// The text with this key in the JSON files.\n    pub fn from_key(key: &str) -> Option<Msg> {\n        match key {\n");
+    for key in &keys {
+        let _ = writeln!(out, "            {key:?} => Some(Msg::{}),", camel(key));
+    }
+    out.push_str("            _ => None,\n        }\n    }\n}\n\n");
 
     out.push_str("/// The languages the page speaks: one per file of `src/i18n/texts/`.\n");
     out.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]\npub enum Lang {\n");

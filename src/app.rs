@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use stopover_protocol::SessionCheck;
 
 use crate::api::{self, ApiError, FormRequest};
-use crate::config::{Brand, PageConfig};
+use crate::config::{Brand, PageConfig, CONFIG_PATH};
 use crate::continue_form::HandoffMode;
 use crate::form_page::FormPage;
 use crate::i18n::{Lang, Msg};
@@ -65,6 +65,11 @@ pub fn Stopover(
         Some(Ok(session)) => session.locale.clone(),
         _ => None,
     };
+    for problem in crate::i18n::apply_overrides(&config.texts) {
+        leptos::logging::error!(
+            "{CONFIG_PATH}: {problem}; the built-in texts of that language are used"
+        );
+    }
     let lang = Lang::choose(locale.as_deref(), &Lang::browser_languages());
     lang.apply_to_document();
     config.brand.apply_to_document();

@@ -28,6 +28,9 @@ pub struct PageConfig {
     /// (an absolute `https://` or `http://` URL; anything else is ignored).
     pub return_url: Option<String>,
     pub brand: Brand,
+    /// The operator's texts by language tag and key (`{"fr": {"expired_title": "..."}}`),
+    /// in place of the page's own ([`crate::i18n::apply_overrides`]).
+    pub texts: BTreeMap<String, serde_json::Value>,
 }
 
 impl Default for PageConfig {
@@ -37,6 +40,7 @@ impl Default for PageConfig {
             token_parameter: DEFAULT_TOKEN_PARAMETER.to_owned(),
             return_url: None,
             brand: Brand::default(),
+            texts: BTreeMap::new(),
         }
     }
 }

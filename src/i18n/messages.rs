@@ -4,6 +4,7 @@
 //! these are what the page says around them: states, errors, buttons.
 
 use super::format::format_number;
+use super::overrides::overridden;
 pub use super::texts::Msg;
 use super::texts::TEXTS;
 use super::Lang;
@@ -18,6 +19,19 @@ pub enum Text {
 }
 
 impl Text {
+    /// Each of its sentences.
+    pub fn forms(self) -> impl Iterator<Item = &'static str> {
+        let forms: &'static [(&'static str, &'static str)] = match self {
+            Text::Plain(_) => &[],
+            Text::Plural(forms) => forms,
+        };
+        let plain = match self {
+            Text::Plain(text) => Some(text),
+            Text::Plural(_) => None,
+        };
+        plain.into_iter().chain(forms.iter().map(|(_, text)| *text))
+    }
+
     /// The form for `category`, else `other` (every plural has one: build.rs checks).
     fn form(self, category: &str) -> &'static str {
         match self {
@@ -31,10 +45,23 @@ impl Text {
     }
 }
 
+impl Lang {
+    /// The text of `msg` as the page ships it in this language.
+    pub fn builtin(self, msg: Msg) -> Text {
+        TEXTS[self as usize][msg as usize]
+    }
+
+    /// The text of `msg` in this language: the operator's (`stopover.json`), else the
+    /// page's own.
+    fn text_of(self, msg: Msg) -> Text {
+        overridden(self, msg).unwrap_or_else(|| self.builtin(msg))
+    }
+}
+
 impl Msg {
     /// This text in `lang` (a plural's `other` form).
     pub fn text(self, lang: Lang) -> &'static str {
-        TEXTS[lang as usize][self as usize].form("other")
+        lang.text_of(self).form("other")
     }
 
     /// This text with its `{t}` placeholder replaced by `value`.
@@ -45,7 +72,7 @@ impl Msg {
     /// This text about `count`: the plural form `lang` uses for it, with `{n}` written as
     /// `lang` writes numbers.
     pub fn count(self, lang: Lang, count: f64) -> String {
-        TEXTS[lang as usize][self as usize]
+        lang.text_of(self)
             .form(plural_category(lang, count))
             .replace("{n}", &format_number(lang, count))
     }

@@ -4,6 +4,7 @@
 //!   English and compiled in by `build.rs` into [`Msg`] and [`Lang`] (`texts.rs`);
 //! - [`Lang`]: which language, from the token's `locale` claim and the browser (`lang.rs`);
 //! - [`Msg`]: a text in a language, with its placeholders and plural forms (`messages.rs`);
+//! - [`apply_overrides`]: texts an operator changes in `stopover.json` (`overrides.rs`);
 //! - [`field_error`], [`error_sentence`]: what is said about a refused answer
 //!   (`field_errors.rs`);
 //! - [`format_number`], [`format_date`], [`format_countdown`], [`date_part_order`]: numbers,
@@ -13,8 +14,10 @@ mod field_errors;
 mod format;
 mod lang;
 mod messages;
+mod overrides;
 mod texts;
-#[cfg(test)]
+// build.rs applies all of its rules to the shipped files; the page, those for overrides.
+#[cfg_attr(not(test), allow(dead_code))]
 mod texts_check;
 
 pub use field_errors::{error_sentence, field_error};
@@ -23,3 +26,4 @@ pub use format::{
 };
 pub use lang::Lang;
 pub use messages::{summary_line, Msg, Text};
+pub use overrides::apply_overrides;

@@ -206,7 +206,7 @@ pub fn check_all(files: &[(String, String)]) -> Result<Vec<Language>, Vec<String
 }
 
 /// The `{name}` placeholders of `text`.
-fn placeholders(text: &str) -> BTreeSet<String> {
+pub fn placeholders(text: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     let mut rest = text;
     while let Some(start) = rest.find('{') {

@@ -191,3 +191,37 @@ async fn a_right_to_left_page_mirrors_its_layout() {
     assert_eq!(style.get_property_value("direction").unwrap(), "rtl");
     Lang::En.apply_to_document();
 }
+
+#[wasm_bindgen_test]
+async fn an_operator_changes_a_text_in_stopover_json_and_a_bad_override_changes_nothing() {
+    let token = mint(
+        "a-secret-that-is-only-used-for-decoding!!",
+        json!({"locale": "fr"}),
+        -5,
+    );
+    let config: PageConfig = serde_json::from_value(json!({
+        "texts": {"fr": {"expired_title": "Votre session a expiré"}}
+    }))
+    .unwrap();
+    let page = mount_app(Ok(launch_with("st-3", &token)), config);
+    tick().await;
+    assert_eq!(
+        page.find("h1").text_content().unwrap(),
+        "Votre session a expiré"
+    );
+    drop(page);
+
+    let config: PageConfig = serde_json::from_value(json!({
+        "texts": {"fr": {"expired_title": "Votre session a expiré", "time_left": "{minutes}"}}
+    }))
+    .unwrap();
+    let page = mount_app(Ok(launch_with("st-3", &token)), config);
+    tick().await;
+    assert_eq!(
+        page.find("h1").text_content().unwrap(),
+        "Cette connexion a expiré",
+        "a language with a bad override keeps its own texts"
+    );
+    drop(page);
+    stopover_page::i18n::apply_overrides(&Default::default());
+}

@@ -17,6 +17,7 @@ use stopover_e2e::stack::{BackChannel, Delivery, Stack, StackOptions};
 const AMARA: &str = "Amara Okafor";
 const BRUNO: &str = "Bruno Keller";
 const CHLOE: &str = "Chloé Dubois";
+const LAYLA: &str = "Layla Haddad";
 
 /// Runs `test` against a fresh stack in a fresh browser, then stops the stack.
 async fn scenario<F, Fut>(options: StackOptions, test: F)
@@ -117,6 +118,51 @@ async fn a_french_locale_claim_shows_the_terms_in_french_and_accepting_them_sign
         let terms = &user["app_metadata"]["consents"]["terms"];
         assert_eq!(terms["version"], json!(form.version), "{user}");
         assert!(terms["accepted_at"].is_i64(), "{user}");
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_arabic_locale_shows_the_profile_right_to_left_and_signs_in() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        sign_in_as(&client, &start_page(&stack), LAYLA).await;
+        let form = &stack.forms["profile"];
+        wait_for_text(&client, form.title.get("ar")).await;
+        wait_for_form(&client).await;
+        assert_eq!(document_language(&client).await, "ar");
+        let layout = client
+            .execute(
+                "const f = document.querySelector('form.stopover-form').getBoundingClientRect();
+                 const b = document.querySelector('button[type=submit]').getBoundingClientRect();
+                 const l = getComputedStyle(document.querySelector('label[for=field-company]'));
+                 return [document.documentElement.dir, f.left, f.right, b.left, b.right, l.direction];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(layout[0], "rtl");
+        assert_eq!(layout[5], "rtl");
+        let (form_left, form_right) = (layout[1].as_f64().unwrap(), layout[2].as_f64().unwrap());
+        let (button_left, button_right) = (layout[3].as_f64().unwrap(), layout[4].as_f64().unwrap());
+        assert!(
+            (form_right - button_right).abs() < 2.0 && button_left > form_left + 20.0,
+            "the button starts at the right, where Arabic is read from: \
+             form {form_left}..{form_right}, button {button_left}..{button_right}"
+        );
+        assert_accessible(&client, "the profile form in Arabic").await;
+        screenshots(&client, "profile-ar").await;
+
+        submit(&client).await;
+        wait_for_text(&client, "توجد مشكلة").await;
+        assert_accessible(&client, "the error summary in Arabic").await;
+        screenshots(&client, "profile-ar-errors").await;
+
+        fill_by_clicking(&client, &valid_inputs(form, "ar")).await;
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+        let user = stack.stored_user("layla").await;
+        assert_eq!(user["user_metadata"]["company"], "Keller Logistik AG");
         stack
     })
     .await;

@@ -122,7 +122,7 @@ async fn continue_login(
     let now = state.now();
     let login_state = parse_login_state(&request.state)?;
     let config = state.config();
-    let session = verify(&request.session_token, &config, now)?;
+    let session = verify(&request.session_token, config, now)?;
     let tenant = session.tenant;
     let claims = &session.claims.custom;
     // `verify` checked that a `form` claim names one of the tenant's forms, and the
@@ -183,7 +183,7 @@ async fn check_session(
     let now = state.now();
     parse_login_state(&request.state)?;
     let config = state.config();
-    let session = verify(&request.session_token, &config, now)?;
+    let session = verify(&request.session_token, config, now)?;
     let claims = &session.claims.custom;
     let key = ReplayKey::new(&session.tenant.issuer, &claims.sub, &request.session_token);
     match state.store().is_used(key, now).await {

@@ -175,9 +175,9 @@ impl fmt::Debug for Clock {
 /// The terms version `config/demo.toml` serves: what Amara and Bruno accepted.
 const ACCEPTED_TERMS: &str = "2026-11";
 
-/// Three users, one per path through the example Action: a complete profile (no stopover),
-/// a profile missing phone and company (`profile`), and terms accepted at an older version,
-/// speaking French (`terms`). Their metadata is kept where the Action reads it: the accepted
+/// Four users, one per path through the example Action: a complete profile (no stopover),
+/// a profile missing phone and company (`profile`), terms accepted at an older version,
+/// speaking French (`terms`), and the profile again, speaking Arabic (the page right to left). Their metadata is kept where the Action reads it: the accepted
 /// terms in `app_metadata.consents.terms.version`, the profile in `user_metadata`.
 pub fn default_users() -> Vec<TestUser> {
     vec![
@@ -223,6 +223,18 @@ pub fn default_users() -> Vec<TestUser> {
             app_metadata: object(json!({
                 "consents": accepted("2025-03"),
                 "account_ref": "ACC-1003",
+            })),
+        },
+        TestUser {
+            user_id: "auth0|layla".to_owned(),
+            name: "Layla Haddad".to_owned(),
+            given_name: "Layla".to_owned(),
+            email: "layla@example.com".to_owned(),
+            locale: "ar".to_owned(),
+            user_metadata: object(json!({ "country": "other" })),
+            app_metadata: object(json!({
+                "consents": accepted(ACCEPTED_TERMS),
+                "account_ref": "ACC-1004",
             })),
         },
     ]
