@@ -171,22 +171,24 @@ fn FormLoader(
             verdict.set(Some(error));
         }
     });
-    move || match (verdict.get(), form.get()) {
-        (Some(ApiError::AlreadyUsed), _) => {
-            tab_memory::finish();
-            view! { <AlreadyDone /> }.into_any()
-        }
-        (Some(_), _) => view! { <NotVerified /> }.into_any(),
-        (None, None) => view! { <Loading lang /> }.into_any(),
-        (None, Some(Ok(form))) => view! { <FormPage form /> }.into_any(),
+    // The verdict is shown once the form has loaded (no flash of one state before another);
+    // an unknown form says so, whatever the verdict (the signer refuses its token too).
+    move || match (form.get(), verdict.get()) {
+        (None, _) => view! { <Loading lang /> }.into_any(),
         (
-            None,
             Some(Err(Failure {
                 error: ApiError::UnknownForm,
                 ..
             })),
+            _,
         ) => view! { <UnknownForm /> }.into_any(),
-        (None, Some(Err(Failure { error, retry_at }))) => {
+        (Some(_), Some(ApiError::AlreadyUsed)) => {
+            tab_memory::finish();
+            view! { <AlreadyDone /> }.into_any()
+        }
+        (Some(_), Some(_)) => view! { <NotVerified /> }.into_any(),
+        (Some(Ok(form)), None) => view! { <FormPage form /> }.into_any(),
+        (Some(Err(Failure { error, retry_at })), None) => {
             let load = load.clone();
             view! { <RetryNotice error retry_at on_retry=Callback::new(move |()| load()) /> }
                 .into_any()
