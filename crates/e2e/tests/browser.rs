@@ -475,7 +475,12 @@ async fn screenshots_at_320_and_1280_px_of_every_state() {
         screenshots(&client, "terms-form-fr").await;
         assert_accessible(&client, "the terms form at 1280 px").await;
 
-        client.goto(&stack.signer_origin()).await.unwrap();
+        // A link that lost its token (this tab still remembers Chloé's login, which a bare
+        // address would resume).
+        client
+            .goto(&format!("{}/?state=only-a-state", stack.signer_origin()))
+            .await
+            .unwrap();
         wait_for_text(&client, "This link is not complete").await;
         screenshots(&client, "link-problem").await;
         assert_accessible(&client, "the incomplete link").await;
