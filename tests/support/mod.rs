@@ -51,9 +51,16 @@ pub fn signer() -> TestSigner {
 }
 
 /// A session token as an Auth0 Action's `encodeToken` makes it, expiring in `expires_in` s.
+/// Each call is another person's (`sub` unless `payload` sets one), so two tokens minted in
+/// the same second with the same claims are still two logins: the signer remembers each
+/// token it has used, and the page asks about its token when it opens.
 pub fn mint(secret: &str, payload: Value, expires_in: i64) -> String {
-    let mut custom =
-        json!({"sub": "auth0|page-test", "iss": SIGNER_ISSUER.unwrap_or("127.0.0.1:8780")});
+    static MINTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = MINTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut custom = json!({
+        "sub": format!("auth0|page-test-{n}"),
+        "iss": SIGNER_ISSUER.unwrap_or("127.0.0.1:8780"),
+    });
     if let (Value::Object(custom), Value::Object(payload)) = (&mut custom, payload) {
         custom.extend(payload);
     }

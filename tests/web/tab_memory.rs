@@ -105,11 +105,7 @@ async fn after_the_handoff_the_tab_forgets_the_login_and_back_says_the_step_is_f
 
     // The next login in this tab (a new token and state) is a login like any other.
     let next = format!("state-next-{}", now_seconds());
-    let token = mint(
-        signer.secret,
-        json!({"form": "terms", "locale": "en", "sub": "auth0|page-test-next"}),
-        300,
-    );
+    let token = mint(signer.secret, json!({"form": "terms", "locale": "en"}), 300);
     let page = reopen_app(Ok(launch_with(&next, &token)), config_with_return_url());
     page.wait_for("#field-terms").await;
     assert_eq!(stored("stopover.finished"), None);

@@ -131,24 +131,36 @@ async fn an_arabic_locale_shows_the_profile_right_to_left_and_signs_in() {
         wait_for_text(&client, form.title.get("ar")).await;
         wait_for_form(&client).await;
         assert_eq!(document_language(&client).await, "ar");
+        // Mirrored: a label's text and the row under the form (the time left, then the
+        // button) start at the right edge, where Arabic is read from.
         let layout = client
             .execute(
                 "const f = document.querySelector('form.stopover-form').getBoundingClientRect();
+                 const r = document.createRange();
+                 r.selectNodeContents(document.querySelector('label[for=field-company]'));
+                 const l = r.getBoundingClientRect();
+                 const c = document.querySelector('.countdown').getBoundingClientRect();
                  const b = document.querySelector('button[type=submit]').getBoundingClientRect();
-                 const l = getComputedStyle(document.querySelector('label[for=field-company]'));
-                 return [document.documentElement.dir, f.left, f.right, b.left, b.right, l.direction];",
+                 return [document.documentElement.dir, f.left, f.right, l.left, l.right,
+                         c.left, c.right, b.left, b.right];",
                 vec![],
             )
             .await
             .unwrap();
         assert_eq!(layout[0], "rtl");
-        assert_eq!(layout[5], "rtl");
-        let (form_left, form_right) = (layout[1].as_f64().unwrap(), layout[2].as_f64().unwrap());
-        let (button_left, button_right) = (layout[3].as_f64().unwrap(), layout[4].as_f64().unwrap());
+        let x: Vec<f64> = (1..=8).map(|i| layout[i].as_f64().unwrap()).collect();
+        let (form_left, form_right) = (x[0], x[1]);
+        let (label_left, label_right) = (x[2], x[3]);
+        let (countdown_left, countdown_right) = (x[4], x[5]);
+        let (button_left, button_right) = (x[6], x[7]);
         assert!(
-            (form_right - button_right).abs() < 2.0 && button_left > form_left + 20.0,
-            "the button starts at the right, where Arabic is read from: \
-             form {form_left}..{form_right}, button {button_left}..{button_right}"
+            (form_right - label_right).abs() < 2.0 && label_left > form_left + 20.0,
+            "a label starts at the right: form {form_left}..{form_right}, label {label_left}..{label_right}"
+        );
+        assert!(
+            (form_right - countdown_right).abs() < 2.0 && button_right <= countdown_left,
+            "the time left, then the button, from the right: form {form_left}..{form_right}, \
+             time left {countdown_left}..{countdown_right}, button {button_left}..{button_right}"
         );
         assert_accessible(&client, "the profile form in Arabic").await;
         screenshots(&client, "profile-ar").await;
@@ -489,6 +501,19 @@ async fn screenshots_at_320_and_1280_px_of_every_state() {
     .await;
 }
 
+/// What the simulator's start page says about `name` (their entry in its list of users).
+async fn user_entry(client: &Client, name: &str) -> String {
+    match client
+        .find(Locator::XPath(&format!(
+            "//li[contains(@class, 'user')][h2[normalize-space()='{name}']]"
+        )))
+        .await
+    {
+        Ok(entry) => entry.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
 /// The profile form stored in `user_metadata` and the terms' consents in
 /// `app_metadata.consents.{field}`, through the simulator's Management API.
 fn back_channel() -> StackOptions {
@@ -670,9 +695,9 @@ async fn the_start_page_resets_a_user_so_a_shared_demo_can_walk_the_stopover_aga
         wait_for_signed_in(&client).await;
 
         client.goto(&start_page(&stack)).await.unwrap();
-        let before = body_text(&client).await;
+        let before = user_entry(&client, BRUNO).await;
         assert!(
-            !before.contains("Next sign-in stops over at the profile form"),
+            before.contains("Next sign-in finishes at once"),
             "Bruno's profile is complete now: {before}"
         );
         assert_accessible(&client, "the simulator's start page with Reset buttons").await;
@@ -685,7 +710,18 @@ async fn the_start_page_resets_a_user_so_a_shared_demo_can_walk_the_stopover_aga
             .click()
             .await
             .unwrap();
-        wait_for_text(&client, "Next sign-in stops over at the profile form").await;
+        let mut after = String::new();
+        for _ in 0..50 {
+            after = user_entry(&client, BRUNO).await;
+            if after.contains("Next sign-in stops over at the profile form") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            after.contains("Next sign-in stops over at the profile form"),
+            "Bruno stops over again after the reset: {after}"
+        );
         assert!(
             stack.stored_user("bruno").await["user_metadata"]
                 .get("company")
