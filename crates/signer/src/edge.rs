@@ -213,9 +213,21 @@ async fn request_timeout(State(state): State<AppState>, request: Request, next: 
     }
 }
 
-/// Counts the request, logs one line without query string, body or token, and sets
+/// What a handler adds to its response for the access line: the tenant and form a continue
+/// token was minted for (names from the configuration, never from the request).
+#[derive(Debug, Clone)]
+pub struct Minted {
+    pub issuer: String,
+    pub form: String,
+}
+
+/// Counts the request, logs one access line without query string, body or token, and sets
 /// `no-store` on API answers (here, where the route is known: a response alone does not say
 /// which route answered it, and the timeouts' answers must carry it too).
+///
+/// The access line is the request's only `info` line: its `outcome` is `minted` (with the
+/// `issuer` and `form`), the reason a request was refused (`expired`, `bad_signature`,
+/// `already_used`, ...; see [`RejectionReason`]), or `ok`.
 async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = route_label(
@@ -229,19 +241,32 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     state.metrics().record_request(route, status, elapsed);
-    if let Some(RejectionReason(reason)) = response.extensions().get::<RejectionReason>() {
+    let rejection = response
+        .extensions()
+        .get::<RejectionReason>()
+        .map(|RejectionReason(reason)| *reason);
+    if let Some(reason) = rejection {
         state.metrics().record_rejection(reason);
     }
+    let minted = response.extensions_mut().remove::<Minted>();
     if route.starts_with("/api") {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    let outcome = match (&minted, rejection) {
+        (Some(_), _) => "minted",
+        (None, Some(reason)) => reason,
+        (None, None) => "ok",
+    };
     tracing::info!(
         method,
         route,
         status,
         latency_ms = elapsed.as_millis() as u64,
+        outcome,
+        issuer = minted.as_ref().map(|minted| minted.issuer.as_str()),
+        form = minted.as_ref().map(|minted| minted.form.as_str()),
         "request"
     );
     response

@@ -19,7 +19,7 @@ use stopover_protocol::{
 };
 
 use crate::config::FormDelivery;
-use crate::edge;
+use crate::edge::{self, Minted};
 use crate::error::{json_response, ApiError};
 use crate::mint::{
     continue_url, mint_continue_token, mint_continue_token_with_record, MintRequest,
@@ -122,7 +122,7 @@ async fn continue_login(
     let now = state.now();
     let login_state = parse_login_state(&request.state)?;
     let config = state.config();
-    let session = verify(&request.session_token, &config, now)?;
+    let session = verify(&request.session_token, config, now)?;
     let tenant = session.tenant;
     let claims = &session.claims.custom;
     // `verify` checked that a `form` claim names one of the tenant's forms, and the
@@ -156,20 +156,25 @@ async fn continue_login(
         Some(delivery) => store_then_mint(&state, mint, delivery, used).await?,
     };
     state.metrics().record_minted();
-    tracing::info!(issuer = %tenant.issuer, form = %form.id.0, "continue token minted");
 
     let fields = BTreeMap::from([
         ("state".to_owned(), login_state.as_str().to_owned()),
         (tenant.token_parameter.clone(), token),
     ]);
     let continue_url = continue_url(tenant, claims.requested_continue_host(), &login_state);
-    Ok(json_response(
+    let mut response = json_response(
         StatusCode::OK,
         &ContinueResponse {
             continue_url,
             fields,
         },
-    ))
+    );
+    // Logged on the request's one access line (`edge::observe`).
+    response.extensions_mut().insert(Minted {
+        issuer: tenant.issuer.clone(),
+        form: form.id.0.clone(),
+    });
+    Ok(response)
 }
 
 /// `POST /api/session`: could this login still be completed? The checks of `/api/continue`
@@ -183,7 +188,7 @@ async fn check_session(
     let now = state.now();
     parse_login_state(&request.state)?;
     let config = state.config();
-    let session = verify(&request.session_token, &config, now)?;
+    let session = verify(&request.session_token, config, now)?;
     let claims = &session.claims.custom;
     let key = ReplayKey::new(&session.tenant.issuer, &claims.sub, &request.session_token);
     match state.store().is_used(key, now).await {
@@ -207,17 +212,14 @@ fn parse_login_state(raw: &str) -> Result<LoginState, ApiError> {
     })
 }
 
-/// The session token verified against the configured tenants, or the one opaque 401 (the log
-/// says which check refused it).
+/// The session token verified against the configured tenants, or the one opaque 401 (the
+/// access line's `outcome` says which check refused it).
 fn verify<'c>(
     token: &str,
     config: &'c crate::config::Config,
     now: i64,
 ) -> Result<VerifiedSession<'c>, ApiError> {
-    verify_session_token(token, &config.tenants, now).map_err(|rejection| {
-        tracing::info!(reason = %rejection, "session token refused");
-        ApiError::InvalidToken(rejection)
-    })
+    verify_session_token(token, &config.tenants, now).map_err(ApiError::InvalidToken)
 }
 
 /// The session token being used up: its replay key, and until when it must be remembered.
