@@ -56,11 +56,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", any(api_not_found))
         // Set before the CORS layer, so that layer still answers preflight OPTIONS requests.
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(edge::cors(state.config()))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            edge::origin_guard,
-        ));
+        // The `Origin` guard, before CORS, is in `edge::around`, for the API routes.
+        .layer(edge::cors(state.config()));
     // Readiness and metrics live on the admin listener only ([`admin_app`]): the rejection
     // counts would tell an attacker why a token was refused. Here they are 404 whatever the
     // method, even when the page answers unknown paths, so a probe aimed at the wrong port
