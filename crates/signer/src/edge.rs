@@ -433,6 +433,26 @@ mod tests {
     }
 
     #[test]
+    fn every_route_label_is_one_the_metrics_count() {
+        let matched = [
+            None,
+            Some("/api/forms"),
+            Some("/api/forms/{id}"),
+            Some("/api/continue"),
+            Some("/api/session"),
+            Some("/api/{*rest}"),
+            Some("/healthz"),
+            Some("/readyz"),
+            Some("/metrics"),
+            Some("/invented"),
+        ];
+        for path in matched {
+            let label = route_label(path);
+            assert!(crate::metrics::ROUTES.contains(&label), "{label}");
+        }
+    }
+
+    #[test]
     fn unusual_methods_are_logged_as_other() {
         assert_eq!(method_label(&Method::POST), "POST");
         assert_eq!(method_label(&Method::PATCH), "PATCH");
