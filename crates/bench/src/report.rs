@@ -408,9 +408,9 @@ impl Report {
                  (the inverse of requests/s, load generator included): {extra:.1} µs more. \
                  Verification, validation and minting take {steps_us:.1} µs of it in process \
                  (criterion); the other {:.1} µs are what the floor does not do either: the \
-                 replay-store check, the signer's edge layers (panic catching, timeout, origin \
-                 guard, CORS, rate limiter, metrics, request tracing) and its `info` log line \
-                 per minted token.",
+                 replay-store check, the signer's edge (panic catching; one middleware for \
+                 the origin guard, timeouts, metrics and the access line; CORS; the rate \
+                 limiter) and its one `info` access line per request.",
                 (extra - steps_us).max(0.0)
             );
         }

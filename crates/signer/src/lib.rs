@@ -11,6 +11,7 @@
 //! - [`edge`]: what every request passes through (panics, timeouts, origins, rate limit,
 //!   metrics); [`static_site`]: the page, with its security headers;
 //!   [`page_policy`]: those headers and the page's `<meta>` policy, built in one place.
+//! - [`logging`]: the process's log lines.
 //! - [`server`]: the public and admin listeners, and how they hold off slow clients.
 #![forbid(unsafe_code)]
 
@@ -18,6 +19,7 @@ pub mod config;
 pub mod edge;
 pub mod error;
 pub mod hs256;
+pub mod logging;
 pub mod management;
 pub mod metrics;
 pub mod mint;

@@ -1,7 +1,6 @@
 //! `stopover-signer`: run the signer, check a configuration, generate a secret, or write the
 //! page's security policy into a built page.
 
-use std::io::IsTerminal as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,7 +12,6 @@ use rand::RngCore as _;
 use stopover_signer::config::Config;
 use stopover_signer::page_policy::{write_page_policy, HEADERS_FILE};
 use stopover_signer::Listeners;
-use tracing_subscriber::EnvFilter;
 
 /// mimalloc instead of the system allocator: each request allocates a few dozen small blocks
 /// (the body, the claims, the answers, the minted token, the response), and glibc's malloc
@@ -93,14 +91,7 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(path: &Path, listen: Option<SocketAddr>) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        // Colour codes only for a person at a terminal; log files and collectors get plain
-        // text (and writing them cost a measurable share of each request).
-        .with_ansi(std::io::stdout().is_terminal())
-        .init();
+    stopover_signer::logging::init();
     let mut config = match load(path) {
         Ok(config) => config,
         Err(message) => {

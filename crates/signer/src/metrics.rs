@@ -10,31 +10,66 @@ use std::time::Duration;
 /// Upper bounds of the latency buckets, in seconds.
 const LATENCY_BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0];
 
+/// The route labels requests are counted under (`edge::route_label`'s fixed set).
+pub const ROUTES: [&str; 9] = [
+    "/api/forms",
+    "/api/forms/{id}",
+    "/api/continue",
+    "/api/session",
+    "/api/other",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "page",
+];
+/// The statuses the signer answers, counted without a lock; any other goes to a map behind
+/// one. Sorted (binary search).
+const STATUSES: [u16; 19] = [
+    200, 204, 206, 304, 400, 401, 403, 404, 405, 408, 409, 412, 413, 415, 416, 422, 429, 500, 503,
+];
+
 /// Counters shared by every request. Labels come from a fixed set (route patterns, status
-/// codes, reason names), so memory stays bounded.
+/// codes, reason names), so memory stays bounded. What every request touches is atomic (a
+/// counter per known route and status, one latency bucket), so two requests never wait for
+/// each other here.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(&'static str, u16), u64>>,
+    /// Requests by [`ROUTES`] and [`STATUSES`] index.
+    requests: [[AtomicU64; STATUSES.len()]; ROUTES.len()],
+    /// Requests of any other route or status.
+    other_requests: Mutex<BTreeMap<(&'static str, u16), u64>>,
     rejections: Mutex<BTreeMap<&'static str, u64>>,
     minted: AtomicU64,
     /// Connections open now, by listener (`public`, `admin`).
     connections_open: Mutex<BTreeMap<&'static str, u64>>,
     /// Connections the signer closed because the client was too slow, by reason.
     connections_cut: Mutex<BTreeMap<&'static str, u64>>,
-    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    /// Requests by the first bucket whose bound they are within (the last: above every
+    /// bound); [`Metrics::render`] adds them up into Prometheus's cumulative buckets.
+    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len() + 1],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
 }
 
 impl Metrics {
     pub fn record_request(&self, route: &'static str, status: u16, elapsed: Duration) {
-        *lock(&self.requests).entry((route, status)).or_default() += 1;
-        let seconds = elapsed.as_secs_f64();
-        for (bound, count) in LATENCY_BUCKETS.iter().zip(&self.latency_buckets) {
-            if seconds <= *bound {
-                count.fetch_add(1, Ordering::Relaxed);
+        let route_index = ROUTES.iter().position(|known| *known == route);
+        match (route_index, STATUSES.binary_search(&status)) {
+            (Some(route), Ok(status)) => {
+                self.requests[route][status].fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {
+                *lock(&self.other_requests)
+                    .entry((route, status))
+                    .or_default() += 1
             }
         }
+        let seconds = elapsed.as_secs_f64();
+        let bucket = LATENCY_BUCKETS
+            .iter()
+            .position(|bound| seconds <= *bound)
+            .unwrap_or(LATENCY_BUCKETS.len());
+        self.latency_buckets[bucket].fetch_add(1, Ordering::Relaxed);
         self.latency_count.fetch_add(1, Ordering::Relaxed);
         let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         self.latency_sum_micros.fetch_add(micros, Ordering::Relaxed);
@@ -68,7 +103,16 @@ impl Metrics {
         let mut out = String::new();
         out.push_str("# HELP stopover_requests_total HTTP requests by route and status.\n");
         out.push_str("# TYPE stopover_requests_total counter\n");
-        for ((route, status), count) in lock(&self.requests).iter() {
+        let mut requests = lock(&self.other_requests).clone();
+        for (route, counts) in ROUTES.iter().zip(&self.requests) {
+            for (status, count) in STATUSES.iter().zip(counts) {
+                let count = count.load(Ordering::Relaxed);
+                if count > 0 {
+                    *requests.entry((route, *status)).or_default() += count;
+                }
+            }
+        }
+        for ((route, status), count) in &requests {
             let _ = writeln!(
                 out,
                 "stopover_requests_total{{route=\"{route}\",status=\"{status}\"}} {count}"
@@ -109,11 +153,12 @@ impl Metrics {
         }
         out.push_str("# HELP stopover_request_duration_seconds Time to answer a request.\n");
         out.push_str("# TYPE stopover_request_duration_seconds histogram\n");
+        let mut cumulative = 0;
         for (bound, count) in LATENCY_BUCKETS.iter().zip(&self.latency_buckets) {
+            cumulative += count.load(Ordering::Relaxed);
             let _ = writeln!(
                 out,
-                "stopover_request_duration_seconds_bucket{{le=\"{bound}\"}} {}",
-                count.load(Ordering::Relaxed)
+                "stopover_request_duration_seconds_bucket{{le=\"{bound}\"}} {cumulative}"
             );
         }
         let total = self.latency_count.load(Ordering::Relaxed);
@@ -145,6 +190,8 @@ mod tests {
         let metrics = Metrics::default();
         metrics.record_request("/api/continue", 200, Duration::from_millis(3));
         metrics.record_request("/api/continue", 401, Duration::from_millis(30));
+        metrics.record_request("/api/continue", 504, Duration::from_secs(9));
+        metrics.record_request("/healthz", 200, Duration::from_micros(10));
         metrics.record_rejection("expired");
         metrics.record_minted();
         metrics.connection_opened("public");
@@ -158,9 +205,18 @@ mod tests {
         assert!(text.contains("stopover_requests_total{route=\"/api/continue\",status=\"401\"} 1"));
         assert!(text.contains("stopover_rejections_total{reason=\"expired\"} 1"));
         assert!(text.contains("stopover_tokens_minted_total 1"));
-        assert!(text.contains("stopover_request_duration_seconds_bucket{le=\"0.005\"} 1"));
-        assert!(text.contains("stopover_request_duration_seconds_bucket{le=\"0.05\"} 2"));
-        assert!(text.contains("stopover_request_duration_seconds_bucket{le=\"+Inf\"} 2"));
-        assert!(text.contains("stopover_request_duration_seconds_count 2"));
+        assert!(text.contains("stopover_requests_total{route=\"/api/continue\",status=\"504\"} 1"));
+        assert!(text.contains("stopover_requests_total{route=\"/healthz\",status=\"200\"} 1"));
+        assert!(text.contains("stopover_request_duration_seconds_bucket{le=\"0.001\"} 1"));
+        assert!(text.contains("stopover_request_duration_seconds_bucket{le=\"0.005\"} 2"));
+        assert!(text.contains("stopover_request_duration_seconds_bucket{le=\"0.05\"} 3"));
+        assert!(text.contains("stopover_request_duration_seconds_bucket{le=\"5\"} 3"));
+        assert!(text.contains("stopover_request_duration_seconds_bucket{le=\"+Inf\"} 4"));
+        assert!(text.contains("stopover_request_duration_seconds_count 4"));
+        // Sorted by route, then status, whichever table counted them.
+        let continue_200 = text.find(
+            "status=\"200\"} 1\nstopover_requests_total{route=\"/api/continue\",status=\"401\"}",
+        );
+        assert!(continue_200.is_some(), "{text}");
     }
 }

@@ -19,7 +19,7 @@ use stopover_protocol::{
 };
 
 use crate::config::FormDelivery;
-use crate::edge;
+use crate::edge::{self, Minted};
 use crate::error::{json_response, ApiError};
 use crate::mint::{
     continue_url, mint_continue_token, mint_continue_token_with_record, MintRequest,
@@ -56,11 +56,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", any(api_not_found))
         // Set before the CORS layer, so that layer still answers preflight OPTIONS requests.
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(edge::cors(state.config()))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            edge::origin_guard,
-        ));
+        // The `Origin` guard, before CORS, is in `edge::around`, for the API routes.
+        .layer(edge::cors(state.config()));
     // Readiness and metrics live on the admin listener only ([`admin_app`]): the rejection
     // counts would tell an attacker why a token was refused. Here they are 404 whatever the
     // method, even when the page answers unknown paths, so a probe aimed at the wrong port
@@ -156,20 +153,25 @@ async fn continue_login(
         Some(delivery) => store_then_mint(&state, mint, delivery, used).await?,
     };
     state.metrics().record_minted();
-    tracing::info!(issuer = %tenant.issuer, form = %form.id.0, "continue token minted");
 
     let fields = BTreeMap::from([
         ("state".to_owned(), login_state.as_str().to_owned()),
         (tenant.token_parameter.clone(), token),
     ]);
     let continue_url = continue_url(tenant, claims.requested_continue_host(), &login_state);
-    Ok(json_response(
+    let mut response = json_response(
         StatusCode::OK,
         &ContinueResponse {
             continue_url,
             fields,
         },
-    ))
+    );
+    // Logged on the request's one access line (`edge::observe`).
+    response.extensions_mut().insert(Minted {
+        issuer: tenant.issuer.clone(),
+        form: form.id.0.clone(),
+    });
+    Ok(response)
 }
 
 /// `POST /api/session`: could this login still be completed? The checks of `/api/continue`
@@ -207,17 +209,14 @@ fn parse_login_state(raw: &str) -> Result<LoginState, ApiError> {
     })
 }
 
-/// The session token verified against the configured tenants, or the one opaque 401 (the log
-/// says which check refused it).
+/// The session token verified against the configured tenants, or the one opaque 401 (the
+/// access line's `outcome` says which check refused it).
 fn verify<'c>(
     token: &str,
     config: &'c crate::config::Config,
     now: i64,
 ) -> Result<VerifiedSession<'c>, ApiError> {
-    verify_session_token(token, &config.tenants, now).map_err(|rejection| {
-        tracing::info!(reason = %rejection, "session token refused");
-        ApiError::InvalidToken(rejection)
-    })
+    verify_session_token(token, &config.tenants, now).map_err(ApiError::InvalidToken)
 }
 
 /// The session token being used up: its replay key, and until when it must be remembered.

@@ -42,8 +42,11 @@ async fn logs_name_the_reason_but_never_tokens_states_or_answers() {
     post_continue(&state, continue_body(&expired_token, &answers)).await;
 
     let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
-    assert!(log.contains("reason=expired"), "{log}");
-    assert!(log.contains("continue token minted"), "{log}");
+    assert!(log.contains("outcome=\"expired\""), "{log}");
+    assert!(log.contains("outcome=\"minted\""), "{log}");
+    assert!(log.contains(&format!("issuer=\"{ISSUER}\"")), "{log}");
+    assert!(log.contains("form=\"profile\""), "{log}");
+    assert_eq!(log.lines().count(), 2, "one line per request: {log}");
     let minted_token = minted.body["fields"]["session_token"].as_str().unwrap();
     for secret in [
         token().as_str(),
