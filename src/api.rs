@@ -131,32 +131,32 @@ pub async fn post_continue(
     config: &PageConfig,
     request: &ContinueRequest,
 ) -> Result<ContinueResponse, ApiError> {
-    let url = config.signer_endpoint(CONTINUE_PATH);
-    let response = Request::post(&url)
-        .header("Accept", "application/json")
-        .json(request)
-        .map_err(|_| ApiError::Unexpected(0))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    read(response).await
+    read(post(config, CONTINUE_PATH, request).await?).await
 }
 
 /// `POST /api/session`: `Ok` when the signer could still accept this login (204), else why
 /// not, as `/api/continue` would say it.
 pub async fn check_session(config: &PageConfig, check: &SessionCheck) -> Result<(), ApiError> {
-    let url = config.signer_endpoint(SESSION_PATH);
-    let response = Request::post(&url)
-        .header("Accept", "application/json")
-        .json(check)
-        .map_err(|_| ApiError::Unexpected(0))?
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
+    let response = post(config, SESSION_PATH, check).await?;
     if response.ok() {
         return Ok(());
     }
     Err(refusal(response).await)
+}
+
+/// `POST` of `body` as JSON to `path` on the signer; `Network` when no answer came.
+async fn post(
+    config: &PageConfig,
+    path: &str,
+    body: &impl serde::Serialize,
+) -> Result<Response, ApiError> {
+    Request::post(&config.signer_endpoint(path))
+        .header("Accept", "application/json")
+        .json(body)
+        .map_err(|_| ApiError::Unexpected(0))?
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)
 }
 
 /// The error for a non-success `status`, from its JSON body when there is one and its
