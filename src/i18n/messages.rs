@@ -20,16 +20,11 @@ pub enum Text {
 
 impl Text {
     /// Each of its sentences.
-    pub fn forms(self) -> impl Iterator<Item = &'static str> {
-        let forms: &'static [(&'static str, &'static str)] = match self {
-            Text::Plain(_) => &[],
-            Text::Plural(forms) => forms,
-        };
-        let plain = match self {
-            Text::Plain(text) => Some(text),
-            Text::Plural(_) => None,
-        };
-        plain.into_iter().chain(forms.iter().map(|(_, text)| *text))
+    pub fn forms(self) -> Vec<&'static str> {
+        match self {
+            Text::Plain(text) => vec![text],
+            Text::Plural(forms) => forms.iter().map(|(_, text)| *text).collect(),
+        }
     }
 
     /// The form for `category`, else `other` (every plural has one: build.rs checks).
