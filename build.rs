@@ -157,31 +157,47 @@ fn generate(languages: &[Language]) -> String {
     }
     out.push_str("}\n\n");
 
+    // English, the reference, is in the page; the others are data it fetches for the one
+    // language shown (`src/i18n/loaded.rs`), and are compiled in only off the browser, where
+    // the native unit tests read them.
+    out.push_str("/// The English texts, in `Msg` order.\n");
+    let _ = writeln!(out, "pub(super) static ENGLISH: [Text; {}] = [", keys.len());
+    write_texts(&mut out, &languages[0], &keys);
+    out.push_str("];\n\n");
+    out.push_str(
+        "/// Every language's texts, off the browser: `ALL[lang as usize][msg as usize]`.\n",
+    );
+    out.push_str("#[cfg(not(target_arch = \"wasm32\"))]\n");
     let _ = writeln!(
         out,
-        "/// Every text of every language: `TEXTS[lang as usize][msg as usize]`.\npub(super) static TEXTS: [[Text; {}]; {}] = [",
+        "pub(super) static ALL: [[Text; {}]; {}] = [",
         keys.len(),
         languages.len()
     );
     for language in languages {
         out.push_str("    [\n");
-        for key in &keys {
-            match language.text(key) {
-                Some(Text::Plain(text)) => {
-                    let _ = writeln!(out, "        Text::Plain({text:?}),");
-                }
-                Some(Text::Plural(forms)) => {
-                    out.push_str("        Text::Plural(&[");
-                    for (category, text) in forms {
-                        let _ = write!(out, "({category:?}, {text:?}), ");
-                    }
-                    out.push_str("]),\n");
-                }
-                None => unreachable!("checked above"),
-            }
-        }
+        write_texts(&mut out, language, &keys);
         out.push_str("    ],\n");
     }
     out.push_str("];\n");
     out
+}
+
+/// `language`'s texts of `keys`, one `Text` a line.
+fn write_texts(out: &mut String, language: &Language, keys: &[&str]) {
+    for key in keys {
+        match language.text(key) {
+            Some(Text::Plain(text)) => {
+                let _ = writeln!(out, "        Text::Plain({text:?}),");
+            }
+            Some(Text::Plural(forms)) => {
+                out.push_str("        Text::Plural(&[");
+                for (category, text) in forms {
+                    let _ = write!(out, "({category:?}, {text:?}), ");
+                }
+                out.push_str("]),\n");
+            }
+            None => unreachable!("checked above"),
+        }
+    }
 }

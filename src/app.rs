@@ -34,11 +34,11 @@ pub fn App(
         let launch = query.take(config.token_parameter());
         started.set(Some((launch, config)));
     });
-    move || match started.get() {
-        None => view! { <Loading lang=Lang::of_document() /> }.into_any(),
-        Some((launch, config)) => {
-            view! { <Stopover launch config handoff=HandoffMode::Automatic /> }.into_any()
-        }
+    // Until then `index.html`'s skeleton says "Loading…" in the person's language.
+    move || {
+        started.get().map(|(launch, config)| {
+            view! { <Stopover launch config handoff=HandoffMode::Automatic /> }
+        })
     }
 }
 
@@ -81,7 +81,30 @@ pub fn Stopover(
     provide_context(config);
     provide_context(handoff);
 
-    let body = match (launch, session) {
+    // The page speaks once its language's texts are at hand (fetched, unless English);
+    // until then `index.html`'s skeleton still says "Loading…" in that language.
+    let ready = RwSignal::new(crate::i18n::is_loaded(lang));
+    if !ready.get_untracked() {
+        leptos::task::spawn_local(async move {
+            crate::i18n::load_language(lang).await;
+            ready.set(true);
+        });
+    }
+    view! {
+        <Show when=move || ready.get()>
+            {remove_boot_skeleton()}
+            <BrandHeader brand=brand.clone() />
+            <main id="main" class="page">{body(launch.clone(), session.clone())}</main>
+        </Show>
+    }
+}
+
+/// What the page shows for the login it was opened with.
+fn body(
+    launch: Result<Launch, LaunchError>,
+    session: Option<Result<Session, crate::session::SessionError>>,
+) -> AnyView {
+    match (launch, session) {
         (Ok(launch), Some(Ok(session))) => {
             let request = FormRequest::for_claims(
                 session.form.as_ref().map(|id| id.0.as_str()),
@@ -104,10 +127,13 @@ pub fn Stopover(
             view! { <Finished /> }.into_any()
         }
         (Err(_), _) => view! { <LinkProblem /> }.into_any(),
-    };
-    view! {
-        <BrandHeader brand />
-        <main id="main" class="page">{body}</main>
+    }
+}
+
+/// Removes `index.html`'s "Loading…" skeleton: the page now speaks for itself.
+fn remove_boot_skeleton() {
+    if let Some(skeleton) = document().get_element_by_id("boot") {
+        skeleton.remove();
     }
 }
 

@@ -48,14 +48,11 @@ pub use app::{App, Stopover};
 pub use continue_form::HandoffMode;
 
 /// Starts the page: captures the query (the app removes the launch values from the address
-/// bar once `stopover.json` names the token's parameter), then mounts the app on `<body>` in
-/// place of `index.html`'s "Loading…" skeleton (whose language the app's own "Loading…" keeps).
+/// bar once `stopover.json` names the token's parameter), then mounts the app on `<body>`,
+/// which replaces `index.html`'s "Loading…" skeleton once it can speak the person's language.
 pub fn start() {
     console_error_panic_hook::set_once();
     let query = launch::LaunchQuery::capture();
-    if let Some(skeleton) = document().get_element_by_id("boot") {
-        skeleton.remove();
-    }
     leptos::mount::mount_to_body(move || view! { <App query /> });
     tab_memory::reload_when_restored_after_finishing();
 }

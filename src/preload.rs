@@ -1,6 +1,6 @@
 //! The requests `index.html`'s start-up script makes while the module downloads
-//! (`window.stopoverPreload`): `stopover.json`'s text, and the form definition for the token's
-//! `form` (or `iss`) claim. Each is taken at most once; without the script (the browser tests
+//! (`window.stopoverPreload`): `stopover.json`'s text, the texts of the person's language when
+//! it is not English, and the form definition for the token's `form` (or `iss`) claim. Each is taken at most once; without the script (the browser tests
 //! mount the app directly) or when its URL is not the one the page would ask for, the page
 //! makes the request itself.
 
@@ -31,6 +31,21 @@ pub async fn take_form_response(url: &str) -> Option<Result<web_sys::Response, (
     let response = js_sys::Reflect::get(&preload, &JsValue::from_str("response")).ok()?;
     let response = JsFuture::from(response.dyn_into::<js_sys::Promise>().ok()?).await;
     Some(response.ok().and_then(|r| r.dyn_into().ok()).ok_or(()))
+}
+
+/// The text of `path` (`texts/fr.json`) when the start-up script asked for exactly that file:
+/// `Some(Some(text))`, `Some(None)` when it could not be loaded, `None` when it made no such
+/// request (ask yourself).
+pub async fn take_texts(path: &str) -> Option<Option<String>> {
+    let promise = take("texts")?;
+    let preload = JsFuture::from(promise).await.ok()?;
+    let preloaded_path = js_sys::Reflect::get(&preload, &JsValue::from_str("path")).ok()?;
+    if preloaded_path.as_string().as_deref() != Some(path) {
+        return None;
+    }
+    let text = js_sys::Reflect::get(&preload, &JsValue::from_str("text")).ok()?;
+    let text = JsFuture::from(text.dyn_into::<js_sys::Promise>().ok()?).await;
+    Some(text.ok().and_then(|text| text.as_string()))
 }
 
 /// Removes `key` from the global and returns its promise, if it held one.

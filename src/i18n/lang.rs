@@ -41,16 +41,6 @@ impl Lang {
         languages.iter().filter_map(|v| v.as_string()).collect()
     }
 
-    /// The language `<html lang>` names (set by `index.html`'s start-up script before the
-    /// token is read), else English.
-    pub fn of_document() -> Lang {
-        leptos::prelude::document()
-            .document_element()
-            .and_then(|root| root.get_attribute("lang"))
-            .and_then(|tag| Lang::from_tag(&tag))
-            .unwrap_or_default()
-    }
-
     /// Sets `lang` and `dir` on `<html>`.
     pub fn apply_to_document(self) {
         if let Some(root) = leptos::prelude::document().document_element() {

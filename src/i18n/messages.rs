@@ -4,9 +4,10 @@
 //! these are what the page says around them: states, errors, buttons.
 
 use super::format::format_number;
+use super::loaded::shipped;
 use super::overrides::overridden;
 pub use super::texts::Msg;
-use super::texts::TEXTS;
+use super::texts::ENGLISH;
 use super::Lang;
 
 /// One text of one language: a sentence, or, for a text about a number, one sentence per
@@ -28,7 +29,7 @@ impl Text {
     }
 
     /// The form for `category`, else `other` (every plural has one: build.rs checks).
-    fn form(self, category: &str) -> &'static str {
+    pub(super) fn form(self, category: &str) -> &'static str {
         match self {
             Text::Plain(text) => text,
             Text::Plural(forms) => forms
@@ -40,16 +41,19 @@ impl Text {
     }
 }
 
-impl Lang {
-    /// The text of `msg` as the page ships it in this language.
-    pub fn builtin(self, msg: Msg) -> Text {
-        TEXTS[self as usize][msg as usize]
-    }
+/// The English text of `msg` as the page ships it: the reference every other is checked
+/// against, and what a language whose texts could not be loaded falls back to.
+pub(super) fn english_text(msg: Msg) -> Text {
+    ENGLISH[msg as usize]
+}
 
-    /// The text of `msg` in this language: the operator's (`stopover.json`), else the
-    /// page's own.
+impl Lang {
+    /// The text of `msg` in this language: the operator's (`stopover.json`), else the page's
+    /// own, else English (when this language's file could not be loaded).
     fn text_of(self, msg: Msg) -> Text {
-        overridden(self, msg).unwrap_or_else(|| self.builtin(msg))
+        overridden(self, msg)
+            .or_else(|| shipped(self, msg))
+            .unwrap_or_else(|| english_text(msg))
     }
 }
 

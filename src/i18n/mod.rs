@@ -1,7 +1,8 @@
 //! Every text of the page itself, in every language it speaks, and the choice of language.
 //!
 //! - the texts are data: one JSON file per language in `src/i18n/texts/`, checked against
-//!   English and compiled in by `build.rs` into [`Msg`] and [`Lang`] (`texts.rs`);
+//!   English by `build.rs`, which writes [`Msg`], [`Lang`] and the English texts
+//!   (`texts.rs`); the page fetches the one other language it shows (`loaded.rs`);
 //! - [`Lang`]: which language, from the token's `locale` claim and the browser (`lang.rs`);
 //! - [`Msg`]: a text in a language, with its placeholders and plural forms (`messages.rs`);
 //! - [`apply_overrides`]: texts an operator changes in `stopover.json` (`overrides.rs`);
@@ -13,6 +14,7 @@
 mod field_errors;
 mod format;
 mod lang;
+mod loaded;
 mod messages;
 mod overrides;
 mod texts;
@@ -25,5 +27,6 @@ pub use format::{
     date_part_order, format_countdown, format_date, format_number, parse_iso_date, DatePart,
 };
 pub use lang::Lang;
+pub use loaded::{is_loaded, load_language, register_language, TEXTS_DIR};
 pub use messages::{summary_line, Msg, Text};
 pub use overrides::apply_overrides;

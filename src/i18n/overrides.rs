@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
+use super::messages::english_text;
 use super::texts_check::{placeholders, CATEGORIES};
 use super::{Lang, Msg, Text};
 
@@ -64,15 +65,28 @@ fn read_language(
         problems.push(format!("texts.{tag} must be an object of texts by key"));
         return Vec::new();
     };
+    read_texts(&format!("texts.{tag}"), entries, problems)
+        .into_iter()
+        .map(|(msg, text)| ((lang, msg), text))
+        .collect()
+}
+
+/// The texts of `entries` (key -> a text or plural forms) that follow the rules of the
+/// built-in files, with every problem found added to `problems`, each named `{place}.{key}`.
+pub(super) fn read_texts(
+    place: &str,
+    entries: &serde_json::Map<String, Value>,
+    problems: &mut Vec<String>,
+) -> Vec<(Msg, Text)> {
     let mut texts = Vec::new();
     for (key, value) in entries {
-        let place = format!("texts.{tag}.{key}");
+        let place = format!("{place}.{key}");
         let Some(msg) = Msg::from_key(key) else {
             problems.push(format!("{place} is not one of the page's texts"));
             continue;
         };
-        let english = msg.text(Lang::En);
-        let english_is_plural = matches!(Lang::En.builtin(msg), Text::Plural(_));
+        let english = english_text(msg);
+        let english_is_plural = matches!(english, Text::Plural(_));
         let text = match value {
             Value::String(text) => Some(Text::Plain(leak(text))),
             Value::Object(forms) if english_is_plural => plural(&place, forms, problems),
@@ -90,7 +104,7 @@ fn read_language(
             }
         };
         let Some(text) = text else { continue };
-        let wanted = placeholders(english);
+        let wanted = placeholders(english.form("other"));
         for form in text.forms() {
             let found = placeholders(form);
             if found != wanted {
@@ -99,7 +113,7 @@ fn read_language(
                 ));
             }
         }
-        texts.push(((lang, msg), text));
+        texts.push((msg, text));
     }
     texts
 }

@@ -151,6 +151,30 @@ where
     mount_in_same_tab(view)
 }
 
+/// Every language's texts at hand, as the built page has the one it shows once it fetched
+/// `texts/{tag}.json` (these tests mount components without that fetch).
+pub fn register_languages() {
+    for (lang, source) in [
+        (Lang::Ar, include_str!("../../src/i18n/texts/ar.json")),
+        (Lang::De, include_str!("../../src/i18n/texts/de.json")),
+        (Lang::Es, include_str!("../../src/i18n/texts/es.json")),
+        (Lang::Fr, include_str!("../../src/i18n/texts/fr.json")),
+        (Lang::It, include_str!("../../src/i18n/texts/it.json")),
+        (Lang::Ja, include_str!("../../src/i18n/texts/ja.json")),
+        (Lang::Nl, include_str!("../../src/i18n/texts/nl.json")),
+        (Lang::Pl, include_str!("../../src/i18n/texts/pl.json")),
+        (Lang::PtBr, include_str!("../../src/i18n/texts/pt-BR.json")),
+    ] {
+        if !stopover_page::i18n::is_loaded(lang) {
+            stopover_page::i18n::register_language(lang, source).unwrap();
+        }
+    }
+    assert!(
+        Lang::ALL.into_iter().all(stopover_page::i18n::is_loaded),
+        "a language file of src/i18n/texts is not registered here"
+    );
+}
+
 /// Mounts `view` in the tab the last test page ran in, its `sessionStorage` kept: a reload,
 /// or Back to the page.
 pub fn mount_in_same_tab<F, N>(view: F) -> Mounted
@@ -158,6 +182,7 @@ where
     F: FnOnce() -> N + 'static,
     N: IntoView + 'static,
 {
+    register_languages();
     let root: HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&root).unwrap();
     let handle = leptos::mount::mount_to(root.clone(), view);

@@ -103,12 +103,15 @@ impl StaticSite {
 /// How long a browser may keep a response, by what it is: trunk's content-hashed files
 /// (`main-<hash>.css`, `stopover-page-<hash>.js`, `…_bg.wasm`) never change under their name,
 /// so a year and `immutable`; `index.html` (and the SPA fallback) `no-store`, so a deploy is
-/// seen at once; `stopover.json` (edited at deploy time) `no-cache`; anything else as the
-/// host's default.
+/// seen at once; `stopover.json` (edited at deploy time) and the language files `texts/*.json`
+/// (the same names in every build) `no-cache`; anything else as the host's default.
 async fn cache_control(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let hashed = is_content_hashed(path);
-    let deploy_config = path.rsplit('/').next() == Some(PAGE_CONFIG_FILE);
+    // `stopover.json` is edited at deploy time, and the page's language files change with
+    // each build under the same names: both are checked again on every load.
+    let deploy_config = path.rsplit('/').next() == Some(PAGE_CONFIG_FILE)
+        || (path.starts_with("/texts/") && path.ends_with(".json"));
     let mut response = next.run(request).await;
     let is_html = response
         .headers()

@@ -155,6 +155,14 @@ async fn hashed_files_are_cached_for_a_year_and_the_deploy_configuration_is_reva
     let config = send(app(dist.state().unwrap()), get("/stopover.json")).await;
     assert_eq!(config.status, StatusCode::OK);
     assert_eq!(config.headers["cache-control"], "no-cache");
+    std::fs::create_dir_all(dist.0.join("texts")).unwrap();
+    std::fs::write(dist.0.join("texts/fr.json"), "{}").unwrap();
+    let texts = send(app(dist.state().unwrap()), get("/texts/fr.json")).await;
+    assert_eq!(texts.status, StatusCode::OK);
+    assert_eq!(
+        texts.headers["cache-control"], "no-cache",
+        "a language file keeps its name from build to build"
+    );
     let index = send(app(dist.state().unwrap()), get("/index.html")).await;
     assert_eq!(index.headers["cache-control"], "no-store");
 }
