@@ -1,7 +1,8 @@
 //! Reads the page's texts, one JSON file per language in `src/i18n/texts/` (`en.json` is the
 //! reference), checks every file against English, and writes the Rust that holds them
-//! (`$OUT_DIR/texts.rs`, included by `src/i18n/catalogue.rs`): the `Msg` enum (one variant per
-//! key of `en.json`), the `Lang` enum (one variant per file) and the table of texts.
+//! (`$OUT_DIR/texts.rs`, included by `src/i18n/texts.rs`): the `Msg` enum (one variant per
+//! key of `en.json`), a `Lang` constant and the name, direction and review note of each
+//! built-in language (one per file) and the table of texts.
 //!
 //! A file that breaks a rule of `src/i18n/texts_check.rs` (a key missing or added, a text's
 //! placeholders changed, a plural without `other`) fails the build with every problem listed:
@@ -52,7 +53,7 @@ fn main() {
         .unwrap_or_else(|error| panic!("cannot write texts.rs: {error}"));
 }
 
-/// `snake_case` -> `CamelCase`; `pt-BR` -> `PtBr`.
+/// `snake_case` -> `CamelCase`.
 fn camel(name: &str) -> String {
     name.split(['_', '-'])
         .map(|part| {
@@ -65,6 +66,11 @@ fn camel(name: &str) -> String {
             }
         })
         .collect()
+}
+
+/// `pt-BR` -> `PT_BR`.
+fn constant(tag: &str) -> String {
+    tag.replace('-', "_").to_ascii_uppercase()
 }
 
 fn generate(languages: &[Language]) -> String {
@@ -104,58 +110,38 @@ fn generate(languages: &[Language]) -> String {
     }
     out.push_str("            _ => None,\n        }\n    }\n}\n\n");
 
-    out.push_str("/// The languages the page speaks: one per file of `src/i18n/texts/`.\n");
-    out.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]\npub enum Lang {\n");
-    for (index, language) in languages.iter().enumerate() {
-        if index == 0 {
-            out.push_str("    #[default]\n");
-        }
-        let _ = writeln!(out, "    {},", camel(&language.tag));
-    }
-    out.push_str("}\n\nimpl Lang {\n");
+    out.push_str("/// The languages built into the page: one per file of `src/i18n/texts/`, English first.\n");
     let _ = writeln!(
         out,
-        "    /// Every language, English first.\n    pub const ALL: [Lang; {}] = [",
+        "pub(super) static BUILT_IN_LANGUAGES: [LanguageInfo; {}] = [",
         languages.len()
     );
     for language in languages {
-        let _ = writeln!(out, "        Lang::{},", camel(&language.tag));
-    }
-    out.push_str("    ];\n");
-    for (name, doc, value) in [
-        (
-            "tag",
-            "The BCP 47 tag, for `<html lang>` and for picking form texts.",
-            0,
-        ),
-        ("dir", "Text direction for `<html dir>`: `ltr` or `rtl`.", 1),
-        ("name", "The language's name in itself.", 2),
-        (
-            "reviewed",
-            "Who wrote or reviewed this language's texts.",
-            3,
-        ),
-    ] {
         let _ = writeln!(
             out,
-            "\n    /// {doc}\n    pub fn {name}(self) -> &'static str {{\n        match self {{"
+            "    LanguageInfo {{ tag: {:?}, dir: {:?}, name: {:?}, reviewed: {:?} }},",
+            language.tag, language.dir, language.name, language.reviewed
         );
-        for language in languages {
-            let field = [
-                &language.tag,
-                &language.dir,
-                &language.name,
-                &language.reviewed,
-            ][value];
-            let _ = writeln!(
-                out,
-                "            Lang::{} => {field:?},",
-                camel(&language.tag)
-            );
-        }
-        out.push_str("        }\n    }\n");
     }
-    out.push_str("}\n\n");
+    out.push_str("];\n\nimpl Lang {\n");
+    for (index, language) in languages.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "    /// {} (`{}`), built in.\n    pub const {}: Lang = Lang({index});",
+            language.name,
+            language.tag,
+            constant(&language.tag)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "    /// Every built-in language, English first.\n    pub const BUILT_IN: [Lang; {}] = [",
+        languages.len()
+    );
+    for language in languages {
+        let _ = writeln!(out, "        Lang::{},", constant(&language.tag));
+    }
+    out.push_str("    ];\n}\n\n");
 
     // English, the reference, is in the page; the others are data it fetches for the one
     // language shown (`src/i18n/loaded.rs`), and are compiled in only off the browser, where
@@ -165,7 +151,7 @@ fn generate(languages: &[Language]) -> String {
     write_texts(&mut out, &languages[0], &keys);
     out.push_str("];\n\n");
     out.push_str(
-        "/// Every language's texts, off the browser: `ALL[lang as usize][msg as usize]`.\n",
+        "/// Every built-in language's texts, off the browser: `ALL[lang.0][msg as usize]`.\n",
     );
     out.push_str("#[cfg(not(target_arch = \"wasm32\"))]\n");
     let _ = writeln!(

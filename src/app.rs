@@ -42,9 +42,9 @@ pub fn App(
     }
 }
 
-/// Everything below the configuration: picks the language, applies the brand, and shows
-/// the form or the state that stands in its way. Provides what the form needs to the
-/// components below it: the [`Lang`], the [`PageConfig`], the [`HandoffMode`], and, when the
+/// Everything below the configuration: adds the operator's languages, picks one, applies
+/// the brand, and shows the form or the state that stands in its way. Provides what the form
+/// needs to the components below it: the [`Lang`], the [`PageConfig`], the [`HandoffMode`], and, when the
 /// link is usable, its [`Launch`] and [`Session`].
 #[component]
 pub fn Stopover(
@@ -65,37 +65,53 @@ pub fn Stopover(
         Some(Ok(session)) => session.locale.clone(),
         _ => None,
     };
+    for problem in config
+        .languages
+        .iter()
+        .filter_map(|tag| Lang::add(tag).err())
+    {
+        leptos::logging::error!("{CONFIG_PATH}: {problem}");
+    }
     for problem in crate::i18n::apply_overrides(&config.texts) {
         leptos::logging::error!(
             "{CONFIG_PATH}: {problem}; the built-in texts of that language are used"
         );
     }
-    let lang = Lang::choose(locale.as_deref(), &Lang::browser_languages());
-    lang.apply_to_document();
     config.brand.apply_to_document();
     if !config.brand.name.is_empty() {
         document().set_title(&config.brand.name);
     }
     let brand = config.brand.clone();
-    provide_context(lang);
     provide_context(config);
     provide_context(handoff);
 
-    // The page speaks once its language's texts are at hand (fetched, unless English);
-    // until then `index.html`'s skeleton still says "Loading…" in that language.
-    let ready = RwSignal::new(crate::i18n::is_loaded(lang));
-    if !ready.get_untracked() {
+    // The page speaks once the texts of the language it picked are at hand (fetched, unless
+    // English): the person's first preference whose texts load, English at the latest.
+    // Until then `index.html`'s skeleton still says "Loading…".
+    let preferences = Lang::preferences(locale.as_deref(), &Lang::browser_languages());
+    let spoken = RwSignal::new(None);
+    if crate::i18n::is_loaded(preferences[0]) {
+        spoken.set(Some(preferences[0]));
+    } else {
         leptos::task::spawn_local(async move {
-            crate::i18n::load_language(lang).await;
-            ready.set(true);
+            for lang in preferences {
+                if crate::i18n::load_language(lang).await {
+                    spoken.set(Some(lang));
+                    return;
+                }
+            }
         });
     }
-    view! {
-        <Show when=move || ready.get()>
-            {remove_boot_skeleton()}
-            <BrandHeader brand=brand.clone() />
-            <main id="main" class="page">{body(launch.clone(), session.clone())}</main>
-        </Show>
+    move || {
+        spoken.get().map(|lang| {
+            lang.apply_to_document();
+            provide_context(lang);
+            view! {
+                {remove_boot_skeleton()}
+                <BrandHeader brand=brand.clone() />
+                <main id="main" class="page">{body(launch.clone(), session.clone())}</main>
+            }
+        })
     }
 }
 

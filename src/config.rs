@@ -31,6 +31,9 @@ pub struct PageConfig {
     /// The operator's texts by language tag and key (`{"fr": {"expired_title": "..."}}`),
     /// in place of the page's own ([`crate::i18n::apply_overrides`]).
     pub texts: BTreeMap<String, serde_json::Value>,
+    /// Languages the operator adds to the built-in ones (`["he", "sv"]`), each with its file
+    /// `texts/{tag}.json` beside `index.html` ([`crate::i18n::Lang::add`]).
+    pub languages: Vec<String>,
 }
 
 impl Default for PageConfig {
@@ -41,6 +44,7 @@ impl Default for PageConfig {
             return_url: None,
             brand: Brand::default(),
             texts: BTreeMap::new(),
+            languages: Vec::new(),
         }
     }
 }

@@ -38,17 +38,17 @@ mod tests {
     #[test]
     fn the_title_names_the_state_then_the_brand_with_error_in_front() {
         assert_eq!(
-            page_title(Lang::En, "Your details", "Acme", false),
+            page_title(Lang::EN, "Your details", "Acme", false),
             "Your details – Acme"
         );
         assert_eq!(
-            page_title(Lang::En, "Your details", "Acme", true),
+            page_title(Lang::EN, "Your details", "Acme", true),
             "Error: Your details – Acme"
         );
         assert_eq!(
-            page_title(Lang::Fr, "Vos informations", "", true),
+            page_title(Lang::FR, "Vos informations", "", true),
             "Erreur : Vos informations"
         );
-        assert_eq!(page_title(Lang::De, "", "Acme", false), "Acme");
+        assert_eq!(page_title(Lang::DE, "", "Acme", false), "Acme");
     }
 }

@@ -122,23 +122,23 @@ mod tests {
     fn error_codes_map_to_kind_specific_sentences() {
         let email = FieldKind::Email { max_length: None };
         assert_eq!(
-            field_error(Lang::En, FieldErrorCode::InvalidFormat, &email),
+            field_error(Lang::EN, FieldErrorCode::InvalidFormat, &email),
             "Enter an email address in the correct format, like name@example.com."
         );
         assert_eq!(
-            field_error(Lang::De, FieldErrorCode::InvalidFormat, &FieldKind::Tel),
+            field_error(Lang::DE, FieldErrorCode::InvalidFormat, &FieldKind::Tel),
             "Geben Sie eine Telefonnummer mit Ländervorwahl ein, z. B. +49 30 123456."
         );
         assert_eq!(
-            field_error(Lang::Fr, FieldErrorCode::Required, &FieldKind::Checkbox),
+            field_error(Lang::FR, FieldErrorCode::Required, &FieldKind::Checkbox),
             "Cochez cette case pour continuer."
         );
         assert_eq!(
-            field_error(Lang::En, FieldErrorCode::Required, &email),
+            field_error(Lang::EN, FieldErrorCode::Required, &email),
             "Enter an email address.",
             "an empty answer is told what to enter"
         );
-        let consent_required = field_error(Lang::En, FieldErrorCode::Required, &consent());
+        let consent_required = field_error(Lang::EN, FieldErrorCode::Required, &consent());
         assert_eq!(consent_required, "You need to accept this to continue.");
     }
 
@@ -150,11 +150,11 @@ mod tests {
             format: None,
         };
         assert_eq!(
-            error_sentence(Lang::En, FieldErrorCode::TooLong, &text),
+            error_sentence(Lang::EN, FieldErrorCode::TooLong, &text),
             "Enter at most 100 characters."
         );
         assert_eq!(
-            error_sentence(Lang::De, FieldErrorCode::TooShort, &text),
+            error_sentence(Lang::DE, FieldErrorCode::TooShort, &text),
             "Geben Sie mindestens 2 Zeichen ein."
         );
         let seats = FieldKind::Number {
@@ -163,7 +163,7 @@ mod tests {
             step: Some(1.0),
         };
         assert_eq!(
-            error_sentence(Lang::En, FieldErrorCode::OutOfRange, &seats),
+            error_sentence(Lang::EN, FieldErrorCode::OutOfRange, &seats),
             "Enter a whole number from 1 to 50."
         );
         let quarter_steps = FieldKind::Number {
@@ -172,7 +172,7 @@ mod tests {
             step: Some(0.25),
         };
         assert_eq!(
-            error_sentence(Lang::En, FieldErrorCode::OutOfRange, &quarter_steps),
+            error_sentence(Lang::EN, FieldErrorCode::OutOfRange, &quarter_steps),
             "This is outside the allowed range.",
             "bounds alone would mislead when a step is also required"
         );
@@ -181,11 +181,11 @@ mod tests {
             max: Some("2012-12-31".into()),
         };
         assert_eq!(
-            error_sentence(Lang::Fr, FieldErrorCode::OutOfRange, &birth),
+            error_sentence(Lang::FR, FieldErrorCode::OutOfRange, &birth),
             "Saisissez une date jusqu’au 2012-12-31 inclus."
         );
         assert_eq!(
-            error_sentence(Lang::En, FieldErrorCode::Required, &text),
+            error_sentence(Lang::EN, FieldErrorCode::Required, &text),
             "Enter an answer."
         );
     }

@@ -123,10 +123,10 @@ mod tests {
 
     #[test]
     fn countdown_is_minutes_and_two_digit_seconds() {
-        assert_eq!(format_countdown(Lang::En, 119), "1:59");
-        assert_eq!(format_countdown(Lang::En, 65), "1:05");
-        assert_eq!(format_countdown(Lang::En, 9), "0:09");
-        assert_eq!(format_countdown(Lang::En, -3), "0:00");
+        assert_eq!(format_countdown(Lang::EN, 119), "1:59");
+        assert_eq!(format_countdown(Lang::EN, 65), "1:05");
+        assert_eq!(format_countdown(Lang::EN, 9), "0:09");
+        assert_eq!(format_countdown(Lang::EN, -3), "0:00");
     }
 
     #[test]

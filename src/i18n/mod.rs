@@ -26,7 +26,13 @@ pub use field_errors::{error_sentence, field_error};
 pub use format::{
     date_part_order, format_countdown, format_date, format_number, parse_iso_date, DatePart,
 };
-pub use lang::Lang;
+pub use lang::{Lang, LanguageInfo};
 pub use loaded::{is_loaded, load_language, register_language, TEXTS_DIR};
 pub use messages::{summary_line, Msg, Text};
 pub use overrides::apply_overrides;
+
+/// `text` as a `&'static str`, for the texts and languages read at run time (from
+/// `stopover.json` and fetched files): each is read once and kept as long as the page.
+fn leak(text: &str) -> &'static str {
+    Box::leak(text.to_owned().into_boxed_str())
+}

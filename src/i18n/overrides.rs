@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::messages::english_text;
 use super::texts_check::{placeholders, CATEGORIES};
-use super::{Lang, Msg, Text};
+use super::{leak, Lang, Msg, Text};
 
 thread_local! {
     /// The overrides in force. Their strings live as long as the page (each is leaked once,
@@ -50,11 +50,13 @@ fn read_language(
     entries: &Value,
     problems: &mut Vec<String>,
 ) -> Vec<((Lang, Msg), Text)> {
-    let Some(lang) = Lang::ALL
-        .into_iter()
+    let all = Lang::all();
+    let Some(lang) = all
+        .iter()
+        .copied()
         .find(|lang| lang.tag().eq_ignore_ascii_case(tag))
     else {
-        let spoken: Vec<&str> = Lang::ALL.iter().map(|lang| lang.tag()).collect();
+        let spoken: Vec<&str> = all.iter().map(|lang| lang.tag()).collect();
         problems.push(format!(
             "texts.{tag}: the page has no language `{tag}` (it speaks {})",
             spoken.join(", ")
@@ -145,10 +147,6 @@ fn plural(
     (problems.len() == before).then(|| Text::Plural(Box::leak(read.into_boxed_slice())))
 }
 
-fn leak(text: &str) -> &'static str {
-    Box::leak(text.to_owned().into_boxed_str())
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -166,16 +164,16 @@ mod tests {
             "pt-br": {"rate_limited_wait": {"one": "Espere {n} segundo.", "other": "Espere {n} segundos."}}
         })));
         assert_eq!(problems, Vec::<String>::new());
-        assert_eq!(Msg::ExpiredTitle.text(Lang::Fr), "Votre session a expiré");
-        assert_eq!(Msg::ExpiredTitle.text(Lang::En), "This sign-in has expired");
+        assert_eq!(Msg::ExpiredTitle.text(Lang::FR), "Votre session a expiré");
+        assert_eq!(Msg::ExpiredTitle.text(Lang::EN), "This sign-in has expired");
         assert_eq!(
-            Msg::RateLimitedWait.count(Lang::PtBr, 1.0),
+            Msg::RateLimitedWait.count(Lang::PT_BR, 1.0),
             "Espere 1 segundo."
         );
 
         assert!(apply_overrides(&BTreeMap::new()).is_empty());
         assert_eq!(
-            Msg::ExpiredTitle.text(Lang::Fr),
+            Msg::ExpiredTitle.text(Lang::FR),
             "Cette connexion a expiré",
             "overrides last until the next stopover.json"
         );
@@ -201,12 +199,12 @@ mod tests {
             ]
         );
         assert_eq!(
-            Msg::ExpiredTitle.text(Lang::De),
+            Msg::ExpiredTitle.text(Lang::DE),
             "Diese Anmeldung ist abgelaufen"
         );
-        assert_eq!(Msg::ExpiredTitle.text(Lang::Fr), "Cette connexion a expiré");
+        assert_eq!(Msg::ExpiredTitle.text(Lang::FR), "Cette connexion a expiré");
         assert_eq!(
-            Msg::ExpiredTitle.text(Lang::Es),
+            Msg::ExpiredTitle.text(Lang::ES),
             "Caducado",
             "a language without problems takes its overrides"
         );

@@ -70,18 +70,13 @@ impl Language {
     /// Adds what is wrong with this file, judged against `reference`, to `problems`.
     pub fn check(&self, reference: &Language, problems: &mut Vec<String>) {
         let file = &self.file;
-        let valid_tag = !self.tag.is_empty()
-            && self
-                .tag
-                .split('-')
-                .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()));
-        if !valid_tag {
+        if !is_language_tag(&self.tag) {
             problems.push(format!(
                 "{file}: the file name must be a language tag, like `pt-BR.json`"
             ));
         }
-        if self.dir != "ltr" && self.dir != "rtl" {
-            problems.push(format!("{file}: `language.dir` must be \"ltr\" or \"rtl\""));
+        if let Some(problem) = direction_problem(&self.dir) {
+            problems.push(format!("{file}: {problem}"));
         }
         for (key, text) in &reference.texts {
             let Some(translated) = self.text(key) else {
@@ -203,6 +198,21 @@ pub fn check_all(files: &[(String, String)]) -> Result<Vec<Language>, Vec<String
     } else {
         Err(problems)
     }
+}
+
+/// True for a BCP 47 tag's shape: subtags of ASCII letters and digits joined by `-`
+/// (`he`, `pt-BR`, `es-419`), at most 35 characters.
+pub fn is_language_tag(tag: &str) -> bool {
+    !tag.is_empty()
+        && tag.len() <= 35
+        && tag
+            .split('-')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// What is wrong with a language file's `language.dir`, when it is neither `ltr` nor `rtl`.
+pub fn direction_problem(dir: &str) -> Option<String> {
+    (dir != "ltr" && dir != "rtl").then(|| "`language.dir` must be \"ltr\" or \"rtl\"".to_owned())
 }
 
 /// The `{name}` placeholders of `text`.

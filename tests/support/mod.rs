@@ -155,22 +155,24 @@ where
 /// `texts/{tag}.json` (these tests mount components without that fetch).
 pub fn register_languages() {
     for (lang, source) in [
-        (Lang::Ar, include_str!("../../src/i18n/texts/ar.json")),
-        (Lang::De, include_str!("../../src/i18n/texts/de.json")),
-        (Lang::Es, include_str!("../../src/i18n/texts/es.json")),
-        (Lang::Fr, include_str!("../../src/i18n/texts/fr.json")),
-        (Lang::It, include_str!("../../src/i18n/texts/it.json")),
-        (Lang::Ja, include_str!("../../src/i18n/texts/ja.json")),
-        (Lang::Nl, include_str!("../../src/i18n/texts/nl.json")),
-        (Lang::Pl, include_str!("../../src/i18n/texts/pl.json")),
-        (Lang::PtBr, include_str!("../../src/i18n/texts/pt-BR.json")),
+        (Lang::AR, include_str!("../../src/i18n/texts/ar.json")),
+        (Lang::DE, include_str!("../../src/i18n/texts/de.json")),
+        (Lang::ES, include_str!("../../src/i18n/texts/es.json")),
+        (Lang::FR, include_str!("../../src/i18n/texts/fr.json")),
+        (Lang::IT, include_str!("../../src/i18n/texts/it.json")),
+        (Lang::JA, include_str!("../../src/i18n/texts/ja.json")),
+        (Lang::NL, include_str!("../../src/i18n/texts/nl.json")),
+        (Lang::PL, include_str!("../../src/i18n/texts/pl.json")),
+        (Lang::PT_BR, include_str!("../../src/i18n/texts/pt-BR.json")),
     ] {
         if !stopover_page::i18n::is_loaded(lang) {
             stopover_page::i18n::register_language(lang, source).unwrap();
         }
     }
     assert!(
-        Lang::ALL.into_iter().all(stopover_page::i18n::is_loaded),
+        Lang::BUILT_IN
+            .into_iter()
+            .all(stopover_page::i18n::is_loaded),
         "a language file of src/i18n/texts is not registered here"
     );
 }

@@ -53,7 +53,7 @@ async fn a_failed_submit_is_said_beside_the_button_which_stays_focusable_while_s
         launch,
         Session::default(),
         PageConfig::default(),
-        Lang::En,
+        Lang::EN,
     );
     tick().await;
     let button: HtmlElement = page.find("button[type='submit']").unchecked_into();

@@ -14,7 +14,7 @@ use crate::support::*;
 
 #[wasm_bindgen_test]
 async fn every_field_kind_renders_with_a_tied_label() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
 
     for (id, label) in [
@@ -120,7 +120,7 @@ async fn every_field_kind_renders_with_a_tied_label() {
 async fn the_form_marks_when_it_is_ready_for_the_benchmarks() {
     let performance = window().performance().unwrap();
     performance.clear_marks_with_mark_name(stopover_protocol::page_marks::FORM_READY_MARK);
-    let _page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let _page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
     assert_eq!(
         performance
@@ -132,7 +132,7 @@ async fn the_form_marks_when_it_is_ready_for_the_benchmarks() {
 
 #[wasm_bindgen_test]
 async fn help_text_is_tied_to_its_control() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
     let help = page.find("#field-company-help");
     assert_eq!(help.text_content().unwrap(), "Where you work.");
@@ -144,7 +144,7 @@ async fn help_text_is_tied_to_its_control() {
 
 #[wasm_bindgen_test]
 async fn leaving_a_badly_filled_field_shows_an_inline_error_until_it_is_fixed() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
     let email = page.input("#field-email");
     type_into(&email, "not an address").await;
@@ -172,7 +172,7 @@ async fn leaving_a_badly_filled_field_shows_an_inline_error_until_it_is_fixed() 
 
 #[wasm_bindgen_test]
 async fn leaving_an_empty_required_field_waits_for_submit() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
     leave(&page.input("#field-company")).await;
     assert!(page.query("#field-company-error").is_none());
@@ -180,7 +180,7 @@ async fn leaving_an_empty_required_field_waits_for_submit() {
 
 #[wasm_bindgen_test]
 async fn submitting_with_problems_shows_a_focused_summary_that_links_to_each_field() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
     type_into(&page.input("#field-phone"), "12").await;
     page.click("button[type='submit']").await;
@@ -255,7 +255,7 @@ async fn submitting_with_problems_shows_a_focused_summary_that_links_to_each_fie
 
 #[wasm_bindgen_test]
 async fn show_if_shows_a_field_only_while_its_condition_holds() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
     assert!(
         page.query("#field-about").is_some(),
@@ -283,7 +283,7 @@ async fn prefill_and_defaults_fill_the_controls() {
         ]),
         ..Session::default()
     };
-    let page = mount_form(every_kind_form(), session, Lang::En);
+    let page = mount_form(every_kind_form(), session, Lang::EN);
     tick().await;
     assert_eq!(page.input("#field-company").value(), "ACME Ltd");
     let country: HtmlSelectElement = page.find("#field-country").unchecked_into();
@@ -299,7 +299,7 @@ async fn prefill_and_defaults_fill_the_controls() {
 
 #[wasm_bindgen_test]
 async fn choosing_options_is_remembered_and_clears_errors() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
     page.click("button[type='submit']").await;
     assert!(page.query("#field-plan-error").is_some());
@@ -321,7 +321,7 @@ async fn choosing_options_is_remembered_and_clears_errors() {
 
 #[wasm_bindgen_test]
 async fn optional_questions_say_so_and_a_new_tab_is_announced_to_everyone() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
     for id in [
         "email", "phone", "website", "seats", "birth", "country", "about",
@@ -365,8 +365,8 @@ async fn a_fields_own_error_messages_are_said_inline_and_repeated_by_the_summary
     }))
     .unwrap();
     for (lang, own) in [
-        (Lang::En, "Enter your company name"),
-        (Lang::De, "Geben Sie den Namen Ihrer Firma ein"),
+        (Lang::EN, "Enter your company name"),
+        (Lang::DE, "Geben Sie den Namen Ihrer Firma ein"),
     ] {
         let page = mount_form(form.clone(), Session::default(), lang);
         tick().await;
@@ -379,7 +379,7 @@ async fn a_fields_own_error_messages_are_said_inline_and_repeated_by_the_summary
             .collect();
         assert_eq!(links[0], own, "the summary repeats the field's own words");
         assert!(
-            links[1].starts_with(if lang == Lang::En { "Seats: " } else { "Seats" }),
+            links[1].starts_with(if lang == Lang::EN { "Seats: " } else { "Seats" }),
             "a field without its own message keeps the built-in sentence: {}",
             links[1]
         );

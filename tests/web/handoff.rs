@@ -69,7 +69,7 @@ fn response() -> ContinueResponse {
 
 fn mount_handoff(mode: HandoffMode) -> Mounted {
     mount(move || {
-        provide_context(Lang::En);
+        provide_context(Lang::EN);
         provide_context(mode);
         view! { <ContinueForm response=response() /> }
     })

@@ -17,7 +17,7 @@ use crate::support::*;
 
 #[wasm_bindgen_test]
 async fn tab_reaches_every_control_in_reading_order() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
     let focusable = all(
         &page.find("form"),
@@ -74,7 +74,7 @@ async fn tab_reaches_every_control_in_reading_order() {
 
 #[wasm_bindgen_test]
 async fn every_error_summary_link_moves_focus_to_its_field() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
     page.click("button[type='submit']").await;
     let targets: Vec<String> = all(&page.find(".error-summary"), "a")
@@ -94,7 +94,7 @@ async fn every_error_summary_link_moves_focus_to_its_field() {
 
 #[wasm_bindgen_test]
 async fn space_on_a_checkbox_toggles_it() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
     let newsletter = page.input("#field-newsletter");
     assert_eq!(
@@ -118,7 +118,7 @@ async fn space_on_a_checkbox_toggles_it() {
 
 #[wasm_bindgen_test]
 async fn enter_in_a_field_submits_the_form() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::En);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::EN);
     tick().await;
     let form: web_sys::HtmlFormElement = page.find("form").unchecked_into();
     assert!(

@@ -8,6 +8,7 @@ use stopover_page::config::PageConfig;
 use stopover_page::i18n::{Lang, Msg};
 use stopover_page::session::{now_seconds, Session};
 use stopover_page::states::RetryNotice;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 use crate::forms::*;
@@ -15,7 +16,7 @@ use crate::support::*;
 
 #[wasm_bindgen_test]
 async fn form_texts_and_page_texts_follow_the_language() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::De);
+    let page = mount_form(every_kind_form(), Session::default(), Lang::DE);
     tick().await;
     assert_eq!(page.find("h1").text_content().unwrap(), "Ihr Konto");
     assert!(page
@@ -47,19 +48,19 @@ async fn form_texts_and_page_texts_follow_the_language() {
 async fn limits_in_messages_are_written_as_each_language_writes_numbers_and_dates() {
     for (lang, too_long, out_of_range, too_late) in [
         (
-            Lang::En,
+            Lang::EN,
             "Enter at most 1,000 characters.",
             "Enter a number from 0.5 to 1,500.",
             "Enter a date from January 1, 1900 to December 31, 2012.",
         ),
         (
-            Lang::Fr,
+            Lang::FR,
             "Saisissez au plus 1 000 caractères.",
             "Saisissez un nombre entre 0,5 et 1 500.",
             "Saisissez une date entre le 1 janvier 1900 et le 31 décembre 2012.",
         ),
         (
-            Lang::De,
+            Lang::DE,
             "Geben Sie höchstens 1.000 Zeichen ein.",
             "Geben Sie eine Zahl von 0,5 bis 1.500 ein.",
             "Geben Sie ein Datum zwischen dem 1. Januar 1900 und dem 31. Dezember 2012 ein.",
@@ -100,7 +101,7 @@ async fn the_countdown_and_the_wait_use_the_languages_digits() {
         expires_at: Some(now_seconds() + 100),
         ..Session::default()
     };
-    let page = mount_form(every_kind_form(), session, Lang::Fr);
+    let page = mount_form(every_kind_form(), session, Lang::FR);
     tick().await;
     let countdown = page.find(".countdown").text_content().unwrap();
     assert!(countdown.starts_with("Temps restant : 1:"), "{countdown}");
@@ -108,7 +109,7 @@ async fn the_countdown_and_the_wait_use_the_languages_digits() {
 
     let retry_at = now_seconds() + 600;
     let page = mount(move || {
-        provide_context(Lang::De);
+        provide_context(Lang::DE);
         view! {
             <RetryNotice error=ApiError::RateLimited { retry_after_secs: 600 } retry_at
                 on_retry=Callback::new(|()| ()) />
@@ -153,12 +154,12 @@ async fn each_language_is_picked_from_the_locale_claim() {
 #[wasm_bindgen_test]
 async fn a_number_takes_the_plural_form_its_language_gives_it() {
     for (lang, seconds, expected) in [
-        (Lang::Pl, 1.0, "Proszę odczekać 1 sekundę"),
-        (Lang::Pl, 3.0, "Proszę odczekać 3 sekundy"),
-        (Lang::Pl, 5.0, "Proszę odczekać 5 sekund"),
-        (Lang::PtBr, 1.0, "Aguarde 1 segundo"),
-        (Lang::PtBr, 2.0, "Aguarde 2 segundos"),
-        (Lang::Ja, 3.0, "3秒待って"),
+        (Lang::PL, 1.0, "Proszę odczekać 1 sekundę"),
+        (Lang::PL, 3.0, "Proszę odczekać 3 sekundy"),
+        (Lang::PL, 5.0, "Proszę odczekać 5 sekund"),
+        (Lang::PT_BR, 1.0, "Aguarde 1 segundo"),
+        (Lang::PT_BR, 2.0, "Aguarde 2 segundos"),
+        (Lang::JA, 3.0, "3秒待って"),
     ] {
         let said = Msg::RateLimitedWait.count(lang, seconds);
         assert!(said.starts_with(expected), "{lang:?} {seconds}: {said}");
@@ -167,8 +168,8 @@ async fn a_number_takes_the_plural_form_its_language_gives_it() {
 
 #[wasm_bindgen_test]
 async fn a_right_to_left_page_mirrors_its_layout() {
-    let page = mount_form(every_kind_form(), Session::default(), Lang::Ar);
-    Lang::Ar.apply_to_document();
+    let page = mount_form(every_kind_form(), Session::default(), Lang::AR);
+    Lang::AR.apply_to_document();
     tick().await;
     let html = document().document_element().unwrap();
     assert_eq!(attr(&html, "dir"), "rtl");
@@ -189,7 +190,7 @@ async fn a_right_to_left_page_mirrors_its_layout() {
     let label = page.find("label[for='field-company']");
     let style = window().get_computed_style(&label).unwrap().unwrap();
     assert_eq!(style.get_property_value("direction").unwrap(), "rtl");
-    Lang::En.apply_to_document();
+    Lang::EN.apply_to_document();
 }
 
 #[wasm_bindgen_test]
@@ -224,4 +225,64 @@ async fn an_operator_changes_a_text_in_stopover_json_and_a_bad_override_changes_
     );
     drop(page);
     stopover_page::i18n::apply_overrides(&Default::default());
+}
+
+/// Hands the page `source` as `texts/{tag}.json`, the way `index.html`'s start-up script
+/// hands over the file it fetched (the test server has no such file).
+fn preload_texts(tag: &str, source: &str) {
+    let preload = js_sys::Object::new();
+    let file = js_sys::Object::new();
+    let set = |target: &js_sys::Object, key: &str, value: &wasm_bindgen::JsValue| {
+        js_sys::Reflect::set(target, &key.into(), value).unwrap();
+    };
+    let text = js_sys::Promise::resolve(&wasm_bindgen::JsValue::from_str(source));
+    set(&file, "path", &format!("texts/{tag}.json").into());
+    set(&file, "text", &text.into());
+    set(&preload, "texts", &js_sys::Promise::resolve(&file).into());
+    set(window().unchecked_ref(), "stopoverPreload", &preload.into());
+}
+
+#[wasm_bindgen_test]
+async fn a_language_the_operator_adds_is_spoken_in_its_own_direction() {
+    let token = mint(
+        "a-secret-that-is-only-used-for-decoding!!",
+        json!({"locale": "he-IL"}),
+        -5,
+    );
+    preload_texts("he", include_str!("../../examples/languages/he.json"));
+    let config: PageConfig = serde_json::from_value(json!({"languages": ["he"]})).unwrap();
+    let page = mount_app(Ok(launch_with("st-he", &token)), config);
+    let heading = page.wait_for("h1").await;
+    assert_eq!(heading.text_content().unwrap(), "תוקף ההתחברות הזו פג");
+    let html = document().document_element().unwrap();
+    assert_eq!(attr(&html, "lang"), "he");
+    assert_eq!(attr(&html, "dir"), "rtl");
+    let style = window().get_computed_style(&heading).unwrap().unwrap();
+    assert_eq!(style.get_property_value("direction").unwrap(), "rtl");
+    drop(page);
+    Lang::EN.apply_to_document();
+}
+
+#[wasm_bindgen_test]
+async fn an_added_language_whose_file_is_missing_gives_way_to_the_next_choice() {
+    // The token asks for Swedish, which the operator declared without putting its file up
+    // (the test server answers 404); the browser's languages come next.
+    let token = mint(
+        "a-secret-that-is-only-used-for-decoding!!",
+        json!({"locale": "sv"}),
+        -5,
+    );
+    let config: PageConfig = serde_json::from_value(json!({"languages": ["sv"]})).unwrap();
+    let page = mount_app(Ok(launch_with("st-sv", &token)), config);
+    let heading = page.wait_for("h1").await;
+    let browser = Lang::choose(None, &Lang::browser_languages());
+    assert_ne!(browser.tag(), "sv");
+    assert_eq!(
+        heading.text_content().unwrap(),
+        Msg::ExpiredTitle.text(browser)
+    );
+    let html = document().document_element().unwrap();
+    assert_eq!(attr(&html, "lang"), browser.tag());
+    drop(page);
+    Lang::EN.apply_to_document();
 }

@@ -82,7 +82,7 @@ fn summary_is_focused(page: &Mounted) -> bool {
 
 #[wasm_bindgen_test]
 async fn the_summary_takes_focus_only_on_submit_and_stays_as_it_was_until_the_next() {
-    let page = mount_form(birth_form(), Session::default(), Lang::En);
+    let page = mount_form(birth_form(), Session::default(), Lang::EN);
     tick().await;
     page.click("button[type='submit']").await;
     assert!(
@@ -153,7 +153,7 @@ async fn the_summary_takes_focus_only_on_submit_and_stays_as_it_was_until_the_ne
 
 #[wasm_bindgen_test]
 async fn a_date_is_judged_when_the_person_leaves_its_boxes_not_between_them() {
-    let page = mount_form(birth_form(), Session::default(), Lang::En);
+    let page = mount_form(birth_form(), Session::default(), Lang::EN);
     tick().await;
     let [day, month, year] = date_boxes(&page, "birth");
     type_keys(&day, "17").await;
@@ -183,7 +183,7 @@ async fn a_date_is_judged_when_the_person_leaves_its_boxes_not_between_them() {
 
 #[wasm_bindgen_test]
 async fn a_date_that_is_not_whole_is_refused_and_the_summary_leads_to_its_first_box() {
-    let page = mount_form(birth_form(), Session::default(), Lang::Fr);
+    let page = mount_form(birth_form(), Session::default(), Lang::FR);
     tick().await;
     let [day, month, year] = date_boxes(&page, "birth");
     let order: Vec<String> = all(&page.find("#field-birth"), "input")
@@ -224,7 +224,7 @@ async fn a_date_that_is_not_whole_is_refused_and_the_summary_leads_to_its_first_
 
 #[wasm_bindgen_test]
 async fn the_title_names_the_state_and_says_error_while_errors_show() {
-    let page = mount_form(birth_form(), Session::default(), Lang::En);
+    let page = mount_form(birth_form(), Session::default(), Lang::EN);
     tick().await;
     assert_eq!(document().title(), "About you");
     page.click("button[type='submit']").await;

@@ -168,7 +168,7 @@ async fn a_sign_in_that_expires_while_filling_keeps_the_answers_visible() {
         expires_at: Some(now_seconds() + 2),
         ..Session::default()
     };
-    let page = mount_form(every_kind_form(), session, Lang::En);
+    let page = mount_form(every_kind_form(), session, Lang::EN);
     tick().await;
     assert!(page
         .find(".countdown")
@@ -197,7 +197,7 @@ async fn an_expired_sign_in_offers_start_again_where_the_button_was() {
         ..PageConfig::default()
     };
     let launch = launch_with("st-expiring", "header.claims.signature");
-    let page = mount_form_page(every_kind_form(), launch, session, config, Lang::En);
+    let page = mount_form_page(every_kind_form(), launch, session, config, Lang::EN);
     tick().await;
     sleep(2200).await;
     let start_again = page.find(".form-actions a.start-again");
@@ -234,7 +234,7 @@ async fn the_time_left_is_in_view_beside_the_button_even_with_plenty_left() {
         expires_at: Some(now_seconds() + 600),
         ..Session::default()
     };
-    let page = mount_form(every_kind_form(), session, Lang::En);
+    let page = mount_form(every_kind_form(), session, Lang::EN);
     tick().await;
     let countdown = page.find(".form-actions .countdown");
     assert!(
@@ -262,7 +262,7 @@ async fn the_time_left_is_announced_politely_at_two_minutes_and_at_thirty_second
         expires_at: Some(now_seconds() + 122),
         ..Session::default()
     };
-    let page = mount_form(every_kind_form(), session, Lang::En);
+    let page = mount_form(every_kind_form(), session, Lang::EN);
     tick().await;
     let status = page.find(".form-actions [role='status']");
     assert_eq!(status.text_content().unwrap(), "");
@@ -277,7 +277,7 @@ async fn the_time_left_is_announced_politely_at_two_minutes_and_at_thirty_second
         expires_at: Some(now_seconds() + 32),
         ..Session::default()
     };
-    let page = mount_form(every_kind_form(), session, Lang::De);
+    let page = mount_form(every_kind_form(), session, Lang::DE);
     tick().await;
     let status = page.find(".form-actions [role='status']");
     assert_eq!(

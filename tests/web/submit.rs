@@ -124,7 +124,7 @@ async fn a_token_refused_at_submit_says_the_link_could_not_be_verified_and_keeps
         expires_at: Some(now_seconds() + 300),
         ..Session::default()
     };
-    let page = mount_form_page(form, launch, session, config, Lang::En);
+    let page = mount_form_page(form, launch, session, config, Lang::EN);
     page.wait_for("#field-company").await;
     type_into(&page.input("#field-company"), "ACME Ltd").await;
     type_into(&page.input("#field-phone"), "+44 7700 900123").await;
@@ -167,7 +167,7 @@ async fn the_signers_field_codes_are_shown_on_the_fields() {
     let token = mint(signer.secret, json!({"form": "terms"}), 300);
     let launch = launch_with(&format!("state-422-{}", now_seconds()), &token);
     let session = Session::read_untrusted(&launch.session_token).unwrap();
-    let page = mount_form_page(form, launch, session, config, Lang::En);
+    let page = mount_form_page(form, launch, session, config, Lang::EN);
     tick().await;
     page.click("#field-terms").await;
     page.click("#field-privacy").await;

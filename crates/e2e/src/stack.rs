@@ -303,6 +303,12 @@ impl Stack {
         format!("http://{}", self.signer_addr)
     }
 
+    /// The built page as this stack serves it, to be edited as an operator would; the
+    /// signer reads its files at each request (but `index.html`, read at start).
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
     /// A URL of the simulator.
     pub fn simulator_url(&self, path: &str) -> String {
         format!("http://{}{path}", self.simulator_addr)

@@ -59,12 +59,30 @@ impl Site {
         self.set_page_setting("return_url", return_url);
     }
 
+    /// Adds a language as the operator's guide says: its file as `texts/{tag}.json`, and its
+    /// tag to `stopover.json`'s `languages`.
+    pub fn add_language(&self, tag: &str, file: &str) {
+        std::fs::write(self.path().join(format!("texts/{tag}.json")), file)
+            .expect("the build has a texts/ directory");
+        self.edit_page_settings(|json| {
+            let languages = json["languages"].as_array().cloned().unwrap_or_default();
+            json["languages"] = languages
+                .into_iter()
+                .chain([serde_json::Value::String(tag.to_owned())])
+                .collect();
+        });
+    }
+
     fn set_page_setting(&self, key: &str, value: &str) {
+        self.edit_page_settings(|json| json[key] = serde_json::Value::String(value.to_owned()));
+    }
+
+    fn edit_page_settings(&self, edit: impl FnOnce(&mut serde_json::Value)) {
         let path = self.path().join("stopover.json");
         let text = std::fs::read_to_string(&path).expect("the build has a stopover.json");
         let mut json: serde_json::Value =
             serde_json::from_str(&text).expect("stopover.json is JSON");
-        json[key] = serde_json::Value::String(value.to_owned());
+        edit(&mut json);
         std::fs::write(&path, serde_json::to_string_pretty(&json).expect("JSON"))
             .expect("stopover.json is writable");
     }

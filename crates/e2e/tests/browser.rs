@@ -181,6 +181,45 @@ async fn an_arabic_locale_shows_the_profile_right_to_left_and_signs_in() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_language_the_operator_adds_without_a_rebuild_is_spoken_right_to_left() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        // As the operator's guide says: the file beside the others, its tag in stopover.json.
+        let hebrew = std::fs::read_to_string(
+            stopover_e2e::workspace_root().join("examples/languages/he.json"),
+        )
+        .unwrap();
+        stack.site().add_language("he", &hebrew);
+        // A login whose application asks for Hebrew (`ui_locales`), as Auth0 passes it on.
+        client
+            .goto(&stack.simulator_url("/authorize?user=bruno&ui_locales=he"))
+            .await
+            .unwrap();
+        wait_for_form(&client).await;
+        wait_for_text(&client, "(חובה)").await;
+        assert_eq!(document_language(&client).await, "he");
+        let dir = client
+            .execute("return document.documentElement.dir;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(dir, json!("rtl"));
+
+        submit(&client).await;
+        wait_for_text(&client, "יש בעיה").await;
+        assert_accessible(&client, "the error summary in an added language").await;
+        screenshots(&client, "profile-he-errors").await;
+
+        let form = &stack.forms["profile"];
+        fill_by_clicking(&client, &valid_inputs(form, "he")).await;
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+        let user = stack.stored_user("bruno").await;
+        assert_eq!(user["user_metadata"]["company"], "Keller Logistik AG");
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validation_errors_are_summarised_then_corrected() {
     scenario(StackOptions::default(), |client, stack| async move {
         sign_in_as(&client, &start_page(&stack), BRUNO).await;
