@@ -5,6 +5,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use stopover_protocol::page_marks::FORM_READY_MARK;
 use stopover_protocol::FormDefinition;
+use wasm_bindgen::JsCast;
 
 use crate::api::ApiError;
 use crate::clock::use_clock;
@@ -13,7 +14,7 @@ use crate::continue_form::ContinueForm;
 use crate::error_summary::ErrorSummary;
 use crate::fields::FieldView;
 use crate::form_state::FormState;
-use crate::i18n::{format_countdown, Lang, Msg};
+use crate::i18n::{format_countdown, format_number, Lang, Msg};
 use crate::launch::Launch;
 use crate::retry::Failure;
 use crate::session::Session;
@@ -72,10 +73,26 @@ pub fn FormPage(
         }
     });
 
+    // A form with steps shows one at a time ("Step 2 of 3").
+    let step = Memo::new(move |_| state.step());
+    let step_position = Memo::new(move |_| state.step_position());
+    let on_last_step = Memo::new(move |_| state.on_last_step());
+    // Before the last step, the button (and Enter in a field) checks the step and moves on;
+    // focus goes to the new step's heading, as to a new page.
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
-        if !stopped() {
+        if stopped() {
+            return;
+        }
+        if on_last_step.get_untracked() {
             submission.send();
+        } else if state.next_step() {
+            focus_step_heading();
+        }
+    };
+    let on_back = move |_| {
+        if state.previous_step() {
+            focus_step_heading();
         }
     };
 
@@ -116,7 +133,18 @@ pub fn FormPage(
                     <ErrorSummary />
                 </Show>
                 <form class="stopover-form" novalidate on:submit=on_submit>
-                    {state.fields().into_iter().map(|field| view! { <FieldView field /> }).collect_view()}
+                    // Re-rendered only when the step changes, never as the person types.
+                    {move || step.get().map(|index| view! {
+                        <p class="step-position">
+                            {move || step_position.get().map(|(position, count)| {
+                                Msg::StepOf.text(lang)
+                                    .replace("{step}", &format_number(lang, position as f64))
+                                    .replace("{steps}", &format_number(lang, count as f64))
+                            })}
+                        </p>
+                        <h2 id=STEP_HEADING_ID class="step-title" tabindex="-1">{state.step_title(index)}</h2>
+                    })}
+                    {move || state.fields(step.get()).into_iter().map(|field| view! { <FieldView field /> }).collect_view()}
                     // What a submit led to sits where the person pressed: beside the button,
                     // which it replaces once the sign-in can no longer be sent.
                     <div class="form-actions">
@@ -147,10 +175,17 @@ pub fn FormPage(
                             <button type="submit" class="button" aria-disabled=move || submission.is_sending().then_some("true")>
                                 {move || if submission.is_sending() {
                                     Msg::Sending.text(lang).to_owned()
-                                } else {
+                                } else if on_last_step.get() {
                                     submit_label.get_value()
+                                } else {
+                                    Msg::Continue.text(lang).to_owned()
                                 }}
                             </button>
+                            <Show when=move || step_position.get().is_some_and(|(position, _)| position > 1) && !submission.is_sending()>
+                                <button type="button" class="button secondary" on:click=on_back>
+                                    {Msg::Back.text(lang)}
+                                </button>
+                            </Show>
                         </Show>
                     </div>
                 </form>
@@ -165,6 +200,22 @@ enum WholePage {
     Form,
     Handoff(stopover_protocol::ContinueResponse),
     AlreadyDone,
+}
+
+/// The id of a step's heading, which takes focus when the person moves to the step.
+const STEP_HEADING_ID: &str = "step-title";
+
+/// Moves focus to the heading of the step now shown, once it is on the screen.
+fn focus_step_heading() {
+    request_animation_frame(|| {
+        if let Some(heading) = document()
+            .get_element_by_id(STEP_HEADING_ID)
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            // Focusing a mounted heading with tabindex=-1 cannot fail in a meaningful way.
+            let _ = heading.focus();
+        }
+    });
 }
 
 fn mark_form_ready() {

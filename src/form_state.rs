@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 use stopover_protocol::{
-    initial_value, is_visible, validate_answers, Field, FieldErrorCode, FieldErrors, FieldKind,
-    FormDefinition,
+    initial_value, is_visible, shown_steps, step_errors, validate_answers, Field, FieldErrorCode,
+    FieldErrors, FieldKind, FormDefinition,
 };
 
 use crate::field_ids::focus_target_id;
@@ -39,6 +39,8 @@ pub struct FormState {
     summary_focus: RwSignal<u32>,
     /// The last bump the summary took focus for, so a summary mounted again takes no focus.
     summary_focused: StoredValue<u32>,
+    /// The step shown, by index in the definition's `steps`, when the form has steps.
+    step: RwSignal<usize>,
 }
 
 impl FormState {
@@ -62,6 +64,7 @@ impl FormState {
             summary: RwSignal::new(Vec::new()),
             summary_focus: RwSignal::new(0),
             summary_focused: StoredValue::new(0),
+            step: RwSignal::new(0),
         }
     }
 
@@ -146,6 +149,113 @@ impl FormState {
             self.definition
                 .with_value(|form| is_visible(form, field_id, answers))
         })
+    }
+
+    /// The steps the person goes through, by index in the definition, as their answers stand
+    /// (tracked); empty for a form of one page.
+    pub fn shown_steps(&self) -> Vec<usize> {
+        self.answers.with(|answers| {
+            self.definition
+                .with_value(|form| shown_steps(form, answers))
+        })
+    }
+
+    /// The step shown (tracked), when the form has steps: the one the person moved to, or,
+    /// when their answers skip it now, the shown step before it.
+    pub fn step(&self) -> Option<usize> {
+        let shown = self.shown_steps();
+        let current = self.step.get();
+        shown
+            .iter()
+            .rev()
+            .find(|&&index| index <= current)
+            .or(shown.first())
+            .copied()
+    }
+
+    /// The step shown as "Step `n` of `total`" counts it (tracked).
+    pub fn step_position(&self) -> Option<(usize, usize)> {
+        let shown = self.shown_steps();
+        let step = self.step()?;
+        let position = shown.iter().position(|&index| index == step)?;
+        Some((position + 1, shown.len()))
+    }
+
+    /// The title of step `index`, in the page's language.
+    pub fn step_title(&self, index: usize) -> String {
+        self.definition.with_value(|form| {
+            form.steps
+                .get(index)
+                .map(|step| step.title.get(self.lang.tag()).to_owned())
+                .unwrap_or_default()
+        })
+    }
+
+    /// True when the step shown is the last the person goes through, or the form has none
+    /// (tracked): its button submits.
+    pub fn on_last_step(&self) -> bool {
+        let last = self.shown_steps().last().copied();
+        last.is_none() || self.step() == last
+    }
+
+    /// Checks the step shown, showing what is wrong with it; when all is well, moves to the
+    /// next step the person goes through. True when it moved.
+    pub fn next_step(&self) -> bool {
+        let Some(step) = self.step_untracked() else {
+            return false;
+        };
+        let errors = self
+            .definition
+            .with_value(|form| step_errors(form, step, &self.current_errors()));
+        if !errors.is_empty() {
+            self.show_all(errors);
+            return false;
+        }
+        let next = self
+            .shown_steps_untracked()
+            .into_iter()
+            .find(|&index| index > step);
+        match next {
+            Some(next) => {
+                self.move_to_step(next);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves back to the step before the one shown, answers kept. True when it moved.
+    pub fn previous_step(&self) -> bool {
+        let Some(step) = self.step_untracked() else {
+            return false;
+        };
+        let previous = self
+            .shown_steps_untracked()
+            .into_iter()
+            .rev()
+            .find(|&index| index < step);
+        match previous {
+            Some(previous) => {
+                self.move_to_step(previous);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn shown_steps_untracked(&self) -> Vec<usize> {
+        untrack(|| self.shown_steps())
+    }
+
+    fn step_untracked(&self) -> Option<usize> {
+        untrack(|| self.step())
+    }
+
+    /// Shows step `index` with a summary of its own: what another step found is not this
+    /// step's to list.
+    fn move_to_step(&self, index: usize) {
+        self.summary.set(Vec::new());
+        self.step.set(index);
     }
 
     /// Validates everything, shows every error and the summary. True when all is well.
@@ -235,14 +345,36 @@ impl FormState {
         fresh
     }
 
-    /// The fields of the form, in order.
-    pub fn fields(&self) -> Vec<Field> {
-        self.definition.with_value(|form| form.fields.clone())
+    /// The fields of the form, in order; of step `step` only, when given.
+    pub fn fields(&self, step: Option<usize>) -> Vec<Field> {
+        self.definition.with_value(|form| {
+            form.fields
+                .iter()
+                .filter(|field| step.is_none() || form.step_of(&field.id) == step)
+                .cloned()
+                .collect()
+        })
     }
 
+    /// Shows `errors` on their fields and in the summary. In a form with steps, the page
+    /// moves to the first step the person goes through that has any (the signer may refuse
+    /// an answer of an earlier step), and its summary lists that step's alone.
     fn show_all(&self, errors: FieldErrors) {
         let open = !errors.is_empty();
-        self.summary.set(self.summary_of(&errors));
+        let step = self.definition.with_value(|form| {
+            self.shown_steps_untracked()
+                .into_iter()
+                .find(|&index| !step_errors(form, index, &errors).is_empty())
+        });
+        let listed = match step {
+            Some(step) => {
+                self.step.set(step);
+                self.definition
+                    .with_value(|form| step_errors(form, step, &errors))
+            }
+            None => errors.clone(),
+        };
+        self.summary.set(self.summary_of(&listed));
         self.shown.set(errors);
         if open {
             self.summary_focus.update(|n| *n += 1);

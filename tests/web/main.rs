@@ -23,5 +23,6 @@ mod languages;
 mod over_time;
 mod start_up;
 mod states;
+mod steps;
 mod submit;
 mod tab_memory;

@@ -58,6 +58,13 @@ impl FormDefinition {
             texts.push((None, "introduction".to_owned(), introduction));
         }
         texts.push((None, "submit_label".to_owned(), &self.submit_label));
+        for step in &self.steps {
+            texts.push((
+                None,
+                format!("the title of step `{}`", step.id),
+                &step.title,
+            ));
+        }
         for field in &self.fields {
             let id = Some(field.id.as_str());
             for (name, text) in [
@@ -115,7 +122,71 @@ fn definition_errors(form: &FormDefinition) -> Vec<DefinitionError> {
     for (index, field) in form.fields.iter().enumerate() {
         check_field(form, index, field, &mut report);
     }
+    check_steps(form, &mut report);
     report.errors
+}
+
+/// A form's steps: well named and titled, and every field in exactly one of them, never
+/// shown by `show_if` on an answer the person gives only in a later step.
+fn check_steps(form: &FormDefinition, report: &mut Report) {
+    if form.steps.is_empty() {
+        return;
+    }
+    for (index, step) in form.steps.iter().enumerate() {
+        let name = format!("step `{}`", step.id);
+        if let Some(problem) = id_problem(&step.id) {
+            report.form_error(format!("step id {problem}"));
+        }
+        if form.steps[..index].iter().any(|other| other.id == step.id) {
+            report.form_error(format!("{name} is declared twice"));
+        }
+        report.required_text(None, &format!("the title of {name}"), &step.title);
+        if step.fields.is_empty() {
+            report.form_error(format!("{name} has no fields"));
+        }
+        for field_id in &step.fields {
+            if form.field(field_id).is_none() {
+                report.form_error(format!("{name} names unknown field `{field_id}`"));
+            }
+        }
+    }
+    for field in &form.fields {
+        let id = Some(field.id.as_str());
+        let steps: Vec<&str> = form
+            .steps
+            .iter()
+            .filter(|step| step.fields.contains(&field.id))
+            .map(|step| step.id.as_str())
+            .collect();
+        match steps.as_slice() {
+            [] => report.push(
+                id,
+                "is in no step (in a form with steps, every field is in one)".to_owned(),
+            ),
+            [_] => {}
+            several => report.push(
+                id,
+                format!("is in more than one step: `{}`", several.join("`, `")),
+            ),
+        }
+        let Some(condition) = &field.show_if else {
+            continue;
+        };
+        let (Some(own), Some(controller)) =
+            (form.step_of(&field.id), form.step_of(&condition.field))
+        else {
+            continue;
+        };
+        if controller > own {
+            report.push(
+                id,
+                format!(
+                    "show_if names `{}`, which is asked in a later step (`{}`)",
+                    condition.field, form.steps[controller].id
+                ),
+            );
+        }
+    }
 }
 
 struct Report {

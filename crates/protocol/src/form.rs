@@ -34,6 +34,9 @@ pub struct FormDefinition {
     pub submit_label: LocalizedText,
     /// The fields, in the order they are shown.
     pub fields: Vec<Field>,
+    /// Titled groups of the fields, shown one at a time ([`crate::Step`]); none: one page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<crate::Step>,
 }
 
 /// One field of a form.

@@ -36,6 +36,7 @@ mod definition_check;
 mod field_errors;
 mod formats;
 mod prefill;
+mod steps;
 mod text;
 mod validate_answers;
 mod visibility;
@@ -51,6 +52,7 @@ pub use form::{
 };
 pub use launch::{LoginState, SessionToken, SessionTokenError, StateError};
 pub use prefill::{hidden_value, initial_value};
+pub use steps::{shown_steps, step_errors, Step};
 pub use text::LocalizedText;
 pub use validate_answers::validate_answers;
 pub use visibility::is_visible;

@@ -428,8 +428,12 @@ impl Config {
             }
         }
         for form in self.forms.values() {
+            let steps = match form.steps.len() {
+                0 => String::new(),
+                count => format!(" in {count} steps"),
+            };
             lines.push(format!(
-                "form {} version {}: {} fields",
+                "form {} version {}: {} fields{steps}",
                 form.id.0,
                 form.version,
                 form.fields.len()
