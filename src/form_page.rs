@@ -40,6 +40,9 @@ pub fn FormPage(
     let launch = expect_context::<Launch>();
     let session = expect_context::<Session>();
     let config = expect_context::<PageConfig>();
+    // With a per-login cap, just the questions this login asks (the signer applies the same
+    // rule to the verified token).
+    let form = form.for_login(&session.prefill).into_owned();
     let title = form.title.get(lang.tag()).to_owned();
     let introduction = form
         .introduction
@@ -134,14 +137,14 @@ pub fn FormPage(
                 </Show>
                 <form class="stopover-form" novalidate on:submit=on_submit>
                     // Re-rendered only when the step changes, never as the person types.
-                    {move || step.get().map(|index| view! {
+                    {move || step_position.get().map(|(position, count)| view! {
                         <p class="step-position">
-                            {move || step_position.get().map(|(position, count)| {
-                                Msg::StepOf.text(lang)
-                                    .replace("{step}", &format_number(lang, position as f64))
-                                    .replace("{steps}", &format_number(lang, count as f64))
-                            })}
+                            {Msg::StepOf.text(lang)
+                                .replace("{step}", &format_number(lang, position as f64))
+                                .replace("{steps}", &format_number(lang, count as f64))}
                         </p>
+                    })}
+                    {move || step.get().map(|index| view! {
                         <h2 id=STEP_HEADING_ID class="step-title" tabindex="-1">{state.step_title(index)}</h2>
                     })}
                     {move || state.fields(step.get()).into_iter().map(|field| view! { <FieldView field /> }).collect_view()}

@@ -173,12 +173,13 @@ impl FormState {
             .copied()
     }
 
-    /// The step shown as "Step `n` of `total`" counts it (tracked).
+    /// The step shown as "Step `n` of `total`" counts it (tracked); `None` when there is no
+    /// other step to count (a login asked one step's questions, or the others are skipped).
     pub fn step_position(&self) -> Option<(usize, usize)> {
         let shown = self.shown_steps();
         let step = self.step()?;
         let position = shown.iter().position(|&index| index == step)?;
-        Some((position + 1, shown.len()))
+        (shown.len() > 1).then_some((position + 1, shown.len()))
     }
 
     /// The title of step `index`, in the page's language.

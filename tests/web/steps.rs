@@ -1,6 +1,7 @@
 //! A form in steps, as a person goes through it: one step at a time, each checked before
 //! the next, back and forth without losing answers, focus on each new step's heading, and a
-//! step that `show_if` leaves empty skipped.
+//! step that `show_if` leaves empty skipped; and with a per-login cap, the questions of this
+//! login only, as the signer asks them too.
 
 use leptos::prelude::*;
 use serde_json::json;
@@ -157,8 +158,10 @@ async fn each_step_speaks_the_page_language_and_lists_its_own_problems() {
 }
 
 #[wasm_bindgen_test]
-async fn the_demos_onboarding_goes_through_its_steps_to_the_signer() {
+async fn the_demos_onboarding_asks_two_questions_a_login_in_their_steps() {
     let signer = signer();
+    // A first login: the job title and the product news (priority 1), each in its step; the
+    // frequency comes with the news.
     let token = mint(
         signer.secret,
         json!({"form": "onboarding", "locale": "en"}),
@@ -167,16 +170,39 @@ async fn the_demos_onboarding_goes_through_its_steps_to_the_signer() {
     let state = format!("state-steps-{}", now_seconds());
     let page = mount_app(Ok(launch_with(&state, &token)), signer.config());
     page.wait_for("#field-job_title").await;
-    assert_eq!(text(&page, ".step-position"), "Step 1 of 3");
+    assert_eq!(text(&page, ".step-position"), "Step 1 of 2");
+    assert_eq!(text(&page, "h2.step-title"), "Your work");
+    assert!(
+        page.query("#field-team_size-0").is_none(),
+        "the next login's question"
+    );
     type_into(&page.input("#field-job_title"), "Engineer").await;
-    page.click("#field-team_size-1").await;
     press_main_button(&page).await;
+    assert_eq!(text(&page, ".step-position"), "Step 2 of 2");
     page.click("#field-product_news").await;
     page.click("#field-news_frequency-0").await;
+    assert_eq!(text(&page, "button[type='submit']"), "Finish");
+    press_main_button(&page).await;
+    page.wait_for("form.handoff").await;
+    drop(page);
+
+    // The next login, the profile holding those answers: the other two questions.
+    let known = json!({"job_title": "Engineer", "product_news": true});
+    let token = mint(
+        signer.secret,
+        json!({"form": "onboarding", "locale": "en", "prefill": known}),
+        300,
+    );
+    let state = format!("state-steps-next-{}", now_seconds());
+    let page = mount_app(Ok(launch_with(&state, &token)), signer.config());
+    page.wait_for("#field-team_size-0").await;
+    assert!(page.query("#field-job_title").is_none());
+    assert_eq!(text(&page, ".step-position"), "Step 1 of 2");
+    page.click("#field-team_size-2").await;
     press_main_button(&page).await;
     assert_eq!(text(&page, "h2.step-title"), "One last question");
     press_main_button(&page).await;
-    // The signer validated the whole form and minted the continue token.
+    // The signer asked the same two questions of the verified token, and minted.
     page.wait_for("form.handoff").await;
 }
 
@@ -202,15 +228,13 @@ async fn a_refusal_of_an_earlier_steps_answer_takes_the_person_back_to_that_step
     let page = mount_form_page(form, launch, session, config, Lang::EN);
     tick().await;
     type_into(&page.input("#field-job_title"), &"x".repeat(101)).await;
-    page.click("#field-team_size-0").await;
     press_main_button(&page).await;
-    press_main_button(&page).await;
-    assert_eq!(text(&page, "h2.step-title"), "One last question");
+    assert_eq!(text(&page, "h2.step-title"), "Staying in touch");
     press_main_button(&page).await;
 
     page.wait_for("#field-job_title-error").await;
     assert_eq!(text(&page, "h2.step-title"), "Your work");
-    assert_eq!(text(&page, ".step-position"), "Step 1 of 3");
+    assert_eq!(text(&page, ".step-position"), "Step 1 of 2");
     let summary = all(&page.find(".error-summary"), "a");
     assert_eq!(summary.len(), 1, "{}", page.text());
     assert_eq!(attr(&summary[0], "href"), "#field-job_title");

@@ -105,4 +105,9 @@ pub struct FormRef {
     pub id: String,
     /// The form's `version`.
     pub version: String,
+    /// The questions this login asked, by id, when the form sets `max_fields_per_login`
+    /// ([`FormDefinition::asked_fields`](crate::FormDefinition::asked_fields)): an answer
+    /// missing from `answers` for one of them was left blank, not skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked: Option<Vec<String>>,
 }

@@ -123,7 +123,53 @@ fn definition_errors(form: &FormDefinition) -> Vec<DefinitionError> {
         check_field(form, index, field, &mut report);
     }
     check_steps(form, &mut report);
+    check_per_login_cap(form, &mut report);
     report.errors
+}
+
+/// `max_fields_per_login` and `priority`: a cap of at least one, and every question it
+/// counts named by a `prefill` key (a later login knows a question is answered only from the
+/// token's prefill); a priority only where it chooses something.
+fn check_per_login_cap(form: &FormDefinition, report: &mut Report) {
+    if form.max_fields_per_login == Some(0) {
+        report.form_error("max_fields_per_login must be at least 1".to_owned());
+    }
+    let capped = form.max_fields_per_login.is_some();
+    for field in &form.fields {
+        let id = Some(field.id.as_str());
+        let counted = field.kind.takes_answer() && field.show_if.is_none();
+        let consent = matches!(field.kind, FieldKind::Consent { .. });
+        if capped && counted && !consent && field.prefill.is_none() {
+            report.push(
+                id,
+                "needs a `prefill` key in a form with max_fields_per_login (a later login knows \
+                 it is answered only from the token's prefill)"
+                    .to_owned(),
+            );
+        }
+        if field.priority.is_none() {
+            continue;
+        }
+        if !capped {
+            report.push(
+                id,
+                "priority has no effect without the form's max_fields_per_login".to_owned(),
+            );
+        } else if !field.kind.takes_answer() {
+            report.push(
+                id,
+                "priority has no effect on a field the person does not answer".to_owned(),
+            );
+        } else if let Some(condition) = &field.show_if {
+            report.push(
+                id,
+                format!(
+                    "priority has no effect on a field with show_if (it is asked with `{}`)",
+                    condition.field
+                ),
+            );
+        }
+    }
 }
 
 /// A form's steps: well named and titled, and every field in exactly one of them, never

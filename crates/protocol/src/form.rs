@@ -37,6 +37,10 @@ pub struct FormDefinition {
     /// Titled groups of the fields, shown one at a time ([`crate::Step`]); none: one page.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<crate::Step>,
+    /// At most this many questions in one login, those not known yet, by `priority`
+    /// ([`FormDefinition::asked_fields`]); none: every question, every time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_fields_per_login: Option<u32>,
 }
 
 /// One field of a form.
@@ -73,6 +77,10 @@ pub struct Field {
     /// Shown (and validated) only when another field has a given value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<ShowIf>,
+    /// In a form with `max_fields_per_login`: which questions come first (1 first, then 2,
+    /// ...; questions without one after those with one; ties in the form's order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<i32>,
     /// This field's own error messages, by error code (`required`, `invalid_format`, ...), in
     /// place of the page's built-in sentences, GOV.UK style: "Enter your company name". The
     /// inline message and the error summary both say them as written.

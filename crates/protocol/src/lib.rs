@@ -36,6 +36,7 @@ mod definition_check;
 mod field_errors;
 mod formats;
 mod prefill;
+mod progressive;
 mod steps;
 mod text;
 mod validate_answers;

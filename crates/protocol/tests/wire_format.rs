@@ -223,6 +223,7 @@ fn continue_claims_carry_form_and_clean_answers() {
         form: FormRef {
             id: "profile".into(),
             version: "3".into(),
+            asked: None,
         },
         answers,
     };

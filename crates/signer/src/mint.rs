@@ -34,6 +34,7 @@ pub struct MintRequest<'a> {
     /// The session token's `sub`.
     pub subject: &'a str,
     pub state: &'a LoginState,
+    /// The form as this login asked it ([`FormDefinition::for_login`]).
     pub form: &'a FormDefinition,
     pub answers: CleanAnswers,
     /// Where the token carries `answers`.
@@ -115,6 +116,15 @@ pub fn mint_continue_token_with_record(
         form: FormRef {
             id: request.form.id.0.clone(),
             version: request.form.version.clone(),
+            // A form with a per-login cap, as this login asked it, holds just the questions
+            // it asked.
+            asked: request.form.max_fields_per_login.map(|_| {
+                let questions = request.form.fields.iter();
+                questions
+                    .filter(|field| field.kind.takes_answer())
+                    .map(|field| field.id.clone())
+                    .collect()
+            }),
         },
         answers: request.answers,
         answers_claim: request.answers_claim,

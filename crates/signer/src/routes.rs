@@ -131,6 +131,8 @@ async fn continue_login(
 
     let no_prefill = Map::new();
     let prefill = claims.prefill.as_ref().unwrap_or(&no_prefill);
+    // What this login asked: with a per-login cap, an answer to another question is refused.
+    let form = &*form.for_login(prefill);
     let answers =
         validate_answers(form, &request.answers, prefill, now).map_err(ApiError::InvalidAnswers)?;
     // The token alone, whatever state comes with it: one session token, one continue token.
