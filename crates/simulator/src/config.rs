@@ -38,6 +38,9 @@ pub struct SimulatorConfig {
     pub secret: Secret,
     /// The post-login Action and how it is run.
     pub action: ActionRuntime,
+    /// The Action's `STOPOVER_PLAN` secret: the JSON `stopover-signer action-plan` writes
+    /// from the signer's configuration. Without it the example Action denies every login.
+    pub action_plan: Option<String>,
     /// The users one can sign in as, and the form each one starts with.
     pub users: Vec<TestUser>,
     /// Where the time comes from (tests move it).
@@ -54,6 +57,7 @@ impl SimulatorConfig {
             stopover_url: stopover_url.to_owned(),
             secret,
             action: ActionRuntime::default(),
+            action_plan: None,
             users: default_users(),
             clock: Clock::system(),
             management: None,
@@ -172,7 +176,7 @@ impl fmt::Debug for Clock {
     }
 }
 
-/// The terms version `config/demo.toml` serves: what Amara and Bruno accepted.
+/// The document version `config/demo.toml` serves: what Amara, Bruno and Layla accepted.
 const ACCEPTED_TERMS: &str = "2026-11";
 
 /// Four users, one per path through the example Action: a complete profile (no stopover),
@@ -240,9 +244,11 @@ pub fn default_users() -> Vec<TestUser> {
     ]
 }
 
-/// `app_metadata.consents` as the Action stores an accepted terms version.
+/// `app_metadata.consents` as the Action stores the terms and the privacy policy (the demo's
+/// two documents) accepted at `version`.
 fn accepted(version: &str) -> Value {
-    json!({ "terms": { "version": version, "accepted_at": 1_764_547_200 } })
+    let record = json!({ "version": version, "accepted_at": 1_764_547_200 });
+    json!({ "terms": record, "privacy": record })
 }
 
 fn object(value: Value) -> Map<String, Value> {
