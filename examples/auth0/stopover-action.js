@@ -73,7 +73,11 @@ function readPlan(secrets) {
         field.key.split('.').every((segment) => segment !== '') &&
         (field.stored_by === 'action' || field.stored_by === 'signer') &&
         typeof field.ask_if_missing === 'boolean' &&
-        (field.consent === undefined || (isObject(field.consent) && isText(field.consent.document_version)));
+        (field.consent === undefined ||
+          (isObject(field.consent) &&
+            isText(field.consent.document_version) &&
+            (field.consent.expires_after_days === undefined ||
+              (Number.isInteger(field.consent.expires_after_days) && field.consent.expires_after_days > 0))));
       if (!fieldOk) fail(`form ${form.id} has a malformed field`);
     }
   }
@@ -83,22 +87,30 @@ function readPlan(secrets) {
 /**
  * Which form of the plan this person needs, or null when nothing is missing: the first, in
  * the plan's order, with a field the person must answer and has no value for, or with a
- * consent whose recorded document version is not the plan's.
+ * consent whose recorded document version is not the plan's, or that was accepted longer
+ * ago than the plan's `expires_after_days`.
  * @param {object} user event.user
  * @param {object} plan readPlan's result
+ * @param {number} now Unix seconds
  */
-function formNeeded(user, plan) {
-  return plan.forms.find((form) => form.fields.some((field) => isMissing(user, field))) || null;
+function formNeeded(user, plan, now = Math.floor(Date.now() / 1000)) {
+  return plan.forms.find((form) => form.fields.some((field) => isMissing(user, field, now))) || null;
 }
 
+const SECONDS_PER_DAY = 86_400;
+
 /** Whether `field`'s answer is missing from the user, or, for a consent, out of date. */
-function isMissing(user, field) {
+function isMissing(user, field, now) {
   const value = valueAt(user[field.metadata], field.key);
   if (field.consent) {
     if (value === undefined || value === null) {
       return field.ask_if_missing;
     }
-    return !isObject(value) || value.version !== field.consent.document_version;
+    if (!isObject(value) || value.version !== field.consent.document_version) {
+      return true;
+    }
+    const days = field.consent.expires_after_days;
+    return days !== undefined && !(Number.isInteger(value.accepted_at) && now < value.accepted_at + days * SECONDS_PER_DAY);
   }
   return field.ask_if_missing && (value === undefined || value === null || value === '');
 }

@@ -311,6 +311,35 @@ test('a consent recorded at another document version asks for its form again', (
   assert.equal(formOf(user(), newTerms), 'terms');
 });
 
+test('a consent accepted longer ago than its expires_after_days asks for its form again', () => {
+  const now = 1_800_000_000;
+  const yearly = structuredClone(PLAN);
+  yearly.forms[0].fields[1].consent.expires_after_days = 365;
+  const acceptedAt = (daysAgo) => user({ app_metadata: { consents: consents('2026-11', now - daysAgo * 86_400) } });
+  assert.equal(action.formNeeded(acceptedAt(364), yearly, now), null);
+  assert.equal(action.formNeeded(acceptedAt(365), yearly, now).id, 'terms');
+  assert.equal(action.formNeeded(acceptedAt(365), PLAN, now), null, 'no expiry unless the plan says');
+  const withoutTime = user({ app_metadata: { consents: { ...consents(), privacy: { version: '2026-11' } } } });
+  assert.equal(action.formNeeded(withoutTime, yearly, now).id, 'terms', 'an acceptance of unknown age has expired');
+});
+
+test('onExecutePostLogin reads the expiry against the current time', async () => {
+  const yearly = structuredClone(PLAN);
+  yearly.forms[0].fields[0].consent.expires_after_days = 30;
+  const now = Math.floor(Date.now() / 1000);
+  const ask = async (daysAgo) => {
+    const login = makeLogin({
+      user: user({ app_metadata: { consents: consents('2026-11', now - daysAgo * 86_400) } }),
+      secrets: { ...SECRETS, STOPOVER_PLAN: JSON.stringify(yearly) },
+      tenantHost: TENANT,
+    });
+    await action.onExecutePostLogin(login.event, login.api);
+    return login.record.redirect && decodeClaims(new URL(login.record.redirect).searchParams.get('session_token')).form;
+  };
+  assert.equal(await ask(29), null);
+  assert.equal(await ask(31), 'terms');
+});
+
 const malformedPlans = {
   'no plan': undefined,
   'an empty plan': '  ',
@@ -321,6 +350,10 @@ const malformedPlans = {
   'a plan with a field of an unknown metadata': JSON.stringify({
     ...PLAN,
     forms: [{ id: 'x', version: '1', fields: [{ ...profileField('phone', true), metadata: 'root' }] }],
+  }),
+  'a plan with an expiry of zero days': JSON.stringify({
+    ...PLAN,
+    forms: [{ id: 'x', version: '1', fields: [{ ...consentField('terms', '1'), consent: { document_version: '1', expires_after_days: 0 } }] }],
   }),
   'a plan with a consent without its version': JSON.stringify({
     ...PLAN,

@@ -13,7 +13,9 @@
 //!   "action"`): a consent at `app_metadata.consents.{document}` (`accept_terms` and `terms`
 //!   both record `consents.terms`), anything else at `user_metadata.{field}`;
 //! - a field is asked for when missing (`ask_if_missing`) when the person must answer it:
-//!   required (a consent always is), answered by the person, and shown unconditionally.
+//!   required (a consent always is), answered by the person, and shown unconditionally;
+//! - a consent names the document version its record must have, and how many days an
+//!   acceptance lasts when the document says (`expires_after_days`).
 
 use serde::Serialize;
 use stopover_protocol::form::{Field, FieldKind, FormDefinition};
@@ -78,6 +80,10 @@ pub enum StoredBy {
 pub struct PlannedConsent {
     /// The record's `version` must equal this.
     pub document_version: String,
+    /// The record's `accepted_at` must be less than this many days ago (the document's
+    /// `expires_after_days`); no limit when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_after_days: Option<u32>,
 }
 
 /// Why no plan can be written.
@@ -155,6 +161,7 @@ fn planned_form(config: &Config, form: &FormDefinition) -> PlannedForm {
                 consent: match &field.kind {
                     FieldKind::Consent { document } => Some(PlannedConsent {
                         document_version: document.version.clone(),
+                        expires_after_days: document.expires_after_days,
                     }),
                     _ => None,
                 },
@@ -275,7 +282,13 @@ mod tests {
         }
         let terms = &plan.forms[0].fields[0];
         assert_eq!(terms.key, "consents.terms");
-        assert_eq!(terms.consent.as_ref().unwrap().document_version, "2026-11");
+        assert_eq!(
+            terms.consent,
+            Some(PlannedConsent {
+                document_version: "2026-11".into(),
+                expires_after_days: Some(730),
+            })
+        );
     }
 
     #[test]
@@ -290,6 +303,26 @@ mod tests {
         for field in &plan.forms[0].fields {
             assert_eq!(field.consent.as_ref().unwrap().document_version, "2027-02");
         }
+    }
+
+    #[test]
+    fn a_consent_that_expires_says_after_how_many_days() {
+        let path = format!("{}/../../config/demo.toml", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).unwrap().replace(
+            "document = { url = \"https://example.com/legal/privacy/2026-11\", version = \"2026-11\",",
+            "document = { expires_after_days = 365, url = \"https://example.com/legal/privacy/2026-11\", version = \"2026-11\",",
+        );
+        let config = Config::from_toml(&text, &secret_env).unwrap();
+        let plan = serde_json::to_value(action_plan(&config, None).unwrap()).unwrap();
+        assert_eq!(
+            plan["forms"][0]["fields"][1]["consent"],
+            json!({"document_version": "2026-11", "expires_after_days": 365})
+        );
+        assert_eq!(
+            plan["forms"][0]["fields"][0]["consent"],
+            json!({"document_version": "2026-11"}),
+            "no expiry unless the document says"
+        );
     }
 
     #[test]
