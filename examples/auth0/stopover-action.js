@@ -287,7 +287,8 @@ function answersFitTheLogin(payload, needed, stored) {
  * What onContinuePostLogin writes, by metadata object and top-level key: each answer at its
  * plan key, except where the signer stored that key. A nested key (`consents.terms`) is
  * merged into the user's current object, since Auth0 replaces a top-level key whole.
- * A consent is kept as `{version, accepted_at}`.
+ * A consent is kept as `{version, accepted_at}`, with the `document` and `language` the
+ * signer recorded when it did.
  */
 function metadataWrites(user, form, answers, stored) {
   const writes = { user_metadata: {}, app_metadata: {} };
@@ -296,7 +297,7 @@ function metadataWrites(user, form, answers, stored) {
     if (answer === undefined || stored[field.metadata].has(topKey(field))) {
       continue;
     }
-    const value = field.consent ? { version: answer.version, accepted_at: answer.accepted_at } : answer;
+    const value = field.consent ? keptConsent(answer) : answer;
     const [top, ...rest] = field.key.split('.');
     const target = writes[field.metadata];
     if (rest.length === 0) {
@@ -315,6 +316,15 @@ function metadataWrites(user, form, answers, stored) {
     place[rest[rest.length - 1]] = value;
   }
   return writes;
+}
+
+/** What is kept of a consent record (answersFitTheLogin checked it is one). */
+function keptConsent(record) {
+  const kept = { version: record.version, accepted_at: record.accepted_at };
+  for (const key of ['document', 'language']) {
+    if (isText(record[key])) kept[key] = record[key];
+  }
+  return kept;
 }
 
 function topKey(field) {

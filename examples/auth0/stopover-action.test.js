@@ -210,6 +210,23 @@ test('on continue, consents go to app_metadata at the keys of the plan, beside t
   assert.deepEqual(login.record.userMetadata, {});
 });
 
+test('on continue, a consent keeps the document and the language the signer recorded', async () => {
+  const record = (language) => ({
+    accepted: true,
+    version: '2026-11',
+    accepted_at: 1_800_000_000,
+    document: 'https://example.com/legal/terms/2026-11',
+    ...(language ? { language } : {}),
+  });
+  const login = resume({ token: continueToken({ answers: { terms: record('fr'), privacy: record() } }) });
+  await action.onContinuePostLogin(login.event, login.api);
+  assert.equal(login.record.denied, null);
+  assert.deepEqual(login.record.appMetadata.consents, {
+    terms: { version: '2026-11', accepted_at: 1_800_000_000, document: 'https://example.com/legal/terms/2026-11', language: 'fr' },
+    privacy: { version: '2026-11', accepted_at: 1_800_000_000, document: 'https://example.com/legal/terms/2026-11' },
+  });
+});
+
 test('on continue, keys the signer stored through the Management API are not overwritten', async () => {
   // Back-channel delivery: the signer wrote phone; the token names it in `stored`. A stale
   // answer here must not be written back.

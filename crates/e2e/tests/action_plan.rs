@@ -106,10 +106,15 @@ async fn a_new_terms_version_in_the_configuration_asks_amara_again_until_she_acc
     );
     let amara = stack.stored_user("amara").await;
     for document in ["terms", "privacy"] {
+        let record = &amara["app_metadata"]["consents"][document];
+        assert_eq!(record["version"], NEW_TERMS, "{amara}");
         assert_eq!(
-            amara["app_metadata"]["consents"][document]["version"], NEW_TERMS,
+            record["document"],
+            format!("https://example.com/legal/{document}/2026-11"),
             "{amara}"
         );
+        // Amara signs in in English: the session token's locale picks the title she read.
+        assert_eq!(record["language"], "en", "{amara}");
     }
 
     // The next login needs nothing.

@@ -212,6 +212,8 @@ fn continue_claims_carry_form_and_clean_answers() {
                 accepted: true,
                 version: "2026-11".into(),
                 accepted_at: 1795000000,
+                document: Some("https://example.com/terms/2026-11".into()),
+                language: Some("fr".into()),
             }),
         ),
     ]));
@@ -232,7 +234,8 @@ fn continue_claims_carry_form_and_clean_answers() {
             r#"{"iss":"tenant.eu.auth0.com","sub":"auth0|123","state":"abc-123","jti":"r4nd0m","#,
             r#""form":{"id":"profile","version":"3"},"#,
             r#""answers":{"company":"ACME","newsletter":false,"ratio":0.5,"seats":12.0,"#,
-            r#""terms":{"accepted":true,"version":"2026-11","accepted_at":1795000000},"#,
+            r#""terms":{"accepted":true,"version":"2026-11","accepted_at":1795000000,"#,
+            r#""document":"https://example.com/terms/2026-11","language":"fr"},"#,
             r#""topics":["security","news"]}}"#
         ),
     );
