@@ -99,6 +99,23 @@ function formNeeded(user, plan, now = Math.floor(Date.now() / 1000)) {
 
 const SECONDS_PER_DAY = 86_400;
 
+/**
+ * `{previous_consents: {field: {version, accepted_at}}}` for the consents of `form` the person
+ * accepted before at another version or too long ago, so the page can say "You accepted
+ * version X on DATE" beside the new one; nothing when there are none.
+ */
+function previousConsents(user, form, now = Math.floor(Date.now() / 1000)) {
+  const previous = {};
+  for (const field of form.fields) {
+    const record = field.consent && valueAt(user[field.metadata], field.key);
+    const renewed = isObject(record) && isText(record.version) && Number.isInteger(record.accepted_at) && isMissing(user, field, now);
+    if (renewed) {
+      previous[field.id] = { version: record.version, accepted_at: record.accepted_at };
+    }
+  }
+  return Object.keys(previous).length > 0 ? { previous_consents: previous } : {};
+}
+
 /** Whether `field`'s answer is missing from the user, or, for a consent, out of date. */
 function isMissing(user, field, now) {
   const value = valueAt(user[field.metadata], field.key);
@@ -214,6 +231,7 @@ exports.onExecutePostLogin = async (event, api) => {
       // The host this login runs on: a custom domain when the app uses one. Stopover posts
       // the person back there only if its configuration lists it.
       continue_host: event.request.hostname,
+      ...previousConsents(event.user, form),
     },
   });
   api.redirect.sendUserTo(event.secrets.STOPOVER_URL, { query: { [plan.token_parameter]: sessionToken } });

@@ -106,6 +106,24 @@ test('a person who has not accepted the current terms is sent to Stopover with a
   });
 });
 
+test('the session token names the acceptances the terms form renews, for the page to show', async () => {
+  const older = { terms: { version: '2025-03', accepted_at: 1_700_000_000 }, privacy: { version: '2026-11', accepted_at: 1_700_000_000 } };
+  const login = makeLogin({ user: user({ app_metadata: { consents: older } }), secrets: SECRETS, tenantHost: TENANT });
+  await action.onExecutePostLogin(login.event, login.api);
+  const claims = decodeClaims(new URL(login.record.redirect).searchParams.get('session_token'));
+  assert.equal(claims.form, 'terms');
+  assert.deepEqual(
+    claims.previous_consents,
+    { terms: { version: '2025-03', accepted_at: 1_700_000_000 } },
+    'the privacy policy accepted at the current version is not renewed',
+  );
+
+  const first = makeLogin({ user: user({ app_metadata: {} }), secrets: SECRETS, tenantHost: TENANT });
+  await action.onExecutePostLogin(first.event, first.api);
+  const firstClaims = decodeClaims(new URL(first.record.redirect).searchParams.get('session_token'));
+  assert.equal(firstClaims.previous_consents, undefined, 'nothing accepted before');
+});
+
 test('a person missing a profile field gets the profile form', async () => {
   const login = makeLogin({ user: user({ user_metadata: { phone: '+441234567890' } }), secrets: SECRETS, tenantHost: TENANT });
   await action.onExecutePostLogin(login.event, login.api);

@@ -6,6 +6,8 @@
 //! No browser: the page's part is the signer's API, which these requests call as it would.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use serde_json::{json, Value};
 use stopover_e2e::stack::{http_get, http_request_with_headers, Stack, StackOptions};
 
@@ -63,6 +65,18 @@ async fn a_new_terms_version_in_the_configuration_asks_amara_again_until_she_acc
     );
     let login = stack.logins("amara").await.pop().unwrap();
     assert_eq!(login["form_asked"], "terms", "{login}");
+
+    // The session token tells the page what she accepted before, for "You accepted version
+    // 2026-11 on ...".
+    let session_token = query_param(&link, "session_token");
+    let payload = session_token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    for document in ["terms", "privacy"] {
+        assert_eq!(
+            claims["previous_consents"][document]["version"], "2026-11",
+            "{claims}"
+        );
+    }
 
     // She accepts both documents; the signer mints the continue token.
     let state = query_param(&link, "state");
