@@ -102,6 +102,8 @@ async fn a_french_locale_claim_shows_the_terms_in_french_and_accepting_them_sign
         wait_for_text(&client, form.title.get("fr")).await;
         wait_for_form(&client).await;
         assert_eq!(document_language(&client).await, "fr");
+        // She accepted the 2025-03 terms before: the page says so beside the new version.
+        wait_for_text(&client, "Vous avez accepté la version 2025-03 le").await;
         let button = wait_for(&client, SUBMIT).await.text().await.unwrap();
         assert_eq!(button, form.submit_label.get("fr"));
         assert_accessible(&client, "the terms form, in French").await;
