@@ -4,9 +4,11 @@
 //! to pick the form and the language, prefill fields and show how long the person has left.
 //! Nothing here grants anything; the signer checks everything again.
 
+use std::collections::BTreeMap;
+
 use jwt_compact::UntrustedToken;
 use serde_json::{Map, Value};
-use stopover_protocol::{FormId, UntrustedSessionClaims};
+use stopover_protocol::{FormId, PreviousConsent, UntrustedSessionClaims};
 
 use crate::launch::SessionToken;
 
@@ -23,6 +25,9 @@ pub struct Session {
     pub locale: Option<String>,
     /// Unix seconds after which the signer will refuse the token.
     pub expires_at: Option<i64>,
+    /// Earlier acceptances this form renews, by consent field id: shown beside the new
+    /// version ("You accepted version X on DATE"), nothing more.
+    pub previous_consents: BTreeMap<String, PreviousConsent>,
 }
 
 /// Why the token cannot even be read: the link is damaged.
@@ -47,6 +52,7 @@ impl Session {
             prefill: claims.custom.prefill.unwrap_or_default(),
             locale: claims.custom.locale.filter(|l| !l.is_empty()),
             expires_at: claims.expiration.map(|exp| exp.timestamp()),
+            previous_consents: claims.custom.previous_consents.unwrap_or_default(),
         })
     }
 

@@ -6,31 +6,23 @@
  * Secrets (Actions > this Action > Secrets):
  *   STOPOVER_SECRET  the shared HS256 secret, at least 32 bytes (`stopover-signer gen-secret`)
  *   STOPOVER_URL     where the page is served, e.g. https://stopover.example.com/
+ *   STOPOVER_PLAN    what to ask, from the signer's configuration:
+ *                    `stopover-signer action-plan --config signer.toml [--issuer HOST]`
  *
- * The signer's tenant configuration must use the same secret, this tenant's host name as
- * `issuer`, and the same `token_parameter` (TOKEN_PARAMETER below).
+ * The plan names the forms, their versions, the consent document versions and where each
+ * answer is kept, so this file holds none of them: a new terms version is a change to the
+ * signer's TOML and a new plan (docs/operators.md, "The Action's plan"). Without a readable
+ * plan the Action cannot tell what a login needs, and denies it.
  */
 
 const crypto = require('node:crypto');
 
-/**
- * The Stopover forms this Action asks for, by id, at the version the signer serves
- * (`[[forms]]` `id` and `version` in the signer's configuration: config/demo.toml and
- * config/stopover.example.toml). The continue token names the form that was answered
- * (`form: {id, version}`); onContinuePostLogin refuses answers to any other.
- */
-const FORMS = {
-  terms: { id: 'terms', version: '2026-11' },
-  profile: { id: 'profile', version: '1' },
-};
-/** The version of the terms the person must have accepted: the `terms` consent's `document.version`. */
-const TERMS_VERSION = '2026-11';
-/** user_metadata keys the `profile` form collects when missing. */
-const REQUIRED_PROFILE_FIELDS = ['phone', 'company'];
+/** The plan format this Action reads (`plan` in STOPOVER_PLAN). */
+const PLAN_FORMAT = 1;
 /** How long the person has to answer; Auth0's default is 900 seconds. */
 const SESSION_TOKEN_SECONDS = 600;
-/** The token parameter Stopover posts back (the signer's `token_parameter`). */
-const TOKEN_PARAMETER = 'session_token';
+/** What a person sees when the Action is misconfigured; the reason goes to the Action's log. */
+const UNAVAILABLE = 'Signing in is not available right now. Please try again later.';
 /** Protocols with no browser to redirect: refresh tokens, passwords, devices, back channel. */
 const NON_INTERACTIVE_PROTOCOLS = new Set([
   'oauth2-refresh-token',
@@ -43,21 +35,120 @@ const NON_INTERACTIVE_PROTOCOLS = new Set([
   'oidc-ciba',
 ]);
 
+/** Why STOPOVER_PLAN cannot be used. */
+class PlanError extends Error {}
+
 /**
- * Which Stopover form this person needs (`{id, version}`, from FORMS), or null when nothing
- * is missing: the current terms first, then the profile fields.
- * @param {object} user event.user
+ * The plan in STOPOVER_PLAN (`stopover-signer action-plan`), checked: a missing or malformed
+ * plan throws a PlanError saying what is wrong (never the plan's text).
+ * @param {object} secrets event.secrets
  */
-function formNeeded(user) {
-  const consents = (user.app_metadata && user.app_metadata.consents) || {};
-  if (!consents.terms || consents.terms.version !== TERMS_VERSION) {
-    return FORMS.terms;
+function readPlan(secrets) {
+  const text = secrets && secrets.STOPOVER_PLAN;
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new PlanError('the STOPOVER_PLAN secret is not set: paste the output of `stopover-signer action-plan`');
   }
-  const profile = user.user_metadata || {};
-  if (REQUIRED_PROFILE_FIELDS.some((key) => !profile[key])) {
-    return FORMS.profile;
+  let plan;
+  try {
+    plan = JSON.parse(text);
+  } catch {
+    throw new PlanError('the STOPOVER_PLAN secret is not JSON: paste the output of `stopover-signer action-plan`');
   }
-  return null;
+  const fail = (what) => {
+    throw new PlanError(`the STOPOVER_PLAN secret is not a plan this Action reads: ${what}`);
+  };
+  if (!isObject(plan) || plan.plan !== PLAN_FORMAT) fail(`its format is not ${PLAN_FORMAT}`);
+  if (!isText(plan.token_parameter)) fail('token_parameter is missing');
+  if (!Array.isArray(plan.forms) || plan.forms.length === 0) fail('it has no forms');
+  for (const form of plan.forms) {
+    if (!isObject(form) || !isText(form.id) || !isText(form.version) || !Array.isArray(form.fields)) {
+      fail('a form lacks its id, version or fields');
+    }
+    for (const field of form.fields) {
+      const fieldOk =
+        isObject(field) &&
+        isText(field.id) &&
+        (field.metadata === 'user_metadata' || field.metadata === 'app_metadata') &&
+        isText(field.key) &&
+        field.key.split('.').every((segment) => segment !== '') &&
+        (field.stored_by === 'action' || field.stored_by === 'signer') &&
+        typeof field.ask_if_missing === 'boolean' &&
+        (field.prefill === undefined || isText(field.prefill)) &&
+        (field.consent === undefined ||
+          (isObject(field.consent) &&
+            isText(field.consent.document_version) &&
+            (field.consent.expires_after_days === undefined ||
+              (Number.isInteger(field.consent.expires_after_days) && field.consent.expires_after_days > 0))));
+      if (!fieldOk) fail(`form ${form.id} has a malformed field`);
+    }
+  }
+  return plan;
+}
+
+/**
+ * Which form of the plan this person needs, or null when nothing is missing: the first, in
+ * the plan's order, with a field the person must answer and has no value for, or with a
+ * consent whose recorded document version is not the plan's, or that was accepted longer
+ * ago than the plan's `expires_after_days`.
+ * @param {object} user event.user
+ * @param {object} plan readPlan's result
+ * @param {number} now Unix seconds
+ */
+function formNeeded(user, plan, now = Math.floor(Date.now() / 1000)) {
+  return plan.forms.find((form) => form.fields.some((field) => isMissing(user, field, now))) || null;
+}
+
+const SECONDS_PER_DAY = 86_400;
+
+/**
+ * `{previous_consents: {field: {version, accepted_at}}}` for the consents of `form` the person
+ * accepted before at another version or too long ago, so the page can say "You accepted
+ * version X on DATE" beside the new one; nothing when there are none.
+ */
+function previousConsents(user, form, now = Math.floor(Date.now() / 1000)) {
+  const previous = {};
+  for (const field of form.fields) {
+    const record = field.consent && valueAt(user[field.metadata], field.key);
+    const renewed = isObject(record) && isText(record.version) && Number.isInteger(record.accepted_at) && isMissing(user, field, now);
+    if (renewed) {
+      previous[field.id] = { version: record.version, accepted_at: record.accepted_at };
+    }
+  }
+  return Object.keys(previous).length > 0 ? { previous_consents: previous } : {};
+}
+
+/** Whether `field`'s answer is missing from the user, or, for a consent, out of date. */
+function isMissing(user, field, now) {
+  const value = valueAt(user[field.metadata], field.key);
+  if (field.consent) {
+    if (value === undefined || value === null) {
+      return field.ask_if_missing;
+    }
+    if (!isObject(value) || value.version !== field.consent.document_version) {
+      return true;
+    }
+    const days = field.consent.expires_after_days;
+    return days !== undefined && !(Number.isInteger(value.accepted_at) && now < value.accepted_at + days * SECONDS_PER_DAY);
+  }
+  return field.ask_if_missing && (value === undefined || value === null || value === '');
+}
+
+/** The value at a dotted `key` (`consents.terms`) in a metadata object. */
+function valueAt(metadata, key) {
+  let value = metadata;
+  for (const segment of key.split('.')) {
+    if (!isObject(value)) return undefined;
+    value = value[segment];
+  }
+  return value;
+}
+
+function isObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isText(value) {
+  return typeof value === 'string' && value !== '';
 }
 
 /**
@@ -86,8 +177,24 @@ function localeOf(event) {
   return requested || profile || event.request.language || undefined;
 }
 
+/** The plan, or null after denying the login (a misconfigured Action fails closed). */
+function planOrDeny(event, api) {
+  try {
+    return readPlan(event.secrets);
+  } catch (error) {
+    if (!(error instanceof PlanError)) throw error;
+    console.error(`Stopover: ${error.message}`);
+    api.access.deny(UNAVAILABLE);
+    return null;
+  }
+}
+
 exports.onExecutePostLogin = async (event, api) => {
-  const form = formNeeded(event.user);
+  const plan = planOrDeny(event, api);
+  if (!plan) {
+    return;
+  }
+  const form = formNeeded(event.user, plan);
   if (!form) {
     return;
   }
@@ -111,6 +218,14 @@ exports.onExecutePostLogin = async (event, api) => {
     country: metadata.country,
     account_ref: event.user.app_metadata && event.user.app_metadata.account_ref,
   };
+  // What the profile already holds for the form's questions, under their prefill keys (the
+  // plan's): a form that asks a few questions a login does not ask these again.
+  for (const field of form.fields) {
+    const kept = field.prefill === undefined ? undefined : valueAt(event.user[field.metadata], field.key);
+    if (kept !== undefined && kept !== null) {
+      prefill[field.prefill] = kept;
+    }
+  }
   const sessionToken = api.redirect.encodeToken({
     secret: event.secrets.STOPOVER_SECRET,
     expiresInSeconds: SESSION_TOKEN_SECONDS,
@@ -125,17 +240,22 @@ exports.onExecutePostLogin = async (event, api) => {
       // The host this login runs on: a custom domain when the app uses one. Stopover posts
       // the person back there only if its configuration lists it.
       continue_host: event.request.hostname,
+      ...previousConsents(event.user, form),
     },
   });
-  api.redirect.sendUserTo(event.secrets.STOPOVER_URL, { query: { [TOKEN_PARAMETER]: sessionToken } });
+  api.redirect.sendUserTo(event.secrets.STOPOVER_URL, { query: { [plan.token_parameter]: sessionToken } });
 };
 
 exports.onContinuePostLogin = async (event, api) => {
+  const plan = planOrDeny(event, api);
+  if (!plan) {
+    return;
+  }
   let payload;
   try {
     payload = api.redirect.validateToken({
       secret: event.secrets.STOPOVER_SECRET,
-      tokenParameterName: TOKEN_PARAMETER,
+      tokenParameterName: plan.token_parameter,
     });
   } catch (error) {
     api.access.deny('We could not confirm your answers. Please sign in again.');
@@ -147,44 +267,111 @@ exports.onContinuePostLogin = async (event, api) => {
   // The answers must be to the form this login asked for, at its current version: a session
   // token of another, abandoned login (say, for the profile form) must not complete a login
   // that needs the terms accepted.
-  if (!answersFitTheLogin(payload, formNeeded(event.user), stored)) {
+  const needed = formNeeded(event.user, plan);
+  if (!answersFitTheLogin(payload, needed, stored)) {
     api.access.deny('Your answers were for another step of signing in. Please sign in again.');
     return;
   }
-  const { profile, consents } = splitAnswers(payload.answers || {});
-  const userMetadata = event.user.user_metadata || {};
-  for (const [key, value] of Object.entries(profile)) {
-    if (stored.user_metadata.has(key)) {
-      continue;
+  const answers = { ...blanksOfAsked(needed, payload), ...(payload.answers || {}) };
+  for (const [metadata, values] of Object.entries(metadataWrites(event.user, needed, answers, stored))) {
+    for (const [key, value] of Object.entries(values)) {
+      if (metadata === 'user_metadata') {
+        api.user.setUserMetadata(key, value);
+      } else {
+        api.user.setAppMetadata(key, value);
+      }
     }
-    api.user.setUserMetadata(key, value);
-    userMetadata[key] = value;
-  }
-  if (Object.keys(consents).length > 0 && !stored.app_metadata.has('consents')) {
-    const existing = (event.user.app_metadata && event.user.app_metadata.consents) || {};
-    api.user.setAppMetadata('consents', { ...existing, ...consents });
   }
 };
 
 /**
- * Whether the continue token answers `needed` (what formNeeded says this login needs, as
- * onExecutePostLogin decided): the same form id and version, and for the terms form an
- * accepted `terms` consent of the current TERMS_VERSION (or, with back-channel delivery,
- * consents the signer stored itself).
+ * Whether the continue token answers `needed` (the plan's form formNeeded chose, as
+ * onExecutePostLogin did): the same form id and version, only that form's fields, and every
+ * consent it carries accepted at the plan's document version. A consent the person must give
+ * must be there, unless the signer stored it itself (back-channel delivery).
  */
 function answersFitTheLogin(payload, needed, stored) {
   const form = payload.form;
-  if (!needed || !form || form.id !== needed.id || form.version !== needed.version) {
+  if (!needed || !isObject(form) || form.id !== needed.id || form.version !== needed.version) {
     return false;
   }
-  if (needed.id !== FORMS.terms.id) {
-    return true;
+  const answers = isObject(payload.answers) ? payload.answers : {};
+  const fields = new Map(needed.fields.map((field) => [field.id, field]));
+  if (Object.keys(answers).some((id) => !fields.has(id))) {
+    return false;
   }
-  const consent = payload.answers && payload.answers.terms;
-  if (consent === undefined && stored.app_metadata.has('consents')) {
-    return true;
+  return needed.fields
+    .filter((field) => field.consent)
+    .every((field) => {
+      const answer = answers[field.id];
+      if (answer === undefined) {
+        return !field.ask_if_missing || stored[field.metadata].has(topKey(field));
+      }
+      return isConsentRecord(answer) && answer.version === field.consent.document_version;
+    });
+}
+
+/**
+ * What onContinuePostLogin writes, by metadata object and top-level key: each answer at its
+ * plan key, except where the signer stored that key. A nested key (`consents.terms`) is
+ * merged into the user's current object, since Auth0 replaces a top-level key whole.
+ * A consent is kept as `{version, accepted_at}`, with the `document` and `language` the
+ * signer recorded when it did.
+ */
+function metadataWrites(user, form, answers, stored) {
+  const writes = { user_metadata: {}, app_metadata: {} };
+  for (const field of form.fields) {
+    const answer = answers[field.id];
+    if (answer === undefined || stored[field.metadata].has(topKey(field))) {
+      continue;
+    }
+    const value = field.consent ? keptConsent(answer) : answer;
+    const [top, ...rest] = field.key.split('.');
+    const target = writes[field.metadata];
+    if (rest.length === 0) {
+      target[top] = value;
+      continue;
+    }
+    if (!(top in target)) {
+      const current = (user[field.metadata] || {})[top];
+      target[top] = isObject(current) ? structuredClone(current) : {};
+    }
+    let place = target[top];
+    for (const segment of rest.slice(0, -1)) {
+      if (!isObject(place[segment])) place[segment] = {};
+      place = place[segment];
+    }
+    place[rest[rest.length - 1]] = value;
   }
-  return isConsentRecord(consent) && consent.version === TERMS_VERSION;
+  return writes;
+}
+
+/**
+ * `""` for each question the login asked (`form.asked`, for a form with a per-login cap) that
+ * the person left blank, so it is kept as answered and the next login does not ask it again.
+ */
+function blanksOfAsked(form, payload) {
+  const asked = isObject(payload.form) && Array.isArray(payload.form.asked) ? payload.form.asked : [];
+  const blanks = {};
+  for (const field of form.fields) {
+    if (asked.includes(field.id) && !field.consent && field.prefill !== undefined) {
+      blanks[field.id] = '';
+    }
+  }
+  return blanks;
+}
+
+/** What is kept of a consent record (answersFitTheLogin checked it is one). */
+function keptConsent(record) {
+  const kept = { version: record.version, accepted_at: record.accepted_at };
+  for (const key of ['document', 'language']) {
+    if (isText(record[key])) kept[key] = record[key];
+  }
+  return kept;
+}
+
+function topKey(field) {
+  return field.key.split('.')[0];
 }
 
 /**
@@ -194,23 +381,6 @@ function answersFitTheLogin(payload, needed, stored) {
 function storedKeys(record) {
   const keys = (name) => new Set(record && Array.isArray(record[name]) ? record[name].filter((key) => typeof key === 'string') : []);
   return { user_metadata: keys('user_metadata'), app_metadata: keys('app_metadata') };
-}
-
-/**
- * Profile answers go to user_metadata; consent answers (`{accepted, version, accepted_at}`,
- * as the signer records them) go to app_metadata.consents, where the person cannot edit them.
- */
-function splitAnswers(answers) {
-  const profile = {};
-  const consents = {};
-  for (const [field, value] of Object.entries(answers)) {
-    if (isConsentRecord(value)) {
-      consents[consentKey(field)] = { version: value.version, accepted_at: value.accepted_at };
-    } else {
-      profile[field] = value;
-    }
-  }
-  return { profile, consents };
 }
 
 function isConsentRecord(value) {
@@ -223,13 +393,8 @@ function isConsentRecord(value) {
   );
 }
 
-/** `accept_terms` -> `terms`: the consent is stored under the document it accepts. */
-function consentKey(field) {
-  return field.replace(/^accept_/, '');
-}
-
+exports.readPlan = readPlan;
+exports.PlanError = PlanError;
 exports.formNeeded = formNeeded;
 exports.answersFitTheLogin = answersFitTheLogin;
-exports.FORMS = FORMS;
 exports.storedKeys = storedKeys;
-exports.TERMS_VERSION = TERMS_VERSION;

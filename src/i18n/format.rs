@@ -36,6 +36,32 @@ pub fn format_date(lang: Lang, iso: &str) -> String {
     iso.to_owned()
 }
 
+/// The UTC day of Unix time `seconds` as `lang` writes a date in full, by [`format_date`].
+pub fn format_unix_date(lang: Lang, seconds: i64) -> String {
+    format_date(lang, &iso_date_of(seconds))
+}
+
+/// `YYYY-MM-DD` of the UTC day Unix time `seconds` falls on, in the proleptic Gregorian
+/// calendar (Howard Hinnant's `civil_from_days`).
+pub fn iso_date_of(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// One of the three parts of a date a person types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DatePart {
@@ -127,6 +153,17 @@ mod tests {
         assert_eq!(format_countdown(Lang::EN, 65), "1:05");
         assert_eq!(format_countdown(Lang::EN, 9), "0:09");
         assert_eq!(format_countdown(Lang::EN, -3), "0:00");
+    }
+
+    #[test]
+    fn unix_times_fall_on_their_utc_day() {
+        assert_eq!(iso_date_of(0), "1970-01-01");
+        assert_eq!(iso_date_of(-1), "1969-12-31");
+        assert_eq!(iso_date_of(951_782_400), "2000-02-29");
+        assert_eq!(iso_date_of(1_764_547_200), "2025-12-01");
+        assert_eq!(iso_date_of(1_764_547_199), "2025-11-30");
+        assert_eq!(iso_date_of(4_107_542_399), "2100-02-28");
+        assert_eq!(iso_date_of(4_107_542_400), "2100-03-01");
     }
 
     #[test]

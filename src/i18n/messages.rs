@@ -117,9 +117,26 @@ pub fn summary_line(lang: Lang, label: &str, problem: &str) -> String {
         .replace("{problem}", problem)
 }
 
+/// "You accepted version {version} on {date}.": the earlier acceptance of a consent's
+/// document, beside the version now asked for.
+pub fn previously_accepted(lang: Lang, version: &str, date: &str) -> String {
+    Msg::ConsentPreviouslyAccepted
+        .text(lang)
+        .replace("{version}", version)
+        .replace("{date}", date)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_earlier_acceptance_names_its_version_and_date() {
+        assert_eq!(
+            previously_accepted(Lang::EN, "2025-03", "1 December 2025"),
+            "You accepted version 2025-03 on 1 December 2025."
+        );
+    }
 
     #[test]
     fn placeholders_are_filled() {

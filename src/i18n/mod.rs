@@ -8,8 +8,9 @@
 //! - [`apply_overrides`]: texts an operator changes in `stopover.json` (`overrides.rs`);
 //! - [`field_error`], [`error_sentence`]: what is said about a refused answer
 //!   (`field_errors.rs`);
-//! - [`format_number`], [`format_date`], [`format_countdown`], [`date_part_order`]: numbers,
-//!   dates and time left as each language writes them (`format.rs`).
+//! - [`format_number`], [`format_date`], [`format_unix_date`], [`format_countdown`],
+//!   [`date_part_order`]: numbers, dates and time left as each language writes them
+//!   (`format.rs`).
 
 mod field_errors;
 mod format;
@@ -24,11 +25,12 @@ mod texts_check;
 
 pub use field_errors::{error_sentence, field_error};
 pub use format::{
-    date_part_order, format_countdown, format_date, format_number, parse_iso_date, DatePart,
+    date_part_order, format_countdown, format_date, format_number, format_unix_date,
+    parse_iso_date, DatePart,
 };
 pub use lang::{Lang, LanguageInfo};
 pub use loaded::{is_loaded, load_language, register_language, TEXTS_DIR};
-pub use messages::{summary_line, Msg, Text};
+pub use messages::{previously_accepted, summary_line, Msg, Text};
 pub use overrides::apply_overrides;
 
 /// `text` as a `&'static str`, for the texts and languages read at run time (from

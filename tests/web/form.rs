@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde_json::{json, Map};
 use stopover_page::i18n::Lang;
 use stopover_page::session::Session;
+use stopover_protocol::PreviousConsent;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
@@ -272,6 +273,42 @@ async fn show_if_shows_a_field_only_while_its_condition_holds() {
         page.query("#field-newsletter_topics").is_none(),
         "hidden again when unticked"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_renewed_consent_says_which_version_was_accepted_and_when_beside_the_new_document() {
+    let session = Session {
+        previous_consents: [(
+            "terms".to_owned(),
+            PreviousConsent {
+                version: "2025-03".into(),
+                accepted_at: 1_764_547_200,
+            },
+        )]
+        .into(),
+        ..Session::default()
+    };
+    let page = mount_form(every_kind_form(), session, Lang::EN);
+    tick().await;
+    let said = page
+        .find(".consent .previous-acceptance")
+        .text_content()
+        .unwrap();
+    assert!(
+        said.starts_with("You accepted version 2025-03 on ") && said.contains("2025"),
+        "{said}"
+    );
+    assert!(
+        page.query(".consent .document a").is_some(),
+        "the new version's document is linked beside it"
+    );
+    let checkbox = page.input("#field-terms");
+    assert!(!checkbox.checked(), "never pre-ticked");
+    drop(page);
+
+    let first_time = mount_form(every_kind_form(), Session::default(), Lang::EN);
+    tick().await;
+    assert!(first_time.query(".previous-acceptance").is_none());
 }
 
 #[wasm_bindgen_test]

@@ -31,6 +31,16 @@ pub fn run() -> Result<(), String> {
 
     // A fresh shared secret per run, as the Action's secret and the signer's would be.
     let secret = random_secret()?;
+    // The Action's plan, written from the same configuration the signer serves, as an
+    // operator pastes it into the Action's STOPOVER_PLAN secret.
+    let plan = root.join("target/demo-action-plan.json");
+    execute(
+        Command::new(root.join("target/release/stopover-signer"))
+            .current_dir(&root)
+            .args(["action-plan", "--config", "config/demo.toml", "--out"])
+            .arg(&plan)
+            .env("STOPOVER_DEMO_SECRET", &secret),
+    )?;
     let mut signer = Service::start(
         "the signer",
         Command::new(root.join("target/release/stopover-signer"))
@@ -47,6 +57,8 @@ pub fn run() -> Result<(), String> {
             .args(["--listen", SIMULATOR_ADDRESS, "--issuer", SIMULATOR_ADDRESS])
             .args(["--stopover-url", &format!("http://{SIGNER_ADDRESS}/")])
             .args(["--secret-env", "STOPOVER_DEMO_SECRET"])
+            .arg("--action-plan")
+            .arg(&plan)
             .env("STOPOVER_DEMO_SECRET", &secret),
     )?;
     signer.wait_for_port(port_of(SIGNER_ADDRESS), Duration::from_secs(30))?;

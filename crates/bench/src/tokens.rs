@@ -60,6 +60,7 @@ impl SessionMinter {
             locale: Some("en".to_owned()),
             continue_host: None,
             continue_uri: None,
+            previous_consents: None,
         });
         claims.issued_at = Some(timestamp(now)?);
         claims.expiration = Some(timestamp(now.saturating_add(SESSION_TOKEN_TTL_SECS))?);

@@ -47,6 +47,9 @@ pub struct StackOptions {
     /// Where the simulator's Action sends people (`stopover_url`, e.g. a static host on its
     /// own origin, which the signer then also allows). `None`: the page the signer serves.
     pub page_url: Option<String>,
+    /// A change to `config/demo.toml`'s text before anything else (a new terms version, say),
+    /// as an operator would edit the file; the Action's plan is written from the result.
+    pub edit_config: Option<fn(&str) -> String>,
 }
 
 /// The back-channel settings written into the demo configuration.
@@ -174,6 +177,7 @@ pub struct Stack {
     management_secret: String,
     back_channel: Option<BackChannel>,
     page_url: Option<String>,
+    edit_config: Option<fn(&str) -> String>,
     /// The built page as this stack deploys it: a copy of `dist/` whose `stopover.json`
     /// sends "Start again" to the simulator's start page.
     site: Site,
@@ -203,6 +207,7 @@ impl Stack {
             management_secret,
             back_channel: options.back_channel,
             page_url: options.page_url,
+            edit_config: options.edit_config,
             site: Site::copy_of(&dist_dir()),
             signer: None,
             simulator: None,
@@ -221,6 +226,7 @@ impl Stack {
             &stopover_url,
             Secret::new(stack.secret.clone()),
         );
+        simulator.action_plan = Some(stack.action_plan());
         let behind = options.simulator_clock_behind_secs;
         if behind != 0 {
             let system = Clock::system();
@@ -262,14 +268,25 @@ impl Stack {
             .unwrap_or_else(|problem| panic!("config/demo.toml is refused: {problem}\n{text}"))
     }
 
+    /// The Action's `STOPOVER_PLAN`: what `stopover-signer action-plan` writes from
+    /// [`Stack::signer_config`].
+    pub fn action_plan(&self) -> String {
+        let plan = stopover_signer::action_plan::action_plan(&self.signer_config(), None)
+            .unwrap_or_else(|problem| panic!("no plan for the demo tenant: {problem}"));
+        serde_json::to_string(&plan).expect("a plan is JSON")
+    }
+
     /// The signer's configuration file as an operator would write it: `config/demo.toml`
-    /// with this stack's ports, allowed origins (the signer's own, and the page's when it is
+    /// (changed by [`StackOptions::edit_config`], if any) with this stack's ports, allowed origins (the signer's own, and the page's when it is
     /// elsewhere), page directory and tenant issuer, and its back channel, if any. Secrets
     /// stay in [`Stack::signer_env`].
     pub fn signer_config_toml(&self) -> String {
         let path = workspace_root().join("config/demo.toml");
         let mut text = std::fs::read_to_string(&path)
             .unwrap_or_else(|problem| panic!("cannot read {}: {problem}", path.display()));
+        if let Some(edit) = self.edit_config {
+            text = edit(&text);
+        }
         if let Some(back_channel) = &self.back_channel {
             text = with_back_channel(&text, back_channel, &self.simulator_addr.to_string());
         }

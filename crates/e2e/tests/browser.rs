@@ -18,6 +18,7 @@ const AMARA: &str = "Amara Okafor";
 const BRUNO: &str = "Bruno Keller";
 const CHLOE: &str = "Chloé Dubois";
 const LAYLA: &str = "Layla Haddad";
+const KENJI: &str = "Kenji Sato";
 
 /// Runs `test` against a fresh stack in a fresh browser, then stops the stack.
 async fn scenario<F, Fut>(options: StackOptions, test: F)
@@ -102,6 +103,8 @@ async fn a_french_locale_claim_shows_the_terms_in_french_and_accepting_them_sign
         wait_for_text(&client, form.title.get("fr")).await;
         wait_for_form(&client).await;
         assert_eq!(document_language(&client).await, "fr");
+        // She accepted the 2025-03 terms before: the page says so beside the new version.
+        wait_for_text(&client, "Vous avez accepté la version 2025-03 le").await;
         let button = wait_for(&client, SUBMIT).await.text().await.unwrap();
         assert_eq!(button, form.submit_label.get("fr"));
         assert_accessible(&client, "the terms form, in French").await;
@@ -214,6 +217,101 @@ async fn a_language_the_operator_adds_without_a_rebuild_is_spoken_right_to_left(
         wait_for_signed_in(&client).await;
         let user = stack.stored_user("bruno").await;
         assert_eq!(user["user_metadata"]["company"], "Keller Logistik AG");
+        stack
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onboarding_asks_two_questions_a_login_in_steps_until_nothing_is_missing() {
+    scenario(StackOptions::default(), |client, stack| async move {
+        // The step shown, once its heading says `title`: "Step n of m" and where focus is.
+        let step = |client: Client, title: &'static str| async move {
+            wait_for_text(&client, title).await;
+            let position = wait_for(&client, ".step-position")
+                .await
+                .text()
+                .await
+                .unwrap();
+            // Focus moves to the heading on the next frame.
+            let mut focus = String::new();
+            for _ in 0..20 {
+                focus = focused(&client).await.0;
+                if focus == "step-title" {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            (position, focus)
+        };
+        // First login: the job title, then the product news (priority 1), a step each.
+        sign_in_as(&client, &start_page(&stack), KENJI).await;
+        wait_for_form(&client).await;
+        assert_eq!(step(client.clone(), "Your work").await.0, "Step 1 of 2");
+        assert!(
+            !exists(&client, "#field-team_size-0").await,
+            "the next login's"
+        );
+        assert_accessible(&client, "the first step of the onboarding").await;
+        submit(&client).await;
+        wait_for_text(&client, "There is a problem").await;
+        wait_for(&client, "#field-job_title")
+            .await
+            .send_keys("Station manager")
+            .await
+            .unwrap();
+        submit(&client).await;
+        assert_eq!(
+            step(client.clone(), "Staying in touch").await,
+            ("Step 2 of 2".to_owned(), "step-title".to_owned()),
+            "focus is on the new step's heading"
+        );
+        wait_for(&client, "#field-product_news")
+            .await
+            .click()
+            .await
+            .unwrap();
+        wait_for(&client, "#field-news_frequency-1")
+            .await
+            .click()
+            .await
+            .unwrap();
+        screenshots(&client, "onboarding-step-2").await;
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+        let user = stack.stored_user("kenji").await;
+        assert_eq!(user["user_metadata"]["job_title"], "Station manager");
+        assert_eq!(user["user_metadata"]["product_news"], true);
+        assert_eq!(user["user_metadata"]["news_frequency"], "monthly");
+        assert!(user["user_metadata"].get("team_size").is_none());
+
+        // Second login: the two questions left; the referral is left blank and kept so.
+        sign_in_as(&client, &start_page(&stack), KENJI).await;
+        wait_for_form(&client).await;
+        assert_eq!(step(client.clone(), "Your work").await.0, "Step 1 of 2");
+        assert!(
+            !exists(&client, "#field-job_title").await,
+            "answered last time"
+        );
+        wait_for(&client, "#field-team_size-0")
+            .await
+            .click()
+            .await
+            .unwrap();
+        submit(&client).await;
+        assert_eq!(
+            step(client.clone(), "One last question").await.0,
+            "Step 2 of 2"
+        );
+        submit(&client).await;
+        wait_for_signed_in(&client).await;
+        let user = stack.stored_user("kenji").await;
+        assert_eq!(user["user_metadata"]["team_size"], "small");
+        assert_eq!(user["user_metadata"]["heard_from"], "");
+
+        sign_in_as(&client, &start_page(&stack), KENJI).await;
+        wait_for_signed_in(&client).await;
+        assert!(body_text(&client).await.contains("No stopover was needed"));
         stack
     })
     .await;

@@ -4,6 +4,8 @@
 //! These are the custom claims beside the registered time claims (`iat`, `exp`, `nbf`), which
 //! jwt-compact's `Claims<T>` carries itself.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -22,6 +24,7 @@ pub mod names {
     pub const LOCALE: &str = "locale";
     pub const CONTINUE_HOST: &str = "continue_host";
     pub const CONTINUE_URI: &str = "continue_uri";
+    pub const PREVIOUS_CONSENTS: &str = "previous_consents";
     /// The person's IP address, as Auth0 writes it into the session token.
     pub const IP: &str = "ip";
 }
@@ -63,6 +66,20 @@ pub struct SessionClaimsOf<Id> {
     /// examples; its host is used only when configured for the tenant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continue_uri: Option<String>,
+    /// The acceptances this form asks to renew, by consent field id: the version the person
+    /// accepted before and when, so the page can say so beside the new version. Only shown,
+    /// never trusted: the signer does not read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_consents: Option<BTreeMap<String, PreviousConsent>>,
+}
+
+/// An earlier acceptance of a consent's document (`previous_consents`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviousConsent {
+    /// The document version accepted then.
+    pub version: String,
+    /// Unix seconds of that acceptance.
+    pub accepted_at: i64,
 }
 
 impl SessionClaims {

@@ -139,23 +139,41 @@ pub(crate) fn clean_answer(field: &Field, raw: Option<&Value>, now: i64) -> Outc
             Some(_) => Err(vec![FieldErrorCode::InvalidType]),
         },
         FieldKind::Consent { document } => {
-            let accepted = match raw {
+            let (accepted, language) = match raw {
                 None | Some(Value::Bool(false)) => return Ok(None),
-                Some(Value::Bool(true)) => true,
+                Some(Value::Bool(true)) => (true, None),
                 Some(record @ Value::Object(_)) => {
                     let record = ConsentRecord::deserialize(record)
                         .map_err(|_| vec![FieldErrorCode::InvalidType])?;
-                    record.accepted && record.version == document.version
+                    (
+                        record.accepted && record.version == document.version,
+                        record.language,
+                    )
                 }
                 Some(_) => return Err(vec![FieldErrorCode::InvalidType]),
             };
             if !accepted {
                 return Err(vec![FieldErrorCode::MustAccept]);
             }
+            // The page says which language it showed the document's title in: one of the
+            // title's own, recorded as the definition spells it.
+            let language = match language {
+                None => None,
+                Some(tag) => Some(
+                    document
+                        .title
+                        .languages()
+                        .find(|own| own.eq_ignore_ascii_case(&tag))
+                        .map(str::to_owned)
+                        .ok_or_else(|| vec![FieldErrorCode::NotAnOption])?,
+                ),
+            };
             Ok(Some(AnswerValue::Consent(ConsentRecord {
                 accepted: true,
                 version: document.version.clone(),
                 accepted_at: now,
+                document: Some(document.url.clone()),
+                language,
             })))
         }
         FieldKind::Hidden { .. } | FieldKind::Static { .. } => Ok(None),

@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::clean_answer::clean_answer;
 use crate::form::{DefinitionError, Field, FieldKind, FieldOption, FormDefinition};
 use crate::formats;
-use crate::limits::MAX_ID_CHARS;
+use crate::limits::{MAX_CONSENT_EXPIRY_DAYS, MAX_ID_CHARS};
 use crate::text::LocalizedText;
 use crate::visibility::condition_holds;
 
@@ -449,6 +449,14 @@ fn check_kind(field: &Field, report: &mut Report) {
             }
             if document.title.is_blank() {
                 problem("document title is blank".to_owned());
+            }
+            if let Some(days) = document
+                .expires_after_days
+                .filter(|days| !(1..=MAX_CONSENT_EXPIRY_DAYS).contains(days))
+            {
+                problem(format!(
+                    "document expires_after_days is {days}; it must be within 1..={MAX_CONSENT_EXPIRY_DAYS} (leave it out for an acceptance that never expires)"
+                ));
             }
         }
         FieldKind::Hidden { value } => {

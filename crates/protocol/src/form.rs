@@ -209,6 +209,11 @@ pub struct ConsentDocument {
     pub version: String,
     /// The link's text.
     pub title: LocalizedText,
+    /// Ask again this many days after the recorded acceptance, even at the same version
+    /// (1..=[`crate::limits::MAX_CONSENT_EXPIRY_DAYS`]); never, when absent. The Action
+    /// decides this from its plan; the page and the signer only carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_after_days: Option<u32>,
 }
 
 /// Show a field only when the field `field` has the answer `equals` (for a checkbox group:

@@ -45,7 +45,10 @@ mod visibility;
 pub use answer_values::{AnswerValue, CleanAnswers, ConsentRecord};
 pub use api::{ContinueRequest, ContinueResponse, SessionCheck};
 pub use api_error::{ApiErrorBody, ApiErrorCode};
-pub use claims::{ContinueClaims, FormRef, SessionClaims, SessionClaimsOf, UntrustedSessionClaims};
+pub use claims::{
+    ContinueClaims, FormRef, PreviousConsent, SessionClaims, SessionClaimsOf,
+    UntrustedSessionClaims,
+};
 pub use field_errors::{FieldErrorCode, FieldErrors};
 pub use form::{
     ConsentDocument, DefinitionError, Field, FieldKind, FieldOption, FormDefinition, FormId,

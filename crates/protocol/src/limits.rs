@@ -27,3 +27,5 @@ pub const MAX_ID_CHARS: usize = 64;
 /// How many `show_if` links are followed before a field counts as hidden (a guard against
 /// cycles in definitions that were never checked).
 pub const MAX_SHOW_IF_DEPTH: usize = 32;
+/// The longest a consent's `expires_after_days` may be (ten years): beyond it, leave it out.
+pub const MAX_CONSENT_EXPIRY_DAYS: u32 = 3650;

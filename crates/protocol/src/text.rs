@@ -25,13 +25,23 @@ impl LocalizedText {
     /// then any tag with the same primary subtag, then English, then the first text there is.
     /// Tags compare case-insensitively. Empty only when the text has no languages at all.
     pub fn get(&self, language: &str) -> &str {
+        self.entry_for(language).map_or("", |(_, text)| text)
+    }
+
+    /// The language tag, as written here, of the text [`LocalizedText::get`] picks for
+    /// `language`; `None` only when the text has no languages at all.
+    pub fn language_for(&self, language: &str) -> Option<&str> {
+        self.entry_for(language).map(|(tag, _)| tag)
+    }
+
+    fn entry_for(&self, language: &str) -> Option<(&str, &str)> {
         let wanted = normalize_tag(language);
         let wanted_primary = primary_subtag(&wanted);
         let find = |matches: &dyn Fn(&str) -> bool| {
             self.0
                 .iter()
                 .find(|(tag, _)| matches(&normalize_tag(tag)))
-                .map(|(_, text)| text.as_str())
+                .map(|(tag, text)| (tag.as_str(), text.as_str()))
         };
         find(&|tag| tag == wanted)
             .or_else(|| find(&|tag| tag == wanted_primary))
@@ -39,8 +49,12 @@ impl LocalizedText {
                 find(&|tag| !wanted_primary.is_empty() && primary_subtag(tag) == wanted_primary)
             })
             .or_else(|| find(&|tag| tag == DEFAULT_LANGUAGE))
-            .or_else(|| self.0.values().next().map(String::as_str))
-            .unwrap_or("")
+            .or_else(|| {
+                self.0
+                    .iter()
+                    .next()
+                    .map(|(tag, text)| (tag.as_str(), text.as_str()))
+            })
     }
 
     /// The languages this text is written in.

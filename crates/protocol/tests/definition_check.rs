@@ -448,6 +448,27 @@ fn consent_needs_an_https_document_and_a_version() {
 }
 
 #[test]
+fn consent_expiry_is_checked_with_the_exact_message() {
+    for days in [0, 3651, u32::MAX] {
+        let problems = problems_after(|f| {
+            if let FieldKind::Consent { document } = &mut field(f, "terms").kind {
+                document.expires_after_days = Some(days);
+            }
+        });
+        assert_eq!(
+            problems,
+            [DefinitionError {
+                form: "profile".into(),
+                field: Some("terms".into()),
+                problem: format!(
+                    "document expires_after_days is {days}; it must be within 1..=3650 (leave it out for an acceptance that never expires)"
+                ),
+            }]
+        );
+    }
+}
+
+#[test]
 fn hidden_field_needs_a_value_or_a_prefill() {
     assert_one(
         &problems_after(|f| field(f, "tenant_ref").prefill = None),

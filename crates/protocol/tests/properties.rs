@@ -9,7 +9,10 @@ use std::sync::LazyLock;
 use common::{every_kind_form, prefill, NOW};
 use proptest::prelude::*;
 use serde_json::{json, Map, Number, Value};
-use stopover_protocol::{is_visible, validate_answers, CleanAnswers, FormDefinition, ShowIf};
+use stopover_protocol::limits::MAX_CONSENT_EXPIRY_DAYS;
+use stopover_protocol::{
+    is_visible, validate_answers, CleanAnswers, FieldKind, FormDefinition, ShowIf,
+};
 
 const FIELD_IDS: &[&str] = &[
     "welcome",
@@ -273,6 +276,20 @@ proptest! {
         let clean = validate_answers(&form, &answers, &Map::new(), NOW).unwrap();
         let again = validate_answers(&form, &as_submitted(&clean), &Map::new(), NOW);
         prop_assert_eq!(again, Ok(clean));
+    }
+
+    #[test]
+    fn a_consent_expiry_is_accepted_exactly_within_its_bounds_and_served_as_written(days in any::<u32>()) {
+        let mut form = FORM.clone();
+        let terms = form.fields.iter_mut().find(|field| field.id == "terms").unwrap();
+        let FieldKind::Consent { document } = &mut terms.kind else {
+            panic!("the fixture's terms field is a consent");
+        };
+        document.expires_after_days = Some(days);
+        let within = (1..=MAX_CONSENT_EXPIRY_DAYS).contains(&days);
+        prop_assert_eq!(form.check().is_ok(), within, "{} days", days);
+        let served: FormDefinition = serde_json::from_value(serde_json::to_value(&form).unwrap()).unwrap();
+        prop_assert_eq!(served, form);
     }
 
     #[test]

@@ -18,7 +18,8 @@ fn minimal_valid_answers_are_accepted_and_normalised() {
             "phone": "+33612345678",
             "country": "fr",
             "newsletter": false,
-            "terms": {"accepted": true, "version": "2026-11", "accepted_at": NOW},
+            "terms": {"accepted": true, "version": "2026-11", "accepted_at": NOW,
+                      "document": "https://example.com/terms"},
             "tenant_ref": "acme-eu",
             "source": "stopover",
         })
@@ -655,16 +656,68 @@ fn checkboxes_count_their_choices() {
 
 // Consent
 
+/// The fixture's terms accepted at `NOW`, in `language`.
+fn terms_record(language: Option<&str>) -> AnswerValue {
+    AnswerValue::Consent(ConsentRecord {
+        accepted: true,
+        version: "2026-11".into(),
+        accepted_at: NOW,
+        document: Some("https://example.com/terms".into()),
+        language: language.map(str::to_owned),
+    })
+}
+
 #[test]
-fn accepted_consent_records_version_and_time() {
+fn accepted_consent_records_document_version_and_time() {
     let clean = validate(&minimal_answers()).unwrap();
+    assert_eq!(clean.0["terms"], terms_record(None));
+}
+
+#[test]
+fn a_consent_record_may_say_the_language_of_the_documents_title() {
+    let record =
+        json!({"accepted": true, "version": "2026-11", "accepted_at": 1, "language": "EN"});
+    let clean = validate(&with("terms", record)).unwrap();
     assert_eq!(
         clean.0["terms"],
-        AnswerValue::Consent(ConsentRecord {
-            accepted: true,
-            version: "2026-11".into(),
-            accepted_at: NOW
-        })
+        terms_record(Some("en")),
+        "as the title spells it"
+    );
+
+    let other = json!({"accepted": true, "version": "2026-11", "accepted_at": 1, "language": "fr"});
+    assert_eq!(
+        errors_of(&with("terms", other), "terms"),
+        [Code::NotAnOption],
+        "the title is in English only"
+    );
+}
+
+#[test]
+fn the_session_tokens_locale_names_the_language_a_consent_was_read_in_when_the_page_did_not() {
+    let form: stopover_protocol::FormDefinition = serde_json::from_value(json!({
+        "id": "t", "version": "1", "title": "T", "submit_label": "Go",
+        "fields": [{"id": "terms", "label": "Terms", "kind": "consent", "document": {
+            "url": "https://example.com/t", "version": "7",
+            "title": {"en": "Terms", "pt-BR": "Termos", "de": "Bedingungen"}}}],
+    }))
+    .unwrap();
+    let language_for = |locale: &str, submitted: Value| {
+        let answers = [("terms".to_owned(), submitted)].into_iter().collect();
+        let mut clean = validate_answers(&form, &answers, &Map::new(), NOW).unwrap();
+        clean.record_consent_languages(&form, locale);
+        match &clean.0["terms"] {
+            AnswerValue::Consent(record) => record.language.clone(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(language_for("pt", json!(true)).as_deref(), Some("pt-BR"));
+    assert_eq!(language_for("de-CH", json!(true)).as_deref(), Some("de"));
+    assert_eq!(language_for("ja", json!(true)).as_deref(), Some("en"));
+    let page_said = json!({"accepted": true, "version": "7", "accepted_at": 1, "language": "de"});
+    assert_eq!(
+        language_for("pt-BR", page_said).as_deref(),
+        Some("de"),
+        "what the page says wins"
     );
 }
 
@@ -687,14 +740,7 @@ fn consent_not_accepted_is_must_accept() {
 fn consent_record_of_the_current_version_is_accepted_with_the_validators_time() {
     let record = json!({"accepted": true, "version": "2026-11", "accepted_at": 1});
     let clean = validate(&with("terms", record)).unwrap();
-    assert_eq!(
-        clean.0["terms"],
-        AnswerValue::Consent(ConsentRecord {
-            accepted: true,
-            version: "2026-11".into(),
-            accepted_at: NOW
-        })
-    );
+    assert_eq!(clean.0["terms"], terms_record(None));
 }
 
 #[test]

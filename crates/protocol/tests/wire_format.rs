@@ -12,7 +12,8 @@ use serde_json::json;
 use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH};
 use stopover_protocol::{
     AnswerValue, ApiErrorBody, ApiErrorCode, CleanAnswers, ConsentRecord, ContinueClaims,
-    ContinueRequest, ContinueResponse, FieldErrorCode, FormDefinition, FormRef, SessionClaims,
+    ContinueRequest, ContinueResponse, FieldErrorCode, FormDefinition, FormRef, PreviousConsent,
+    SessionClaims,
 };
 
 /// `value` serialises to exactly `wire`, and `wire` reads back as `value`.
@@ -160,6 +161,7 @@ fn session_claims_with_only_the_standard_claims() {
         locale: None,
         continue_host: None,
         continue_uri: None,
+        previous_consents: None,
     };
     assert_wire(
         &claims,
@@ -178,10 +180,20 @@ fn session_claims_with_stopovers_payload_claims() {
         locale: Some("fr-CA".into()),
         continue_host: Some("login.example.com".into()),
         continue_uri: None,
+        previous_consents: Some(
+            [(
+                "terms".to_owned(),
+                PreviousConsent {
+                    version: "2025-03".into(),
+                    accepted_at: 1_764_547_200,
+                },
+            )]
+            .into(),
+        ),
     };
     assert_wire(
         &claims,
-        r#"{"sub":"auth0|123","iss":"tenant.eu.auth0.com","ip":"203.0.113.7","form":"profile","prefill":{"company":"ACME","seats":5},"locale":"fr-CA","continue_host":"login.example.com"}"#,
+        r#"{"sub":"auth0|123","iss":"tenant.eu.auth0.com","ip":"203.0.113.7","form":"profile","prefill":{"company":"ACME","seats":5},"locale":"fr-CA","continue_host":"login.example.com","previous_consents":{"terms":{"version":"2025-03","accepted_at":1764547200}}}"#,
     );
 }
 
@@ -212,6 +224,8 @@ fn continue_claims_carry_form_and_clean_answers() {
                 accepted: true,
                 version: "2026-11".into(),
                 accepted_at: 1795000000,
+                document: Some("https://example.com/terms/2026-11".into()),
+                language: Some("fr".into()),
             }),
         ),
     ]));
@@ -233,7 +247,8 @@ fn continue_claims_carry_form_and_clean_answers() {
             r#"{"iss":"tenant.eu.auth0.com","sub":"auth0|123","state":"abc-123","jti":"r4nd0m","#,
             r#""form":{"id":"profile","version":"3"},"#,
             r#""answers":{"company":"ACME","newsletter":false,"ratio":0.5,"seats":12.0,"#,
-            r#""terms":{"accepted":true,"version":"2026-11","accepted_at":1795000000},"#,
+            r#""terms":{"accepted":true,"version":"2026-11","accepted_at":1795000000,"#,
+            r#""document":"https://example.com/terms/2026-11","language":"fr"},"#,
             r#""topics":["security","news"]}}"#
         ),
     );

@@ -69,6 +69,7 @@ fn session_token(issuer: &str) -> String {
         locale: Some("en".into()),
         continue_host: None,
         continue_uri: None,
+        previous_consents: None,
     });
     claims.issued_at = DateTime::from_timestamp(NOW, 0);
     claims.expiration = DateTime::from_timestamp(NOW + 900, 0);

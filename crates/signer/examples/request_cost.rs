@@ -126,6 +126,7 @@ fn body(issuer: &str, key: &Hs256Key, n: usize, now: i64) -> String {
         locale: Some("en".into()),
         continue_host: None,
         continue_uri: None,
+        previous_consents: None,
     });
     claims.issued_at = DateTime::from_timestamp(now, 0);
     claims.expiration = DateTime::from_timestamp(now + 900, 0);

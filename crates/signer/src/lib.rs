@@ -1,7 +1,8 @@
 //! Stopover's signer: verifies the session token an Auth0 Action encoded, validates the
 //! person's answers against the form, and mints the continue token for Auth0's `/continue`.
 //!
-//! - [`config`]: the TOML configuration, checked once at start-up.
+//! - [`config`]: the TOML configuration, checked once at start-up; [`action_plan`]: what the
+//!   post-login Action needs from it.
 //! - [`verify`]: where the session token is verified; [`hs256`]: each tenant's prepared key.
 //! - [`mint`]: the continue token and the URL it is posted to.
 //! - [`routes`]: the HTTP API of docs/contract.md#api; [`request_body`]: its JSON bodies, read
@@ -15,6 +16,7 @@
 //! - [`server`]: the public and admin listeners, and how they hold off slow clients.
 #![forbid(unsafe_code)]
 
+pub mod action_plan;
 pub mod config;
 pub mod edge;
 pub mod error;

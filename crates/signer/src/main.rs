@@ -1,5 +1,5 @@
-//! `stopover-signer`: run the signer, check a configuration, generate a secret, or write the
-//! page's security policy into a built page.
+//! `stopover-signer`: run the signer, check a configuration, generate a secret, write the
+//! page's security policy into a built page, or write the Action's plan.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -9,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use clap::{Parser, Subcommand};
 use rand::RngCore as _;
+use stopover_signer::action_plan::action_plan;
 use stopover_signer::config::Config;
 use stopover_signer::page_policy::{write_page_policy, HEADERS_FILE};
 use stopover_signer::Listeners;
@@ -64,6 +65,21 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Write the Action's plan (JSON, one line): the forms it asks for, their versions, the
+    /// consent document versions and where each answer is kept, from this configuration.
+    /// Paste it into the Action's STOPOVER_PLAN secret; write it again after each change
+    /// to the forms.
+    ActionPlan {
+        /// The signer's TOML configuration (checked as `check-config` does, secrets included).
+        #[arg(long)]
+        config: PathBuf,
+        /// The tenant whose Action gets the plan; needed when the configuration has several.
+        #[arg(long)]
+        issuer: Option<String>,
+        /// Write the plan to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -81,6 +97,11 @@ async fn main() -> ExitCode {
             }
         },
         Command::PagePolicy { dist, config } => page_policy(&dist, config.as_deref()),
+        Command::ActionPlan {
+            config,
+            issuer,
+            out,
+        } => write_action_plan(&config, issuer.as_deref(), out.as_deref()),
         Command::GenSecret => {
             let mut bytes = [0u8; 48];
             rand::rng().fill_bytes(&mut bytes);
@@ -165,6 +186,37 @@ fn page_policy(dist: &Path, config: Option<&Path>) -> ExitCode {
             eprintln!("stopover-signer page-policy: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn write_action_plan(path: &Path, issuer: Option<&str>, out: Option<&Path>) -> ExitCode {
+    let plan = load(path).and_then(|config| {
+        action_plan(&config, issuer).map_err(|error| format!("{}: {error}", path.display()))
+    });
+    let text = match plan.and_then(|plan| {
+        serde_json::to_string(&plan).map_err(|error| format!("the plan cannot be written: {error}"))
+    }) {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match out {
+        None => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Some(path) => match std::fs::write(path, text + "\n") {
+            Ok(()) => {
+                eprintln!("action plan written to {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("cannot write {}: {error}", path.display());
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 

@@ -476,6 +476,8 @@ mod tests {
                     accepted: true,
                     version: "2026-11".into(),
                     accepted_at: 7,
+                    document: None,
+                    language: None,
                 }),
             ),
             ("company".to_owned(), AnswerValue::Text("Keller".into())),

@@ -133,8 +133,11 @@ async fn continue_login(
     let prefill = claims.prefill.as_ref().unwrap_or(&no_prefill);
     // What this login asked: with a per-login cap, an answer to another question is refused.
     let form = &*form.for_login(prefill);
-    let answers =
+    let mut answers =
         validate_answers(form, &request.answers, prefill, now).map_err(ApiError::InvalidAnswers)?;
+    if let Some(locale) = claims.locale.as_deref() {
+        answers.record_consent_languages(form, locale);
+    }
     // The token alone, whatever state comes with it: one session token, one continue token.
     let used = UsedToken {
         key: ReplayKey::new(&tenant.issuer, &claims.sub, &request.session_token),

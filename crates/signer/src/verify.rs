@@ -210,6 +210,8 @@ pub fn verify_session_token<'c>(
         locale: optional_string(&claims.locale)?,
         continue_host: optional_string(&claims.continue_host)?,
         continue_uri: optional_string(&claims.continue_uri)?,
+        // Shown by the page only; nothing the signer decides depends on it.
+        previous_consents: None,
     };
     // A time outside chrono's range (only a far-past `nbf` gets this far) is a claim of the
     // wrong type.

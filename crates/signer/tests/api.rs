@@ -104,8 +104,23 @@ async fn tenant_settings_shape_the_response_and_the_token() {
     );
     assert_eq!(
         claims["answers"]["terms"],
-        json!({ "accepted": true, "version": "2026-11", "accepted_at": NOW })
+        json!({ "accepted": true, "version": "2026-11", "accepted_at": NOW,
+                "document": "https://example.com/terms" })
     );
+}
+
+#[tokio::test]
+async fn a_consent_records_the_language_the_session_tokens_locale_shows_its_document_in() {
+    let state = state();
+    let claims = json!({ "sub": "auth0|u", "iss": OTHER_ISSUER, "iat": NOW, "exp": NOW + 900,
+                         "locale": "fr-CA" });
+    let token = sign_raw(HEADER, &claims.to_string(), OTHER_SECRET.as_bytes());
+    let reply = post_continue(&state, continue_body(&token, &json!({ "terms": true }))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let minted = decode_part(reply.body["fields"]["continue_token"].as_str().unwrap(), 1);
+    // The test configuration's terms title is a plain string: English.
+    assert_eq!(minted["answers"]["terms"]["language"], "en");
+    assert_eq!(minted["answers"]["terms"]["version"], "2026-11");
 }
 
 #[tokio::test]

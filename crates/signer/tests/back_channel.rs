@@ -204,7 +204,8 @@ async fn a_nested_key_keeps_the_siblings_already_stored() {
     let user = tenant.user("bruno").await;
     assert_eq!(
         user["app_metadata"]["consents"]["terms"],
-        json!({"accepted": true, "version": "2026-11", "accepted_at": NOW})
+        json!({"accepted": true, "version": "2026-11", "accepted_at": NOW,
+               "document": "https://example.com/terms"})
     );
     assert_eq!(user["app_metadata"]["account_ref"], "ACC-1002");
     // The signer read the user first (nested key), then patched.

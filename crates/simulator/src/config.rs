@@ -38,6 +38,9 @@ pub struct SimulatorConfig {
     pub secret: Secret,
     /// The post-login Action and how it is run.
     pub action: ActionRuntime,
+    /// The Action's `STOPOVER_PLAN` secret: the JSON `stopover-signer action-plan` writes
+    /// from the signer's configuration. Without it the example Action denies every login.
+    pub action_plan: Option<String>,
     /// The users one can sign in as, and the form each one starts with.
     pub users: Vec<TestUser>,
     /// Where the time comes from (tests move it).
@@ -54,6 +57,7 @@ impl SimulatorConfig {
             stopover_url: stopover_url.to_owned(),
             secret,
             action: ActionRuntime::default(),
+            action_plan: None,
             users: default_users(),
             clock: Clock::system(),
             management: None,
@@ -172,13 +176,15 @@ impl fmt::Debug for Clock {
     }
 }
 
-/// The terms version `config/demo.toml` serves: what Amara and Bruno accepted.
+/// The document version `config/demo.toml` serves: what Amara, Bruno and Layla accepted.
 const ACCEPTED_TERMS: &str = "2026-11";
 
-/// Four users, one per path through the example Action: a complete profile (no stopover),
+/// Five users, one per path through the example Action: a complete profile (no stopover),
 /// a profile missing phone and company (`profile`), terms accepted at an older version,
-/// speaking French (`terms`), and the profile again, speaking Arabic (the page right to left). Their metadata is kept where the Action reads it: the accepted
-/// terms in `app_metadata.consents.terms.version`, the profile in `user_metadata`.
+/// speaking French (`terms`), the profile again, speaking Arabic (the page right to left),
+/// and a new person not onboarded yet (`onboarding`, in steps, two questions a login). Their
+/// metadata is kept where the Action reads it: the accepted terms in
+/// `app_metadata.consents.terms.version`, the profile and onboarding in `user_metadata`.
 pub fn default_users() -> Vec<TestUser> {
     vec![
         TestUser {
@@ -191,6 +197,8 @@ pub fn default_users() -> Vec<TestUser> {
                 "company": "Okafor Logistics",
                 "phone": "+442079460000",
                 "country": "GB",
+                "job_title": "Operations lead",
+                "team_size": "medium",
             })),
             app_metadata: object(json!({
                 "consents": accepted(ACCEPTED_TERMS),
@@ -203,7 +211,11 @@ pub fn default_users() -> Vec<TestUser> {
             given_name: "Bruno".to_owned(),
             email: "bruno@example.com".to_owned(),
             locale: "en".to_owned(),
-            user_metadata: object(json!({ "country": "DE" })),
+            user_metadata: object(json!({
+                "country": "DE",
+                "job_title": "Dispatcher",
+                "team_size": "small",
+            })),
             app_metadata: object(json!({
                 "consents": accepted(ACCEPTED_TERMS),
                 "account_ref": "ACC-1002",
@@ -219,6 +231,8 @@ pub fn default_users() -> Vec<TestUser> {
                 "company": "Dubois & Fils",
                 "phone": "+33142685300",
                 "country": "FR",
+                "job_title": "Gérante",
+                "team_size": "small",
             })),
             app_metadata: object(json!({
                 "consents": accepted("2025-03"),
@@ -231,18 +245,40 @@ pub fn default_users() -> Vec<TestUser> {
             given_name: "Layla".to_owned(),
             email: "layla@example.com".to_owned(),
             locale: "ar".to_owned(),
-            user_metadata: object(json!({ "country": "other" })),
+            user_metadata: object(json!({
+                "country": "other",
+                "job_title": "Buyer",
+                "team_size": "large",
+            })),
             app_metadata: object(json!({
                 "consents": accepted(ACCEPTED_TERMS),
                 "account_ref": "ACC-1004",
             })),
         },
+        TestUser {
+            user_id: "auth0|kenji".to_owned(),
+            name: "Kenji Sato".to_owned(),
+            given_name: "Kenji".to_owned(),
+            email: "kenji@example.com".to_owned(),
+            locale: "en".to_owned(),
+            user_metadata: object(json!({
+                "company": "Sato Freight",
+                "phone": "+81312345678",
+                "country": "JP",
+            })),
+            app_metadata: object(json!({
+                "consents": accepted(ACCEPTED_TERMS),
+                "account_ref": "ACC-1005",
+            })),
+        },
     ]
 }
 
-/// `app_metadata.consents` as the Action stores an accepted terms version.
+/// `app_metadata.consents` as the Action stores the terms and the privacy policy (the demo's
+/// two documents) accepted at `version`.
 fn accepted(version: &str) -> Value {
-    json!({ "terms": { "version": version, "accepted_at": 1_764_547_200 } })
+    let record = json!({ "version": version, "accepted_at": 1_764_547_200 });
+    json!({ "terms": record, "privacy": record })
 }
 
 fn object(value: Value) -> Map<String, Value> {

@@ -107,11 +107,15 @@ pub fn event(
     })
 }
 
-/// The Action's secrets: the one it shares with the signer, and where Stopover is.
+/// The Action's secrets: the one it shares with the signer, where Stopover is, and the plan
+/// of what to ask when the tenant has one.
 fn secrets(config: &SimulatorConfig) -> Map<String, Value> {
     let mut secrets = Map::new();
     secrets.insert("STOPOVER_SECRET".into(), json!(config.secret.expose()));
     secrets.insert("STOPOVER_URL".into(), json!(config.stopover_url));
+    if let Some(plan) = &config.action_plan {
+        secrets.insert("STOPOVER_PLAN".into(), json!(plan));
+    }
     secrets
 }
 
@@ -131,11 +135,12 @@ mod tests {
 
     #[test]
     fn the_event_carries_what_auth0_documents_and_the_secrets() {
-        let config = SimulatorConfig::new(
+        let mut config = SimulatorConfig::new(
             "tenant.eu.auth0.com",
             "https://stopover.example/",
             Secret::new("s".repeat(32)),
         );
+        config.action_plan = Some(r#"{"plan":1}"#.to_owned());
         let chloe = default_users().remove(2);
         let query = Params::parse(Some("user=chloe&prompt=login%20consent")).unwrap();
         let transaction = TransactionInfo::from_authorize(&query, &chloe);
@@ -161,6 +166,7 @@ mod tests {
             "https://stopover.example/"
         );
         assert_eq!(event["secrets"]["STOPOVER_SECRET"], "s".repeat(32));
+        assert_eq!(event["secrets"]["STOPOVER_PLAN"], r#"{"plan":1}"#);
         assert_eq!(event["tenant"]["id"], "tenant");
     }
 

@@ -26,9 +26,14 @@ struct Args {
     #[arg(long, default_value = "STOPOVER_DEMO_SECRET")]
     secret_env: String,
     /// The post-login Action to run (a JavaScript file exporting `onExecutePostLogin` and
-    /// `onContinuePostLogin`); its secrets are STOPOVER_SECRET and STOPOVER_URL.
+    /// `onContinuePostLogin`); its secrets are STOPOVER_SECRET, STOPOVER_URL and
+    /// STOPOVER_PLAN.
     #[arg(long, default_value = DEFAULT_ACTION_FILE)]
     action: PathBuf,
+    /// The Action's plan, its STOPOVER_PLAN secret: the file `stopover-signer action-plan
+    /// --config ... --out FILE` wrote from the signer's configuration.
+    #[arg(long)]
+    action_plan: Option<PathBuf>,
     /// The Node.js executable that runs the Action.
     #[arg(long, default_value = "node")]
     node: PathBuf,
@@ -82,6 +87,18 @@ async fn main() -> ExitCode {
                 file.display()
             );
             return ExitCode::FAILURE;
+        }
+    }
+    if let Some(path) = &args.action_plan {
+        match std::fs::read_to_string(path) {
+            Ok(plan) => config.action_plan = Some(plan.trim().to_owned()),
+            Err(problem) => {
+                eprintln!(
+                    "stopover-simulator: --action-plan {}: {problem}",
+                    path.display()
+                );
+                return ExitCode::FAILURE;
+            }
         }
     }
     config.action.file = args.action;

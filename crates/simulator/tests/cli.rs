@@ -1,5 +1,6 @@
-//! The `stopover-simulator` binary: `--action` chooses the Action file it runs, and a file
-//! that is not there stops it at once with a message.
+//! The `stopover-simulator` binary: `--action` chooses the Action file it runs,
+//! `--action-plan` gives that Action its STOPOVER_PLAN, and a file that is not there stops it
+//! at once with a message.
 //!
 //! Needs `node` on PATH, as the rest of the simulator's tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -86,4 +87,59 @@ fn the_action_flag_chooses_the_file_that_runs() {
     // him in.
     assert!(reply.starts_with("HTTP/1.1 302"), "{reply}");
     assert!(reply.contains("location: /callback?login="), "{reply}");
+}
+
+#[test]
+fn a_missing_action_plan_file_stops_the_simulator_with_a_message() {
+    let output = Command::new(BINARY)
+        .args(["--action-plan", "/nonexistent/plan.json"])
+        .env("STOPOVER_DEMO_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("--action-plan /nonexistent/plan.json: "),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_action_plan_flag_gives_the_action_its_plan() {
+    let directory = tempfile::tempdir().unwrap();
+    let action = directory.path().join("show-the-plan.js");
+    std::fs::write(
+        &action,
+        "exports.onExecutePostLogin = async (event, api) => { api.access.deny(`plan ${JSON.parse(event.secrets.STOPOVER_PLAN).forms[0].id}`); };",
+    )
+    .unwrap();
+    let plan = directory.path().join("plan.json");
+    std::fs::write(&plan, "{\"forms\": [{\"id\": \"from-the-file\"}]}\n").unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _simulator = Running(
+        Command::new(BINARY)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .arg("--action")
+            .arg(&action)
+            .arg("--action-plan")
+            .arg(&plan)
+            .env("STOPOVER_DEMO_SECRET", SECRET)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let reply = loop {
+        if let Some(reply) = get(port, "/authorize?user=bruno") {
+            break reply;
+        }
+        assert!(Instant::now() < deadline, "the simulator did not listen");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(reply.contains("plan from-the-file"), "{reply}");
 }

@@ -176,7 +176,10 @@ async fn patch_merges_top_level_keys_replaces_nested_objects_and_null_deletes() 
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert_eq!(reply.body["user_metadata"], json!({"phone": "+4930901820"}));
+    assert_eq!(
+        reply.body["user_metadata"],
+        json!({"phone": "+4930901820", "job_title": "Dispatcher", "team_size": "small"})
+    );
     assert_eq!(
         reply.body["app_metadata"]["account_ref"], "ACC-1002",
         "untouched top-level keys stay"

@@ -46,6 +46,25 @@ fn require_node() {
     });
 }
 
+/// `config/demo.toml`, whose tenant is [`ISSUER`].
+fn demo_toml() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../config/demo.toml"
+    ))
+    .unwrap()
+}
+
+/// The Action's plan the signer writes from `toml` (`stopover-signer action-plan`).
+fn demo_plan(toml: &str) -> String {
+    let config = stopover_signer::config::Config::from_toml(toml, &|name| {
+        (name == "STOPOVER_DEMO_SECRET").then(|| SECRET.to_owned())
+    })
+    .unwrap();
+    serde_json::to_string(&stopover_signer::action_plan::action_plan(&config, None).unwrap())
+        .unwrap()
+}
+
 struct Tenant {
     app: Router,
     now: Arc<AtomicI64>,
@@ -75,6 +94,7 @@ impl Tenant {
         let now = Arc::new(AtomicI64::new(START));
         let clock_now = now.clone();
         let mut config = SimulatorConfig::new(ISSUER, STOPOVER, Secret::new(SECRET));
+        config.action_plan = Some(demo_plan(&demo_toml()));
         config.clock = Clock::from_fn(move || clock_now.load(Ordering::SeqCst));
         adjust(&mut config);
         Self {
@@ -240,6 +260,7 @@ async fn the_start_page_shows_where_the_action_will_send_each_user() {
     assert!(row("Amara Okafor").contains("finishes at once"));
     assert!(row("Bruno Keller").contains("<code>profile</code>"));
     assert!(row("Chloé Dubois").contains("<code>terms</code>"));
+    assert!(row("Kenji Sato").contains("<code>onboarding</code>"));
     assert!(!page.body.contains("<script"));
     assert!(
         tenant.logins("bruno").await.is_empty(),
@@ -259,6 +280,33 @@ async fn a_complete_profile_signs_in_without_a_stopover() {
     let login = tenant.last_login("amara").await;
     assert_eq!(login["status"], "signed_in");
     assert_eq!(login["form_asked"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_new_terms_version_in_the_signers_toml_asks_amara_again_through_the_plan() {
+    let newer = demo_toml().replace("version = \"2026-11\"", "version = \"2027-02\"");
+    let tenant = Tenant::with(|config| config.action_plan = Some(demo_plan(&newer)));
+    let reply = tenant.get("/authorize?user=amara", None).await;
+    assert_eq!(reply.status, StatusCode::FOUND);
+    assert!(
+        location(&reply).starts_with(STOPOVER),
+        "{}",
+        location(&reply)
+    );
+    assert_eq!(tenant.last_login("amara").await["form_asked"], "terms");
+}
+
+#[tokio::test]
+async fn without_a_plan_the_action_denies_the_login() {
+    let tenant = Tenant::with(|config| config.action_plan = None);
+    let reply = tenant.get("/authorize?user=amara", None).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(
+        reply.body.contains("not available right now"),
+        "{}",
+        reply.body
+    );
+    assert_eq!(tenant.last_login("amara").await["status"], "denied");
 }
 
 #[tokio::test]
