@@ -6,12 +6,13 @@ mod common;
 
 use std::sync::LazyLock;
 
-use common::{every_kind_form, prefill, NOW};
+use common::{every_kind_form, minimal_answers, prefill, NOW};
 use proptest::prelude::*;
 use serde_json::{json, Map, Number, Value};
 use stopover_protocol::limits::MAX_CONSENT_EXPIRY_DAYS;
 use stopover_protocol::{
-    is_visible, validate_answers, CleanAnswers, FieldKind, FormDefinition, ShowIf,
+    is_visible, validate_answers, AnswerValue, CleanAnswers, FieldErrorCode, FieldKind,
+    FormDefinition, ShowIf,
 };
 
 const FIELD_IDS: &[&str] = &[
@@ -290,6 +291,37 @@ proptest! {
         prop_assert_eq!(form.check().is_ok(), within, "{} days", days);
         let served: FormDefinition = serde_json::from_value(serde_json::to_value(&form).unwrap()).unwrap();
         prop_assert_eq!(served, form);
+    }
+
+    #[test]
+    fn a_consents_language_is_one_of_its_titles_or_refused(tag in prop_oneof![any_text(), "(en|EN|fr|pt-BR|de)"]) {
+        let form = &*FORM;
+        let mut answers = minimal_answers();
+        answers.insert(
+            "terms".to_owned(),
+            json!({"accepted": true, "version": "2026-11", "accepted_at": 1, "language": tag}),
+        );
+        let title_languages: Vec<&str> = match &form.field("terms").unwrap().kind {
+            FieldKind::Consent { document } => document.title.languages().collect(),
+            _ => panic!("the fixture's terms field is a consent"),
+        };
+        match validate_answers(form, &answers, &prefill(), NOW) {
+            Ok(clean) => {
+                let Some(AnswerValue::Consent(record)) = clean.0.get("terms") else {
+                    panic!("no consent record: {clean:?}");
+                };
+                let recorded = record.language.as_deref().unwrap();
+                prop_assert!(title_languages.contains(&recorded));
+                prop_assert!(recorded.eq_ignore_ascii_case(&tag));
+                let again = validate_answers(form, &as_submitted(&clean), &prefill(), NOW);
+                prop_assert_eq!(again, Ok(clean));
+            }
+            Err(errors) => {
+                prop_assert!(!title_languages.iter().any(|own| own.eq_ignore_ascii_case(&tag)));
+                prop_assert_eq!(errors.get("terms").map(Vec::as_slice), Some(&[FieldErrorCode::NotAnOption][..]));
+                prop_assert_eq!(errors.len(), 1, "{:?}", errors);
+            }
+        }
     }
 
     #[test]
