@@ -37,7 +37,7 @@ fn demo_config_passes_check_config() {
     );
     let tenant = config.tenant("127.0.0.1:8780").unwrap();
     assert_eq!(tenant.scheme, Scheme::Http);
-    assert_eq!(tenant.forms, ["profile", "terms"]);
+    assert_eq!(tenant.forms, ["profile", "terms", "onboarding"]);
     // The demo's people speak every language the page speaks, and its forms are written in
     // all of them (the check above refuses a text without one).
     let mut page_languages: Vec<String> = std::fs::read_dir(
