@@ -49,6 +49,12 @@ pub fn FormPage(
     let state = FormState::new(lang, form, session.prefill.clone(), launch.state.clone());
     provide_context(state);
     let submission = Submission::new(state, launch, config);
+    // In a preview (`stopover-signer preview`): the address's step, "Show errors", and a
+    // summary of what would be sent in place of the signer and the post to Auth0.
+    let preview = use_context::<crate::preview::PreviewControl>();
+    if let Some(preview) = preview {
+        preview.attach(state);
+    }
 
     let clock = use_clock();
     let expires_at = session.expires_at;
@@ -85,7 +91,10 @@ pub fn FormPage(
             return;
         }
         if on_last_step.get_untracked() {
-            submission.send();
+            match preview {
+                Some(preview) => preview.submit(state),
+                None => submission.send(),
+            }
         } else if state.next_step() {
             focus_step_heading();
         }

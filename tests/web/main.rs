@@ -21,6 +21,7 @@ mod handoff;
 mod keyboard;
 mod languages;
 mod over_time;
+mod preview;
 mod start_up;
 mod states;
 mod steps;

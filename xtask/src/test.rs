@@ -134,7 +134,8 @@ fn fuzz_outcome(target: &str, output: &str, success: bool) -> Result<Counts, Str
     Err(format!("cargo fuzz run {target} failed before fuzzing"))
 }
 
-/// The page's tests in headless Chromium, against a real signer on loopback.
+/// The page's tests in headless Chromium, against a real signer on loopback (and a real
+/// `stopover-signer preview` of the same configuration for preview mode).
 fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
     let signer_binary = build_signer(root)?;
     let runner_port = free_port()?;
@@ -143,7 +144,7 @@ fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
     let signer_url = format!("http://127.0.0.1:{signer_port}");
     let mut signer = Service::start(
         "signer for the page tests",
-        Command::new(signer_binary)
+        Command::new(&signer_binary)
             .current_dir(root)
             .args(["serve", "--config", "config/demo.toml"])
             .env("STOPOVER_DEMO_SECRET", &secret)
@@ -154,6 +155,17 @@ fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
             ),
     )?;
     signer.wait_for_port(signer_port, Duration::from_secs(30))?;
+    // The preview of the same configuration, for the page's preview-mode tests.
+    let preview_port = free_port()?;
+    let mut preview = Service::start(
+        "preview for the page tests",
+        Command::new(&signer_binary)
+            .current_dir(root)
+            .args(["preview", "--config", "config/demo.toml", "--dist", "dist"])
+            .args(["--listen", &format!("127.0.0.1:{preview_port}")])
+            .args(["--allow-origin", &format!("http://127.0.0.1:{runner_port}")]),
+    )?;
+    preview.wait_for_port(preview_port, Duration::from_secs(30))?;
     cargo_tests(
         tools
             .command("wasm-pack")
@@ -168,6 +180,10 @@ fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
                 format!("127.0.0.1:{runner_port}"),
             )
             .env("STOPOVER_TEST_SIGNER_URL", &signer_url)
+            .env(
+                "STOPOVER_TEST_PREVIEW_URL",
+                format!("http://127.0.0.1:{preview_port}"),
+            )
             .env("STOPOVER_TEST_SECRET", &secret)
             .env("STOPOVER_TEST_ISSUER", DEMO_ISSUER),
     )
