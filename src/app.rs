@@ -10,7 +10,7 @@ use crate::continue_form::HandoffMode;
 use crate::form_page::FormPage;
 use crate::i18n::{Lang, Msg};
 use crate::launch::{Launch, LaunchError, LaunchQuery};
-use crate::preview::{PreviewPage, PreviewQuery};
+use crate::preview::PreviewQuery;
 use crate::retry::Failure;
 use crate::session::{now_seconds, Session};
 use crate::states::{
@@ -32,11 +32,15 @@ pub fn App(
     let started = RwSignal::new(None);
     leptos::task::spawn_local(async move {
         let config = PageConfig::load().await;
-        // A preview has no login to take (docs/operators.md, "Writing forms").
-        let (launch, preview) = if config.preview {
-            (Err(LaunchError::NoLogin), Some(PreviewQuery::capture()))
-        } else {
-            (query.take(config.token_parameter()), None)
+        // A preview has no login to take (docs/operators.md, "Writing forms"); only a page
+        // built with the `preview` feature has preview mode.
+        #[cfg(feature = "preview")]
+        let preview = config.preview.then(PreviewQuery::capture);
+        #[cfg(not(feature = "preview"))]
+        let preview: Option<PreviewQuery> = None;
+        let launch = match preview {
+            Some(_) => Err(LaunchError::NoLogin),
+            None => query.take(config.token_parameter()),
         };
         started.set(Some((launch, config, preview)));
     });
@@ -127,7 +131,7 @@ pub fn Stopover(
                 <BrandHeader brand=brand.clone() />
                 <main id="main" class="page">
                     {match preview.clone() {
-                        Some(query) => view! { <PreviewPage query /> }.into_any(),
+                        Some(query) => crate::preview::page(query),
                         None => body(launch.clone(), session.clone()),
                     }}
                 </main>

@@ -19,7 +19,8 @@
 //! - [`states`]: broken link, expired, not verified, already done, unknown form, retryable
 //!   failures;
 //! - [`app`]: which of those to show, and the context the components below it read;
-//! - [`preview`]: preview mode for form authors (`stopover-signer preview`), no login.
+//! - [`preview`]: preview mode for form authors (`stopover-signer preview`), no login; built
+//!   with the `preview` feature only.
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 

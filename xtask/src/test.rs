@@ -19,8 +19,10 @@ pub fn run() -> Result<(), String> {
     layers.push(Layer::from_outcome("native", native(&root)));
     layers.push(Layer::from_outcome("fuzz", fuzz(&root)));
     // The page is built once, as it ships; the page tests' signer and the end-to-end tests
-    // both serve this build.
-    match crate::demo::build_page(&tools, &root) {
+    // both serve this build. The preview's end-to-end test serves the one with preview mode.
+    let built = crate::demo::build_page(&tools, &root)
+        .and_then(|()| crate::preview::build_page(&tools, &root));
+    match built {
         Ok(()) => {
             layers.push(Layer::from_outcome("page", page(&tools, &root)));
             layers.push(Layer::from_outcome("end-to-end", end_to_end(&root)));
@@ -64,7 +66,15 @@ fn native(root: &Path) -> Result<Counts, String> {
     ]))?;
     // The page's plain logic (query parsing, language choice, messages) is tested natively
     // here too; its browser tests are the page layer. The end-to-end crate needs a built page.
-    cargo_tests(cargo(root).args(["test", "--workspace", "--exclude", "stopover-e2e"]))
+    // With the page's preview mode, whose plain logic is tested here too.
+    cargo_tests(cargo(root).args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "stopover-e2e",
+        "--features",
+        "stopover-page/preview",
+    ]))
 }
 
 /// The fuzz targets of `fuzz/` (see fuzz/README.md for longer runs).
@@ -161,7 +171,8 @@ fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
         "preview for the page tests",
         Command::new(&signer_binary)
             .current_dir(root)
-            .args(["preview", "--config", "config/demo.toml", "--dist", "dist"])
+            .args(["preview", "--config", "config/demo.toml"])
+            .args(["--dist", crate::preview::PREVIEW_DIST])
             .args(["--listen", &format!("127.0.0.1:{preview_port}")])
             .args(["--allow-origin", &format!("http://127.0.0.1:{runner_port}")]),
     )?;
@@ -171,7 +182,7 @@ fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
             .command("wasm-pack")
             .current_dir(root)
             .args(["test", "--headless", "--chrome", "--mode", "no-install"])
-            .args(["--", "--package", "stopover-page"])
+            .args(["--", "--package", "stopover-page", "--features", "preview"])
             // The runner's default 20 s is for the whole binary; the tests that live through
             // time (expiry, Retry-After, the hand-off's fallback) wait for real seconds.
             .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
@@ -197,6 +208,10 @@ fn end_to_end(root: &Path) -> Result<Counts, String> {
         cargo(root)
             .args(["test", "--package", "stopover-e2e"])
             .env("STOPOVER_DIST_DIR", root.join("dist"))
+            .env(
+                "STOPOVER_PREVIEW_DIST_DIR",
+                root.join(crate::preview::PREVIEW_DIST),
+            )
             .env("STOPOVER_SIGNER_BIN", signer_binary),
     )
 }

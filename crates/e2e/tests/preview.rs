@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use stopover_e2e::browser::{free_port, with_browser};
 use stopover_e2e::page::{exists, wait_for, wait_for_text};
-use stopover_e2e::stack::dist_dir;
 use stopover_e2e::static_host::signer_command;
 use stopover_e2e::workspace_root;
 
@@ -23,6 +22,22 @@ const DEMO_FORMS: &str = r#"forms = ["profile", "terms", "onboarding"]"#;
 /// Writes `text` to `path` as an editor does (the whole file at once).
 fn save(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
+}
+
+/// `STOPOVER_PREVIEW_DIST_DIR`, or `<workspace>/target/preview-dist`: the page built with
+/// preview mode (`trunk build --release --features preview`, as `cargo xtask test` does).
+fn preview_dist_dir() -> std::path::PathBuf {
+    let dist = std::env::var_os("STOPOVER_PREVIEW_DIST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/preview-dist"));
+    assert!(
+        dist.join("index.html").is_file(),
+        "{} has no index.html: the page with preview mode is not built. Run `cargo xtask test`, \
+         or `trunk build --release --offline --features preview --dist target/preview-dist`, or \
+         set STOPOVER_PREVIEW_DIST_DIR.",
+        dist.display()
+    );
+    dist
 }
 
 async fn wait_for_port(address: SocketAddr) {
@@ -50,7 +65,7 @@ async fn an_edit_reloads_the_page_and_a_problem_shows_in_place_of_the_form() {
         .arg("--config")
         .arg(&config)
         .arg("--dist")
-        .arg(dist_dir())
+        .arg(preview_dist_dir())
         .arg("--listen")
         .arg(address.to_string())
         // A form author's machine: no tenant secret.

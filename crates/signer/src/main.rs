@@ -75,7 +75,8 @@ enum Command {
         /// Where to serve the preview.
         #[arg(long, default_value = stopover_signer::preview::DEFAULT_PREVIEW_LISTEN)]
         listen: SocketAddr,
-        /// The built page (trunk's dist/).
+        /// The page built with preview mode (`trunk build --release --features preview`;
+        /// `cargo xtask preview` builds it into target/preview-dist).
         #[arg(long, default_value = "dist")]
         dist: PathBuf,
         /// An origin (`scheme://host:port`) whose pages may read the forms and the state
@@ -160,11 +161,20 @@ async fn preview(
     dist: PathBuf,
     allowed_origins: &[String],
 ) -> ExitCode {
-    use stopover_signer::preview::{preview_app, watch, PreviewState, POLL_INTERVAL};
+    use stopover_signer::preview::{
+        page_has_preview_mode, preview_app, watch, PreviewState, POLL_INTERVAL,
+    };
     stopover_signer::logging::init();
     if !dist.join("index.html").is_file() {
         eprintln!(
             "no built page in {}: build it first (trunk build --release), or pass --dist",
+            dist.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    if !page_has_preview_mode(&dist) {
+        eprintln!(
+            "the page in {} was built without preview mode: build it with `trunk build --release --features preview --dist target/preview-dist` (cargo xtask preview does) and pass --dist target/preview-dist",
             dist.display()
         );
         return ExitCode::FAILURE;

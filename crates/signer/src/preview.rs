@@ -255,6 +255,27 @@ pub fn preview_app(state: PreviewState) -> Router {
         .with_state(state)
 }
 
+/// True when the page in `dist` was built with preview mode (the page's `preview` feature):
+/// its wasm module then asks for [`STATE_PATH`], and the shipped page's never does.
+pub fn page_has_preview_mode(dist: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dist) else {
+        return false;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "wasm")
+        })
+        .filter_map(|path| std::fs::read(path).ok())
+        .any(|module| {
+            module
+                .windows(STATE_PATH.len())
+                .any(|window| window == STATE_PATH.as_bytes())
+        })
+}
+
 /// Reads the configuration again whenever it changes, every [`POLL_INTERVAL`] (or
 /// `interval`), for as long as the runtime runs.
 pub fn watch(state: PreviewState, interval: Duration) -> tokio::task::JoinHandle<()> {

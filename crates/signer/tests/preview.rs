@@ -292,3 +292,40 @@ async fn a_change_to_the_file_is_picked_up_and_bumps_the_version() {
     assert_eq!(reply.body["problems"].as_array().unwrap().len(), 1);
     watcher.abort();
 }
+
+#[test]
+fn the_command_refuses_a_page_built_without_preview_mode() {
+    let files = Files::new("no-preview", &config("Welcome", r#""en""#));
+    // The shipped page's module never asks for the preview's state.
+    std::fs::write(
+        files.dir.join("dist/stopover-page_bg.wasm"),
+        b"\0asm/api/forms/api/continue",
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stopover-signer"))
+        .arg("preview")
+        .arg("--config")
+        .arg(files.config_path())
+        .arg("--dist")
+        .arg(files.dir.join("dist"))
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("was built without preview mode") && said.contains("--features preview"),
+        "{said}"
+    );
+    assert!(!stopover_signer::preview::page_has_preview_mode(
+        &files.dir.join("dist")
+    ));
+    std::fs::write(
+        files.dir.join("dist/stopover-page_bg.wasm"),
+        b"\0asm/api/forms/preview/state/api/continue",
+    )
+    .unwrap();
+    assert!(stopover_signer::preview::page_has_preview_mode(
+        &files.dir.join("dist")
+    ));
+}

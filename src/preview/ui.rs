@@ -1,16 +1,5 @@
-//! Preview mode, for the people who write forms (`stopover-signer preview`, docs/operators.md,
-//! "Writing forms"): turned on only by a `stopover.json` with `"preview": true`, which the
-//! preview server writes and a deployment never has.
-//!
-//! No login: `?form=ID&lang=TAG&step=N` picks what to show, and without a form the page lists
-//! every form in each of its languages and steps. A toolbar marked "Preview" shows the errors
-//! on demand and links to the other languages and steps; the last step's button runs the same
-//! full check as a submit and then shows what would be sent instead of calling the signer and
-//! posting to Auth0. The page polls the server's version and reloads when the configuration
-//! changes; a configuration with problems shows them in place of a form.
-//!
-//! The toolbar's texts are English only: it is a tool for the form's author, not a page a
-//! person signing in ever sees, and the catalogue of `src/i18n/texts/` stays the person's.
+//! Preview mode's pages (built with the `preview` feature only; see the parent module): the
+//! index, the problems, the toolbar, the form without a login and what it would send.
 
 use std::time::Duration;
 
@@ -26,53 +15,12 @@ use crate::i18n::Lang;
 use crate::launch::{Launch, LoginState, SessionToken};
 use crate::session::Session;
 
+use super::PreviewQuery;
+
 /// Where the preview server says its version, problems and forms.
 pub const STATE_PATH: &str = "/preview/state";
 /// How often the page asks whether the configuration changed.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
-
-/// What the address asks the preview to show: `?form=ID&lang=TAG&step=N`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PreviewQuery {
-    pub form: Option<String>,
-    pub lang: Option<String>,
-    /// The step, counted from 1 as the links and "Step n of m" count it.
-    pub step: Option<usize>,
-}
-
-impl PreviewQuery {
-    /// The query of the address bar now.
-    pub fn capture() -> Self {
-        Self::from_search(&window().location().search().unwrap_or_default())
-    }
-
-    /// Reads `?form=ID&lang=TAG&step=N` (each optional; the first of a name counts).
-    pub fn from_search(search: &str) -> Self {
-        let query = search.trim_start_matches('?');
-        let first = |wanted: &str| {
-            form_urlencoded::parse(query.as_bytes())
-                .find(|(name, value)| name == wanted && !value.is_empty())
-                .map(|(_, value)| value.into_owned())
-        };
-        Self {
-            form: first("form"),
-            lang: first("lang"),
-            step: first("step")
-                .and_then(|step| step.parse().ok())
-                .filter(|&step| step > 0),
-        }
-    }
-
-    /// The link to `form` in `lang`, at `step` when given.
-    pub fn href(form: &str, lang: &str, step: Option<usize>) -> String {
-        let mut query = form_urlencoded::Serializer::for_suffix(String::from("?"), 1);
-        query.append_pair("form", form).append_pair("lang", lang);
-        if let Some(step) = step {
-            query.append_pair("step", &step.to_string());
-        }
-        query.finish()
-    }
-}
 
 /// `GET /preview/state`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -225,13 +173,13 @@ fn PreviewBar(
                 let languages = form.languages.iter().map(|tag| {
                     let current = tag.eq_ignore_ascii_case(&current_lang);
                     view! {
-                        " "<a href=PreviewQuery::href(&form.id, tag, query.step) aria-current=current.then_some("page")>{tag.clone()}</a>
+                        " "<a href=href(&form.id, tag, query.step) aria-current=current.then_some("page")>{tag.clone()}</a>
                     }
                 }).collect_view();
                 let steps = (1..=form.steps.len()).map(|step| {
                     let current = query.step.unwrap_or(1) == step;
                     view! {
-                        " "<a href=PreviewQuery::href(&form.id, &current_lang, Some(step)) aria-current=current.then_some("page")>{step}</a>
+                        " "<a href=href(&form.id, &current_lang, Some(step)) aria-current=current.then_some("page")>{step}</a>
                     }
                 }).collect_view();
                 let has_steps = !form.steps.is_empty();
@@ -278,10 +226,10 @@ fn Index(
             {forms.into_iter().map(|form| {
                 let links = form.languages.iter().map(|tag| {
                     let steps = (1..=form.steps.len()).map(|step| view! {
-                        " "<a href=PreviewQuery::href(&form.id, tag, Some(step))>{format!("step {step}")}</a>
+                        " "<a href=href(&form.id, tag, Some(step))>{format!("step {step}")}</a>
                     }).collect_view();
                     view! {
-                        <li><a href=PreviewQuery::href(&form.id, tag, None)>{tag.clone()}</a>{steps}</li>
+                        <li><a href=href(&form.id, tag, None)>{tag.clone()}</a>{steps}</li>
                     }
                 }).collect_view();
                 view! {
@@ -379,34 +327,26 @@ async fn fetch_state(config: &PageConfig) -> Option<PreviewState> {
     serde_json::from_str(&text).ok()
 }
 
+/// The link to `form` in `lang`, at `step` when given.
+fn href(form: &str, lang: &str, step: Option<usize>) -> String {
+    let mut query = form_urlencoded::Serializer::for_suffix(String::from("?"), 1);
+    query.append_pair("form", form).append_pair("lang", lang);
+    if let Some(step) = step {
+        query.append_pair("step", &step.to_string());
+    }
+    query.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_address_picks_form_language_and_step() {
-        assert_eq!(
-            PreviewQuery::from_search("?form=onboarding&lang=pt-BR&step=2"),
-            PreviewQuery {
-                form: Some("onboarding".to_owned()),
-                lang: Some("pt-BR".to_owned()),
-                step: Some(2),
-            }
-        );
-        assert_eq!(PreviewQuery::from_search(""), PreviewQuery::default());
-        assert_eq!(PreviewQuery::from_search("?step=0&form=").step, None);
-        assert_eq!(PreviewQuery::from_search("?step=x").step, None);
-    }
-
-    #[test]
     fn links_carry_form_language_and_step() {
         assert_eq!(
-            PreviewQuery::href("on board", "fr", Some(3)),
+            href("on board", "fr", Some(3)),
             "?form=on+board&lang=fr&step=3"
         );
-        assert_eq!(
-            PreviewQuery::href("terms", "en", None),
-            "?form=terms&lang=en"
-        );
+        assert_eq!(href("terms", "en", None), "?form=terms&lang=en");
     }
 }
