@@ -53,6 +53,8 @@ pub struct PreviewControl {
     show_errors: RwSignal<u32>,
     /// The answers a submit found good, as the signer would put them in the continue token.
     would_send: RwSignal<Option<CleanAnswers>>,
+    /// The step the form shows now, by index in the definition's `steps`.
+    step: RwSignal<Option<usize>>,
 }
 
 impl PreviewControl {
@@ -62,6 +64,9 @@ impl PreviewControl {
         if let Some(step) = self.start_step {
             form.go_to_step(step);
         }
+        // The toolbar marks the step shown, and its language links keep it.
+        let step = self.step;
+        Effect::new(move |_| step.set(form.step()));
         let show_errors = self.show_errors;
         Effect::new(move |_| {
             // Only the button's presses count, not the answers the check reads.
@@ -156,9 +161,9 @@ fn PreviewBar(
     form: Option<PreviewForm>,
     /// What the address asks for.
     query: PreviewQuery,
-    /// "Show errors" bumps it.
+    /// The form's preview: "Show errors", and the step shown.
     #[prop(optional)]
-    show_errors: Option<RwSignal<u32>>,
+    control: Option<PreviewControl>,
 ) -> impl IntoView {
     let lang = use_context::<Lang>().unwrap_or_default();
     let current_lang = query.lang.clone().unwrap_or_else(|| lang.tag().to_owned());
@@ -170,25 +175,31 @@ fn PreviewBar(
                 " · "<a href="?">"All forms"</a>
             </p>
             {form.map(|form| {
+                // The step shown now (counted from 1), else the address's.
+                let step_now = move || match control {
+                    Some(control) => control.step.get().map(|index| index + 1),
+                    None => query.step,
+                };
                 let languages = form.languages.iter().map(|tag| {
                     let current = tag.eq_ignore_ascii_case(&current_lang);
+                    let (id, tag) = (form.id.clone(), tag.clone());
                     view! {
-                        " "<a href=href(&form.id, tag, query.step) aria-current=current.then_some("page")>{tag.clone()}</a>
+                        " "<a href=move || href(&id, &tag, step_now()) aria-current=current.then_some("page")>{tag.clone()}</a>
                     }
                 }).collect_view();
                 let steps = (1..=form.steps.len()).map(|step| {
-                    let current = query.step.unwrap_or(1) == step;
+                    let current = move || (step_now().unwrap_or(1) == step).then_some("page");
                     view! {
-                        " "<a href=href(&form.id, &current_lang, Some(step)) aria-current=current.then_some("page")>{step}</a>
+                        " "<a href=href(&form.id, &current_lang, Some(step)) aria-current=current>{step}</a>
                     }
                 }).collect_view();
                 let has_steps = !form.steps.is_empty();
                 view! {
                     <p>"Language:"{languages}</p>
                     {has_steps.then(|| view! { <p>"Step:"{steps}</p> })}
-                    {show_errors.map(|show_errors| view! {
+                    {control.map(|control| view! {
                         <button type="button" class="button secondary preview-show-errors"
-                            on:click=move |_| show_errors.update(|n| *n += 1)>
+                            on:click=move |_| control.show_errors.update(|n| *n += 1)>
                             "Show errors"
                         </button>
                     })}
@@ -264,6 +275,7 @@ fn PreviewedForm(
         start_step: query.step.map(|step| step - 1),
         show_errors: RwSignal::new(0),
         would_send: RwSignal::new(None),
+        step: RwSignal::new(None),
     };
     provide_context(control);
     // The form page reads a login from the context: a stand-in that is never sent, its state
@@ -279,7 +291,7 @@ fn PreviewedForm(
         provide_context(launch);
     }
     provide_context(Session::default());
-    let bar = view! { <PreviewBar form=Some(entry) query show_errors=control.show_errors /> };
+    let bar = view! { <PreviewBar form=Some(entry) query control /> };
     view! {
         {bar}
         {move || control.would_send.get().map(|answers| view! { <WouldSend answers /> })}

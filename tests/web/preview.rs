@@ -109,6 +109,16 @@ async fn the_address_opens_a_step_and_the_index_lists_every_form_language_and_st
         .text_content()
         .unwrap()
         .contains('3'));
+    // The toolbar marks the step shown, and its other languages open at that step.
+    let current_step = ".preview-bar p:nth-of-type(3) a[aria-current='page']";
+    assert_eq!(text(&page, current_step), "3");
+    page.find(".preview-bar a[href='?form=onboarding&lang=fr&step=3']");
+    // Back, as a person would: the toolbar follows.
+    page.click(".form-actions button.secondary").await;
+    sleep(50).await;
+    assert_eq!(text(&page, "#step-title"), "In Kontakt bleiben");
+    assert_eq!(text(&page, current_step), "2");
+    page.find(".preview-bar a[href='?form=onboarding&lang=fr&step=2']");
     drop(page);
 
     let page = mount_preview("");
