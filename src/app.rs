@@ -10,6 +10,7 @@ use crate::continue_form::HandoffMode;
 use crate::form_page::FormPage;
 use crate::i18n::{Lang, Msg};
 use crate::launch::{Launch, LaunchError, LaunchQuery};
+use crate::preview::PreviewQuery;
 use crate::retry::Failure;
 use crate::session::{now_seconds, Session};
 use crate::states::{
@@ -31,13 +32,22 @@ pub fn App(
     let started = RwSignal::new(None);
     leptos::task::spawn_local(async move {
         let config = PageConfig::load().await;
-        let launch = query.take(config.token_parameter());
-        started.set(Some((launch, config)));
+        // A preview has no login to take (docs/operators.md, "Writing forms"); only a page
+        // built with the `preview` feature has preview mode.
+        #[cfg(feature = "preview")]
+        let preview = config.preview.then(PreviewQuery::capture);
+        #[cfg(not(feature = "preview"))]
+        let preview: Option<PreviewQuery> = None;
+        let launch = match preview {
+            Some(_) => Err(LaunchError::NoLogin),
+            None => query.take(config.token_parameter()),
+        };
+        started.set(Some((launch, config, preview)));
     });
     // Until then `index.html`'s skeleton says "Loading…" in the person's language.
     move || {
-        started.get().map(|(launch, config)| {
-            view! { <Stopover launch config handoff=HandoffMode::Automatic /> }
+        started.get().map(|(launch, config, preview)| {
+            view! { <Stopover launch config handoff=HandoffMode::Automatic preview /> }
         })
     }
 }
@@ -55,15 +65,25 @@ pub fn Stopover(
     /// Whether the `/continue` form submits itself.
     #[prop(optional)]
     handoff: HandoffMode,
+    /// Preview mode (`stopover.json`'s `preview`): what the address asks to preview, shown
+    /// without a login in place of the login's form.
+    #[prop(default = None)]
+    preview: Option<PreviewQuery>,
 ) -> impl IntoView {
-    let launch = tab_memory::resume(launch);
-    let session = launch
-        .as_ref()
-        .ok()
-        .map(|launch| Session::read_untrusted(&launch.session_token));
-    let locale = match &session {
-        Some(Ok(session)) => session.locale.clone(),
-        _ => None,
+    let (launch, session, locale) = match &preview {
+        Some(query) => (launch, None, query.lang.clone()),
+        None => {
+            let launch = tab_memory::resume(launch);
+            let session = launch
+                .as_ref()
+                .ok()
+                .map(|launch| Session::read_untrusted(&launch.session_token));
+            let locale = match &session {
+                Some(Ok(session)) => session.locale.clone(),
+                _ => None,
+            };
+            (launch, session, locale)
+        }
     };
     for problem in config
         .languages
@@ -109,7 +129,12 @@ pub fn Stopover(
             view! {
                 {remove_boot_skeleton()}
                 <BrandHeader brand=brand.clone() />
-                <main id="main" class="page">{body(launch.clone(), session.clone())}</main>
+                <main id="main" class="page">
+                    {match preview.clone() {
+                        Some(query) => crate::preview::page(query),
+                        None => body(launch.clone(), session.clone()),
+                    }}
+                </main>
             }
         })
     }

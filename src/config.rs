@@ -34,6 +34,9 @@ pub struct PageConfig {
     /// Languages the operator adds to the built-in ones (`["he", "sv"]`), each with its file
     /// `texts/{tag}.json` beside `index.html` ([`crate::i18n::Lang::add`]).
     pub languages: Vec<String>,
+    /// Preview mode for form authors ([`crate::preview`]): only the `stopover.json` that
+    /// `stopover-signer preview` serves sets it; a deployment never does.
+    pub preview: bool,
 }
 
 impl Default for PageConfig {
@@ -45,6 +48,7 @@ impl Default for PageConfig {
             brand: Brand::default(),
             texts: BTreeMap::new(),
             languages: Vec::new(),
+            preview: false,
         }
     }
 }

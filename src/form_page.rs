@@ -40,9 +40,15 @@ pub fn FormPage(
     let launch = expect_context::<Launch>();
     let session = expect_context::<Session>();
     let config = expect_context::<PageConfig>();
+    // In a preview (`stopover-signer preview`): the address's step, "Show errors", and a
+    // summary of what would be sent in place of the signer and the post to Auth0.
+    let preview = use_context::<crate::preview::PreviewControl>();
     // With a per-login cap, just the questions this login asks (the signer applies the same
-    // rule to the verified token).
-    let form = form.for_login(&session.prefill).into_owned();
+    // rule to the verified token); a preview shows the author every question.
+    let form = match preview {
+        Some(_) => form,
+        None => form.for_login(&session.prefill).into_owned(),
+    };
     let title = form.title.get(lang.tag()).to_owned();
     let introduction = form
         .introduction
@@ -52,6 +58,9 @@ pub fn FormPage(
     let state = FormState::new(lang, form, session.prefill.clone(), launch.state.clone());
     provide_context(state);
     let submission = Submission::new(state, launch, config);
+    if let Some(preview) = preview {
+        preview.attach(state);
+    }
 
     let clock = use_clock();
     let expires_at = session.expires_at;
@@ -88,7 +97,10 @@ pub fn FormPage(
             return;
         }
         if on_last_step.get_untracked() {
-            submission.send();
+            match preview {
+                Some(preview) => preview.submit(state),
+                None => submission.send(),
+            }
         } else if state.next_step() {
             focus_step_heading();
         }

@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 use serde_json::{Map, Value};
 use stopover_protocol::{
-    initial_value, is_visible, shown_steps, step_errors, validate_answers, Field, FieldErrorCode,
-    FieldErrors, FieldKind, FormDefinition,
+    initial_value, is_visible, shown_steps, step_errors, validate_answers, CleanAnswers, Field,
+    FieldErrorCode, FieldErrors, FieldKind, FormDefinition,
 };
 
 use crate::field_ids::focus_target_id;
@@ -244,6 +244,12 @@ impl FormState {
         }
     }
 
+    /// Shows step `index` (by index in the definition's `steps`), as the preview's links
+    /// ask; a step the answers skip shows the shown step before it.
+    pub fn go_to_step(&self, index: usize) {
+        self.move_to_step(index);
+    }
+
     fn shown_steps_untracked(&self) -> Vec<usize> {
         untrack(|| self.shown_steps())
     }
@@ -265,6 +271,19 @@ impl FormState {
         let ok = errors.is_empty();
         self.show_all(errors);
         ok
+    }
+
+    /// Validates everything as a submit does, showing every error; when all is well, the
+    /// answers as the signer would put them in the continue token (the preview's summary).
+    pub fn check_and_clean(&self) -> Option<CleanAnswers> {
+        if !self.check_all() {
+            return None;
+        }
+        let answers = self.answers_to_send();
+        self.definition.with_value(|form| {
+            self.prefill
+                .with_value(|prefill| validate_answers(form, &answers, prefill, now_seconds()).ok())
+        })
     }
 
     /// Shows the signer's 422 codes as if the page had found them.

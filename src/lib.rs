@@ -18,7 +18,9 @@
 //! - [`tab_memory`]: the login and draft answers this tab keeps across a reload;
 //! - [`states`]: broken link, expired, not verified, already done, unknown form, retryable
 //!   failures;
-//! - [`app`]: which of those to show, and the context the components below it read.
+//! - [`app`]: which of those to show, and the context the components below it read;
+//! - [`preview`]: preview mode for form authors (`stopover-signer preview`), no login; built
+//!   with the `preview` feature only.
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
@@ -35,6 +37,7 @@ pub mod form_state;
 pub mod i18n;
 pub mod launch;
 mod preload;
+pub mod preview;
 pub mod retry;
 pub mod session;
 pub mod states;

@@ -21,6 +21,9 @@ mod handoff;
 mod keyboard;
 mod languages;
 mod over_time;
+// Preview mode is built only with the `preview` feature (`cargo xtask test` turns it on).
+#[cfg(feature = "preview")]
+mod preview;
 mod start_up;
 mod states;
 mod steps;

@@ -1,9 +1,10 @@
-//! `cargo xtask setup | demo | test`: the project's commands, with nothing to install first
+//! `cargo xtask setup | demo | test | bench | preview`: the project's commands, with nothing to install first
 //! but Rust itself.
 #![forbid(unsafe_code)]
 
 mod bench;
 mod demo;
+mod preview;
 mod process;
 mod setup;
 mod test;
@@ -27,7 +28,10 @@ commands:
           the signer part only (wrk, criterion; no page build); prints it and writes
           target/bench-signer.md
   bench page
-          the page part only (bytes, first loads); prints it, writes nothing";
+          the page part only (bytes, first loads); prints it, writes nothing
+  preview [FILE]
+          setup, build the page, serve every form of FILE (config/demo.toml by default)
+          without a login on http://127.0.0.1:8790/, reloading as the file changes";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
         "setup" => setup::run().map(|_| ()),
         "demo" => demo::run(),
         "test" => test::run(),
+        "preview" => preview::run(std::env::args().nth(2).as_deref()),
         "bench" => bench::Part::from_arg(std::env::args().nth(2).as_deref()).and_then(bench::run),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

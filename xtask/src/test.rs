@@ -19,8 +19,10 @@ pub fn run() -> Result<(), String> {
     layers.push(Layer::from_outcome("native", native(&root)));
     layers.push(Layer::from_outcome("fuzz", fuzz(&root)));
     // The page is built once, as it ships; the page tests' signer and the end-to-end tests
-    // both serve this build.
-    match crate::demo::build_page(&tools, &root) {
+    // both serve this build. The preview's end-to-end test serves the one with preview mode.
+    let built = crate::demo::build_page(&tools, &root)
+        .and_then(|()| crate::preview::build_page(&tools, &root));
+    match built {
         Ok(()) => {
             layers.push(Layer::from_outcome("page", page(&tools, &root)));
             layers.push(Layer::from_outcome("end-to-end", end_to_end(&root)));
@@ -64,7 +66,15 @@ fn native(root: &Path) -> Result<Counts, String> {
     ]))?;
     // The page's plain logic (query parsing, language choice, messages) is tested natively
     // here too; its browser tests are the page layer. The end-to-end crate needs a built page.
-    cargo_tests(cargo(root).args(["test", "--workspace", "--exclude", "stopover-e2e"]))
+    // With the page's preview mode, whose plain logic is tested here too.
+    cargo_tests(cargo(root).args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "stopover-e2e",
+        "--features",
+        "stopover-page/preview",
+    ]))
 }
 
 /// The fuzz targets of `fuzz/` (see fuzz/README.md for longer runs).
@@ -134,7 +144,8 @@ fn fuzz_outcome(target: &str, output: &str, success: bool) -> Result<Counts, Str
     Err(format!("cargo fuzz run {target} failed before fuzzing"))
 }
 
-/// The page's tests in headless Chromium, against a real signer on loopback.
+/// The page's tests in headless Chromium, against a real signer on loopback (and a real
+/// `stopover-signer preview` of the same configuration for preview mode).
 fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
     let signer_binary = build_signer(root)?;
     let runner_port = free_port()?;
@@ -143,7 +154,7 @@ fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
     let signer_url = format!("http://127.0.0.1:{signer_port}");
     let mut signer = Service::start(
         "signer for the page tests",
-        Command::new(signer_binary)
+        Command::new(&signer_binary)
             .current_dir(root)
             .args(["serve", "--config", "config/demo.toml"])
             .env("STOPOVER_DEMO_SECRET", &secret)
@@ -154,12 +165,24 @@ fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
             ),
     )?;
     signer.wait_for_port(signer_port, Duration::from_secs(30))?;
+    // The preview of the same configuration, for the page's preview-mode tests.
+    let preview_port = free_port()?;
+    let mut preview = Service::start(
+        "preview for the page tests",
+        Command::new(&signer_binary)
+            .current_dir(root)
+            .args(["preview", "--config", "config/demo.toml"])
+            .args(["--dist", crate::preview::PREVIEW_DIST])
+            .args(["--listen", &format!("127.0.0.1:{preview_port}")])
+            .args(["--allow-origin", &format!("http://127.0.0.1:{runner_port}")]),
+    )?;
+    preview.wait_for_port(preview_port, Duration::from_secs(30))?;
     cargo_tests(
         tools
             .command("wasm-pack")
             .current_dir(root)
             .args(["test", "--headless", "--chrome", "--mode", "no-install"])
-            .args(["--", "--package", "stopover-page"])
+            .args(["--", "--package", "stopover-page", "--features", "preview"])
             // The runner's default 20 s is for the whole binary; the tests that live through
             // time (expiry, Retry-After, the hand-off's fallback) wait for real seconds.
             .env("WASM_BINDGEN_TEST_TIMEOUT", "180")
@@ -168,6 +191,10 @@ fn page(tools: &Tools, root: &Path) -> Result<Counts, String> {
                 format!("127.0.0.1:{runner_port}"),
             )
             .env("STOPOVER_TEST_SIGNER_URL", &signer_url)
+            .env(
+                "STOPOVER_TEST_PREVIEW_URL",
+                format!("http://127.0.0.1:{preview_port}"),
+            )
             .env("STOPOVER_TEST_SECRET", &secret)
             .env("STOPOVER_TEST_ISSUER", DEMO_ISSUER),
     )
@@ -181,6 +208,10 @@ fn end_to_end(root: &Path) -> Result<Counts, String> {
         cargo(root)
             .args(["test", "--package", "stopover-e2e"])
             .env("STOPOVER_DIST_DIR", root.join("dist"))
+            .env(
+                "STOPOVER_PREVIEW_DIST_DIR",
+                root.join(crate::preview::PREVIEW_DIST),
+            )
             .env("STOPOVER_SIGNER_BIN", signer_binary),
     )
 }

@@ -12,6 +12,7 @@
 //! - [`edge`]: what every request passes through (panics, timeouts, origins, rate limit,
 //!   metrics); [`static_site`]: the page, with its security headers;
 //!   [`page_policy`]: those headers and the page's `<meta>` policy, built in one place.
+//! - [`preview`]: `stopover-signer preview`, the forms served without a login for their authors.
 //! - [`logging`]: the process's log lines.
 //! - [`server`]: the public and admin listeners, and how they hold off slow clients.
 #![forbid(unsafe_code)]
@@ -26,6 +27,7 @@ pub mod management;
 pub mod metrics;
 pub mod mint;
 pub mod page_policy;
+pub mod preview;
 pub mod rate_limit;
 pub mod replay;
 pub mod request_body;

@@ -1,5 +1,5 @@
-//! `stopover-signer`: run the signer, check a configuration, generate a secret, write the
-//! page's security policy into a built page, or write the Action's plan.
+//! `stopover-signer`: run the signer, check a configuration, preview its forms, generate a
+//! secret, write the page's security policy into a built page, or write the Action's plan.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -80,6 +80,26 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Serve every form of a configuration without a login, for the people who write them:
+    /// each form in each of its tenants' languages, each step; errors on demand; a summary of
+    /// what would be sent instead of the hand-off. The page reloads when the file changes and
+    /// shows check-config's problems in place of a form. Secrets are not needed.
+    Preview {
+        /// The TOML configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// Where to serve the preview.
+        #[arg(long, default_value = stopover_signer::preview::DEFAULT_PREVIEW_LISTEN)]
+        listen: SocketAddr,
+        /// The page built with preview mode (`trunk build --release --features preview`;
+        /// `cargo xtask preview` builds it into target/preview-dist).
+        #[arg(long, default_value = "dist")]
+        dist: PathBuf,
+        /// An origin (`scheme://host:port`) whose pages may read the forms and the state
+        /// (the page's own tests); repeat for more. None by default.
+        #[arg(long)]
+        allow_origin: Vec<String>,
+    },
 }
 
 #[tokio::main]
@@ -96,6 +116,12 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Preview {
+            config,
+            listen,
+            dist,
+            allow_origin,
+        } => preview(config, listen, dist, &allow_origin).await,
         Command::PagePolicy { dist, config } => page_policy(&dist, config.as_deref()),
         Command::ActionPlan {
             config,
@@ -145,6 +171,57 @@ async fn serve(path: &Path, listen: Option<SocketAddr>) -> ExitCode {
         }
         Err(error) => {
             eprintln!("stopover-signer: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn preview(
+    config: PathBuf,
+    listen: SocketAddr,
+    dist: PathBuf,
+    allowed_origins: &[String],
+) -> ExitCode {
+    use stopover_signer::preview::{
+        page_has_preview_mode, preview_app, watch, PreviewState, POLL_INTERVAL,
+    };
+    stopover_signer::logging::init();
+    if !dist.join("index.html").is_file() {
+        eprintln!(
+            "no built page in {}: build it first (trunk build --release), or pass --dist",
+            dist.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    if !page_has_preview_mode(&dist) {
+        eprintln!(
+            "the page in {} was built without preview mode: build it with `trunk build --release --features preview --dist target/preview-dist` (cargo xtask preview does) and pass --dist target/preview-dist",
+            dist.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    let Some(listener) = bind(listen, "--listen").await else {
+        return ExitCode::FAILURE;
+    };
+    let address = listener.local_addr().unwrap_or(listen);
+    let state = PreviewState::new(config.clone(), dist, |name| std::env::var(name).ok())
+        .with_allowed_origins(allowed_origins);
+    let snapshot = state.snapshot();
+    println!(
+        "preview of {} on http://{address}/ ({} form(s), {} problem(s)); it follows changes to the file; Ctrl-C stops it",
+        config.display(),
+        snapshot.forms.len(),
+        snapshot.problems.len()
+    );
+    let watcher = watch(state.clone(), POLL_INTERVAL);
+    let served = axum::serve(listener, preview_app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    watcher.abort();
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("stopover-signer preview: {error}");
             ExitCode::FAILURE
         }
     }

@@ -125,6 +125,94 @@ impl Config {
         text: &str,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
+        Checked::read(text, env)?.into_config()
+    }
+
+    /// The forms of a configuration for `stopover-signer preview`, with every problem
+    /// [`Config::from_toml`] finds except those of secrets that are not at hand (a form
+    /// author's machine has no tenant secret): the forms are shown whatever the problems,
+    /// the problems in their place.
+    pub fn forms_for_preview(
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<FormsPreview, ConfigError> {
+        let checked = Checked::read(text, env)?;
+        let mut languages: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (forms, tenant_languages) in &checked.tenant_languages {
+            for form in forms {
+                let listed = languages.entry(form.clone()).or_default();
+                for language in tenant_languages {
+                    if !listed.contains(language) {
+                        listed.push(language.clone());
+                    }
+                }
+            }
+        }
+        Ok(FormsPreview {
+            problems: checked
+                .problems
+                .into_iter()
+                .filter(|problem| !problem.is_secret_out_of_reach())
+                .collect(),
+            forms: checked.forms,
+            languages,
+        })
+    }
+}
+
+/// What `stopover-signer preview` shows of a configuration ([`Config::forms_for_preview`]).
+#[derive(Debug, Clone)]
+pub struct FormsPreview {
+    /// The forms as defined, also when they have problems.
+    pub forms: BTreeMap<String, FormDefinition>,
+    /// For each form a tenant lists, the languages those tenants declare, in order.
+    pub languages: BTreeMap<String, Vec<String>>,
+    /// What `check-config` would report, secrets out of reach aside.
+    pub problems: Vec<ConfigProblem>,
+}
+
+/// Everything read from a configuration file, with every problem found; a [`Config`] only
+/// when there is none.
+struct Checked {
+    listen: Option<SocketAddr>,
+    admin_listen: Option<SocketAddr>,
+    server: ServerSettings,
+    allowed_origins: Vec<String>,
+    static_dir: Option<PathBuf>,
+    form_action_extra_origins: Vec<String>,
+    limits: Limits,
+    replay: ReplayStoreConfig,
+    tenants: Vec<Tenant>,
+    forms: BTreeMap<String, FormDefinition>,
+    deliveries: BTreeMap<String, FormDelivery>,
+    answers_claims: BTreeMap<String, AnswersClaim>,
+    /// Each tenant's form ids and declared languages, also for a tenant with problems.
+    tenant_languages: Vec<(Vec<String>, Vec<String>)>,
+    problems: Vec<ConfigProblem>,
+}
+
+impl Checked {
+    fn into_config(self) -> Result<Config, ConfigError> {
+        match (self.listen, self.admin_listen) {
+            (Some(listen), Some(admin_listen)) if self.problems.is_empty() => Ok(Config {
+                listen,
+                admin_listen,
+                server: self.server,
+                allowed_origins: self.allowed_origins,
+                static_dir: self.static_dir,
+                form_action_extra_origins: self.form_action_extra_origins,
+                limits: self.limits,
+                replay: self.replay,
+                tenants: self.tenants,
+                forms: self.forms,
+                deliveries: self.deliveries,
+                answers_claims: self.answers_claims,
+            }),
+            _ => Err(ConfigError::Invalid(self.problems)),
+        }
+    }
+
+    fn read(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Checked, ConfigError> {
         let raw: RawConfig =
             toml::from_str(text).map_err(|error| ConfigError::Syntax(error.to_string()))?;
         let mut problems = Vec::new();
@@ -251,7 +339,9 @@ impl Config {
         }
         let mut issuers = BTreeSet::new();
         let mut tenants: Vec<Tenant> = Vec::new();
+        let mut tenant_languages = Vec::new();
         for raw_tenant in raw.tenants {
+            tenant_languages.push((raw_tenant.forms.clone(), raw_tenant.languages.clone()));
             let host = issuer_host(&raw_tenant.issuer).unwrap_or(&raw_tenant.issuer);
             if !issuers.insert(host.to_owned()) {
                 problems.push(ConfigProblem::DuplicateIssuer(host.to_owned()));
@@ -312,25 +402,26 @@ impl Config {
             &mut problems,
         );
 
-        match (listen, admin_listen) {
-            (Some(listen), Some(admin_listen)) if problems.is_empty() => Ok(Config {
-                listen,
-                admin_listen,
-                server,
-                allowed_origins,
-                static_dir,
-                form_action_extra_origins,
-                limits,
-                replay,
-                tenants,
-                forms,
-                deliveries,
-                answers_claims,
-            }),
-            _ => Err(ConfigError::Invalid(problems)),
-        }
+        Ok(Checked {
+            listen,
+            admin_listen,
+            server,
+            allowed_origins,
+            static_dir,
+            form_action_extra_origins,
+            limits,
+            replay,
+            tenants,
+            forms,
+            deliveries,
+            answers_claims,
+            tenant_languages,
+            problems,
+        })
     }
+}
 
+impl Config {
     /// Where `tenant`'s continue token for form `form_id` carries the answers: the form's
     /// `answers_claim`, else the tenant's.
     pub fn answers_claim<'a>(&'a self, tenant: &'a Tenant, form_id: &str) -> &'a AnswersClaim {

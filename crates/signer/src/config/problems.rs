@@ -173,6 +173,22 @@ pub enum ConfigProblem {
     },
 }
 
+impl ConfigProblem {
+    /// True for a tenant's secret (or management client secret) that is not set, cannot be
+    /// read or is too short: what a form author's machine lacks, and a preview does without.
+    pub fn is_secret_out_of_reach(&self) -> bool {
+        matches!(
+            self,
+            Self::SecretEnvMissing { .. }
+                | Self::SecretFile { .. }
+                | Self::SecretTooShort { .. }
+                | Self::ManagementSecretEnvMissing { .. }
+                | Self::ManagementSecretFile { .. }
+                | Self::ManagementSecretEmpty(_)
+        )
+    }
+}
+
 pub(super) fn list(problems: &[ConfigProblem]) -> String {
     problems
         .iter()
