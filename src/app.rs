@@ -208,6 +208,12 @@ fn FormLoader(
     // Provided by Stopover, the only component that renders this one.
     let config = expect_context::<PageConfig>();
     let launch = expect_context::<Launch>();
+    let session = expect_context::<Session>();
+    // The page's language, unless the person asked for none it speaks and the form is
+    // written in another: then the form's, so page and form speak one language.
+    let form_lang = RwSignal::new(lang);
+    let follows_the_form =
+        Lang::wanted(session.locale.as_deref(), &Lang::browser_languages()).is_empty();
     // `None` while (re)loading, shown as "Loading…"; a retry clears it and loads again.
     let form = RwSignal::new(None);
     let load = {
@@ -219,6 +225,13 @@ fn FormLoader(
                 let loaded = api::fetch_form(&config, &request)
                     .await
                     .map_err(Failure::now);
+                let written_in = loaded.as_ref().ok().and_then(|form| lang.of_form(form));
+                if let Some(other) = written_in.filter(|_| follows_the_form) {
+                    if crate::i18n::load_language(other).await {
+                        other.apply_to_document();
+                        form_lang.set(other);
+                    }
+                }
                 form.set(Some(loaded));
             });
         }
@@ -254,7 +267,10 @@ fn FormLoader(
             view! { <AlreadyDone /> }.into_any()
         }
         (Some(_), Some(_)) => view! { <NotVerified /> }.into_any(),
-        (Some(Ok(form)), None) => view! { <FormPage form /> }.into_any(),
+        (Some(Ok(form)), None) => {
+            provide_context(form_lang.get_untracked());
+            view! { <FormPage form /> }.into_any()
+        }
         (Some(Err(Failure { error, retry_at })), None) => {
             let load = load.clone();
             view! { <RetryNotice error retry_at on_retry=Callback::new(move |()| load()) /> }

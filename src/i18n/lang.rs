@@ -1,5 +1,6 @@
 //! Which language the page speaks: the token's `locale` claim, else the browser's languages,
-//! else English; and marking the document with it.
+//! else English, or the form's own language when it is not written in English
+//! ([`Lang::of_form`]); and marking the document with it.
 //!
 //! The languages are the page's built-in ones (one per file of `src/i18n/texts/`) and any an
 //! operator adds at deploy time: `stopover.json`'s `languages` names them, and each one's file,
@@ -152,22 +153,39 @@ impl Lang {
             })
     }
 
-    /// The languages to try, best first: the token's `locale` claim, then the browser's
-    /// languages in order, then English (always last, always at hand). The page speaks the
-    /// first whose texts it can load.
-    pub fn preferences(locale: Option<&str>, browser: &[String]) -> Vec<Lang> {
-        let mut preferred = Vec::new();
-        let wanted = locale
+    /// The languages the person asks for that the page speaks, best first, each once: the
+    /// token's `locale` claim, then the browser's languages in order.
+    pub fn wanted(locale: Option<&str>, browser: &[String]) -> Vec<Lang> {
+        let mut wanted = Vec::new();
+        let asked = locale
             .into_iter()
             .chain(browser.iter().map(String::as_str))
-            .filter_map(Lang::from_tag)
-            .chain([Lang::EN]);
-        for lang in wanted {
-            if !preferred.contains(&lang) {
-                preferred.push(lang);
+            .filter_map(Lang::from_tag);
+        for lang in asked {
+            if !wanted.contains(&lang) {
+                wanted.push(lang);
             }
         }
-        preferred
+        wanted
+    }
+
+    /// The languages to try, best first: [`Lang::wanted`], then English (always last, always
+    /// at hand). The page speaks the first whose texts it can load.
+    pub fn preferences(locale: Option<&str>, browser: &[String]) -> Vec<Lang> {
+        let mut preferences = Lang::wanted(locale, browser);
+        if !preferences.contains(&Lang::EN) {
+            preferences.push(Lang::EN);
+        }
+        preferences
+    }
+
+    /// For a person who asked for no language the page speaks (their page fell back to
+    /// `self`): the language the form is written in, when it is not `self` and the page
+    /// speaks it, so page and form speak one language. The form's language is the one its
+    /// title is shown in for `self` (`LocalizedText::language_for`: English, else its first).
+    pub fn of_form(self, form: &stopover_protocol::FormDefinition) -> Option<Lang> {
+        let tag = form.title.language_for(self.tag())?;
+        Lang::from_tag(tag).filter(|&lang| lang != self)
     }
 
     /// The best of [`Lang::preferences`], whether or not its texts can be loaded.
@@ -267,6 +285,38 @@ mod tests {
             [hebrew, Lang::FR, Lang::EN],
             "each once, English last"
         );
+    }
+
+    #[test]
+    fn a_form_not_written_in_the_fallback_language_brings_the_page_to_its_own() {
+        let form = |title: serde_json::Value| -> stopover_protocol::FormDefinition {
+            serde_json::from_value(serde_json::json!({
+                "id": "f", "version": "1", "title": title, "submit_label": "OK",
+                "fields": [{"id": "a", "kind": "text", "label": "A"}]
+            }))
+            .unwrap()
+        };
+        let french = form(serde_json::json!({"fr": "Votre profil", "de": "Ihr Profil"}));
+        assert_eq!(
+            Lang::EN.of_form(&french),
+            Some(Lang::DE),
+            "its first language"
+        );
+        assert_eq!(Lang::FR.of_form(&french), None, "it has French");
+        let english = form(serde_json::json!({"en": "Profile", "fr": "Profil"}));
+        assert_eq!(Lang::EN.of_form(&english), None);
+        let swedish = form(serde_json::json!({"sv": "Profil"}));
+        assert_eq!(
+            Lang::EN.of_form(&swedish),
+            None,
+            "a language the page does not speak"
+        );
+
+        assert_eq!(
+            Lang::wanted(Some("sv"), &langs(&["ko"])),
+            Vec::<Lang>::new()
+        );
+        assert_eq!(Lang::preferences(Some("sv"), &langs(&["ko"])), [Lang::EN]);
     }
 
     #[test]

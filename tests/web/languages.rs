@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use serde_json::json;
-use stopover_page::api::ApiError;
+use stopover_page::api::{ApiError, FormRequest};
 use stopover_page::config::PageConfig;
 use stopover_page::i18n::{Lang, Msg};
 use stopover_page::session::{now_seconds, Session};
@@ -284,5 +284,75 @@ async fn an_added_language_whose_file_is_missing_gives_way_to_the_next_choice() 
     let html = document().document_element().unwrap();
     assert_eq!(attr(&html, "lang"), browser.tag());
     drop(page);
+    Lang::EN.apply_to_document();
+}
+
+#[wasm_bindgen_test]
+async fn a_person_who_asks_for_no_language_the_page_speaks_gets_the_forms_own() {
+    let signer = signer();
+    let config = signer.config();
+    // The token and the browser ask for Finnish only, which the page does not speak (nor
+    // adds: another test adds Swedish, and added languages last as long as the page).
+    let navigator = window().navigator();
+    let descriptor = js_sys::Object::new();
+    let set = |key: &str, value: &wasm_bindgen::JsValue| {
+        js_sys::Reflect::set(&descriptor, &key.into(), value).unwrap();
+    };
+    set("value", &js_sys::Array::of1(&"fi-FI".into()).into());
+    set("configurable", &true.into());
+    let navigator_object: &js_sys::Object = navigator.unchecked_ref();
+    js_sys::Object::define_property(navigator_object, &"languages".into(), &descriptor);
+    assert_eq!(Lang::browser_languages(), ["fi-FI"]);
+
+    // The tenant's form as the start-up script hands it over: written in French and German.
+    let token = mint(signer.secret, json!({"locale": "fi"}), 300);
+    let url = config.signer_endpoint(&FormRequest::ForIssuer(signer.issuer.to_owned()).path());
+    let form = json!({
+        "id": "profile", "version": "1",
+        "title": {"fr": "Votre profil", "de": "Ihr Profil"},
+        "submit_label": {"fr": "Continuer", "de": "Weiter"},
+        "fields": [{"id": "company", "kind": "text", "required": true,
+                    "label": {"fr": "Entreprise", "de": "Firma"}}]
+    });
+    let response = web_sys::Response::new_with_opt_str(Some(&form.to_string())).unwrap();
+    let preloaded = js_sys::Object::new();
+    js_sys::Reflect::set(&preloaded, &"url".into(), &url.into()).unwrap();
+    js_sys::Reflect::set(
+        &preloaded,
+        &"response".into(),
+        &js_sys::Promise::resolve(&response).into(),
+    )
+    .unwrap();
+    let preload = js_sys::Object::new();
+    js_sys::Reflect::set(
+        &preload,
+        &"form".into(),
+        &js_sys::Promise::resolve(&preloaded).into(),
+    )
+    .unwrap();
+    js_sys::Reflect::set(
+        window().unchecked_ref(),
+        &"stopoverPreload".into(),
+        &preload,
+    )
+    .unwrap();
+
+    let page = mount_app(Ok(launch_with("st-form-lang", &token)), config);
+    let heading = page.wait_for("h1.form-title").await;
+    // The form's own language (its texts' first, by tag), not English: one language on the page.
+    assert_eq!(heading.text_content().unwrap(), "Ihr Profil");
+    let html = document().document_element().unwrap();
+    assert_eq!(attr(&html, "lang"), "de");
+    let label = page
+        .find("label[for='field-company']")
+        .text_content()
+        .unwrap();
+    assert!(
+        label.contains("Firma") && label.contains("(erforderlich)"),
+        "{label}"
+    );
+
+    drop(page);
+    js_sys::Reflect::delete_property(navigator_object, &"languages".into()).unwrap();
     Lang::EN.apply_to_document();
 }
