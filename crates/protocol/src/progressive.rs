@@ -18,8 +18,9 @@ impl FormDefinition {
     /// `null`) under its `prefill` key: the Action passes what the person's profile already
     /// holds, including an answer left blank. Of the questions not known, those without
     /// `show_if` are taken by `priority` (1 first, then 2, ...; those without one after all
-    /// that have one), then in the form's order, up to the cap; a question with `show_if` comes with the question it depends on
-    /// (and not counted on its own), and is not asked when that one is not.
+    /// that have one), then in the form's order, up to the cap; a question with `show_if`
+    /// comes with the question it depends on (and is not counted on its own), and is not
+    /// asked when that one is not.
     pub fn asked_fields(&self, prefill: &Map<String, Value>) -> Option<Vec<String>> {
         let cap = usize::try_from(self.max_fields_per_login?).unwrap_or(usize::MAX);
         let mut leading: Vec<(usize, &Field)> = self

@@ -113,6 +113,12 @@ fn the_form_of_a_login_holds_its_questions_and_the_signer_refuses_any_other() {
     assert_eq!(errors["company"], [FieldErrorCode::UnknownField]);
 }
 
+/// What `check` says of `form`, one line a problem.
+fn problems(form: &FormDefinition) -> Vec<String> {
+    let problems = form.check().err().unwrap_or_default();
+    problems.iter().map(DefinitionError::to_string).collect()
+}
+
 #[test]
 fn the_cap_and_priorities_are_checked_with_exact_messages() {
     let mut form = profile();
@@ -120,14 +126,8 @@ fn the_cap_and_priorities_are_checked_with_exact_messages() {
     form.fields[2].prefill = None;
     form.fields[4].priority = Some(1);
     form.fields[6].priority = Some(2);
-    let problems: Vec<String> = form
-        .check()
-        .unwrap_err()
-        .iter()
-        .map(DefinitionError::to_string)
-        .collect();
     assert_eq!(
-        problems,
+        problems(&form),
         [
             "form `profile`: max_fields_per_login must be at least 1",
             "form `profile`, field `phone`: needs a `prefill` key in a form with max_fields_per_login (a later login knows it is answered only from the token's prefill)",
@@ -137,14 +137,8 @@ fn the_cap_and_priorities_are_checked_with_exact_messages() {
     );
     let mut uncapped = profile();
     uncapped.max_fields_per_login = None;
-    let problems: Vec<String> = uncapped
-        .check()
-        .unwrap_err()
-        .iter()
-        .map(DefinitionError::to_string)
-        .collect();
     assert_eq!(
-        problems,
+        problems(&uncapped),
         ["form `profile`, field `job_title`: priority has no effect without the form's max_fields_per_login"]
     );
 }
