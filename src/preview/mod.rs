@@ -22,7 +22,7 @@ use leptos::prelude::*;
 mod ui;
 
 #[cfg(feature = "preview")]
-pub use ui::{PreviewControl, PreviewForm, PreviewState, POLL_INTERVAL, STATE_PATH};
+pub use ui::PreviewControl;
 
 /// What the address asks the preview to show: `?form=ID&lang=TAG&step=N`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use serde::Deserialize;
+use stopover_protocol::api::{ConfigurationPreview, PreviewForm, PREVIEW_STATE_PATH};
 use stopover_protocol::CleanAnswers;
 
 use crate::api::{self, FormRequest};
@@ -17,31 +17,8 @@ use crate::session::Session;
 
 use super::PreviewQuery;
 
-/// Where the preview server says its version, problems and forms.
-pub const STATE_PATH: &str = "/preview/state";
 /// How often the page asks whether the configuration changed.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
-
-/// `GET /preview/state`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct PreviewState {
-    /// Goes up each time the server reads the configuration again.
-    pub version: u64,
-    /// What `check-config` says is wrong with it; empty when nothing is.
-    pub problems: Vec<String>,
-    pub forms: Vec<PreviewForm>,
-}
-
-/// One form of the configuration, as the index and the toolbar link to it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct PreviewForm {
-    pub id: String,
-    pub title: String,
-    /// The languages its tenants declare.
-    pub languages: Vec<String>,
-    /// Its steps' ids; empty for a form of one page.
-    pub steps: Vec<String>,
-}
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// What the form page does differently in a preview, from the context: its starting step,
 /// "Show errors", and what a submit would have sent. Cheap to copy: it only holds handles.
@@ -105,11 +82,12 @@ pub fn PreviewPage(
             leptos::task::spawn_local(async move {
                 let fetched = fetch_state(&config).await;
                 fetching.set_value(false);
-                let shown = loaded.with_untracked(|loaded: &Option<Option<PreviewState>>| {
-                    loaded
-                        .as_ref()
-                        .map(|state| state.as_ref().map(|s| s.version))
-                });
+                let shown =
+                    loaded.with_untracked(|loaded: &Option<Option<ConfigurationPreview>>| {
+                        loaded
+                            .as_ref()
+                            .map(|state| state.as_ref().map(|s| s.version))
+                    });
                 match (shown, fetched) {
                     // The configuration changed: start afresh, the tab's draft answers kept.
                     (Some(Some(before)), Some(state)) if before != state.version => {
@@ -326,8 +304,8 @@ fn WouldSend(
     }
 }
 
-async fn fetch_state(config: &PageConfig) -> Option<PreviewState> {
-    let response = gloo_net::http::Request::get(&config.signer_endpoint(STATE_PATH))
+async fn fetch_state(config: &PageConfig) -> Option<ConfigurationPreview> {
+    let response = gloo_net::http::Request::get(&config.signer_endpoint(PREVIEW_STATE_PATH))
         .header("Accept", "application/json")
         .send()
         .await

@@ -12,6 +12,32 @@ pub const FORMS_PATH: &str = "/api/forms";
 pub const CONTINUE_PATH: &str = "/api/continue";
 /// Path of the login check: `POST {SESSION_PATH}`.
 pub const SESSION_PATH: &str = "/api/session";
+/// Path of a preview's state (`stopover-signer preview` only): `GET {PREVIEW_STATE_PATH}`.
+pub const PREVIEW_STATE_PATH: &str = "/preview/state";
+
+/// `GET /preview/state` of `stopover-signer preview`: the configuration as last read, which
+/// the page's preview mode polls (docs/contract.md#preview).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigurationPreview {
+    /// Goes up each time the server reads the configuration again.
+    pub version: u64,
+    /// What `check-config` says is wrong with it (a secret out of reach aside); empty when
+    /// nothing is.
+    pub problems: Vec<String>,
+    pub forms: Vec<PreviewForm>,
+}
+
+/// One form of a [`ConfigurationPreview`], as the preview's index and toolbar link to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewForm {
+    pub id: String,
+    /// Its title in its first language.
+    pub title: String,
+    /// The languages its tenants declare; the form's own, when no tenant lists it.
+    pub languages: Vec<String>,
+    /// Its steps' ids, in order; empty for a form of one page.
+    pub steps: Vec<String>,
+}
 
 /// `POST /api/session` body: could this login still be completed? Asked by the page when it
 /// opens, so that a link that can never be accepted is said before the form, not after it.

@@ -19,8 +19,8 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use serde::Serialize;
 use serde_json::Value;
+use stopover_protocol::api::{ConfigurationPreview, PreviewForm, PREVIEW_STATE_PATH};
 use stopover_protocol::FormDefinition;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
@@ -34,8 +34,6 @@ use crate::page_policy::PAGE_CONFIG_FILE;
 pub const DEFAULT_PREVIEW_LISTEN: &str = "127.0.0.1:8790";
 /// How often the configuration file is looked at for a change.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
-/// Where the page asks for the preview's version, problems and forms.
-pub const STATE_PATH: &str = "/preview/state";
 
 /// The configuration as last read, shared by the routes and the watcher. Cheap to clone.
 #[derive(Clone)]
@@ -77,25 +75,6 @@ pub struct Snapshot {
     pub forms: BTreeMap<String, FormDefinition>,
     /// For each form, the languages declared by the tenants that list it.
     pub languages: BTreeMap<String, Vec<String>>,
-}
-
-/// `GET /preview/state`.
-#[derive(Debug, Serialize)]
-struct StateBody<'a> {
-    version: u64,
-    problems: &'a [String],
-    forms: Vec<FormEntry<'a>>,
-}
-
-/// One form in `GET /preview/state`: what the page's index and toolbar link to.
-#[derive(Debug, Serialize)]
-struct FormEntry<'a> {
-    id: &'a str,
-    title: &'a str,
-    /// The tenants' languages; the form's own, when no tenant lists it.
-    languages: Vec<String>,
-    /// The steps' ids, in order; empty for a form of one page.
-    steps: Vec<&'a str>,
 }
 
 impl PreviewState {
@@ -243,7 +222,7 @@ pub fn preview_app(state: PreviewState) -> Router {
         .allow_origin(AllowOrigin::list(state.allowed_origins.iter().cloned()))
         .allow_methods([Method::GET]);
     Router::new()
-        .route(STATE_PATH, get(preview_state))
+        .route(PREVIEW_STATE_PATH, get(preview_state))
         .route("/api/forms/{id}", get(form_definition))
         .route(&format!("/{PAGE_CONFIG_FILE}"), get(page_config))
         .fallback_service(page)
@@ -256,7 +235,7 @@ pub fn preview_app(state: PreviewState) -> Router {
 }
 
 /// True when the page in `dist` was built with preview mode (the page's `preview` feature):
-/// its wasm module then asks for [`STATE_PATH`], and the shipped page's never does.
+/// its wasm module then asks for [`PREVIEW_STATE_PATH`], and the shipped page's never does.
 pub fn page_has_preview_mode(dist: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir(dist) else {
         return false;
@@ -271,8 +250,8 @@ pub fn page_has_preview_mode(dist: &Path) -> bool {
         .filter_map(|path| std::fs::read(path).ok())
         .any(|module| {
             module
-                .windows(STATE_PATH.len())
-                .any(|window| window == STATE_PATH.as_bytes())
+                .windows(PREVIEW_STATE_PATH.len())
+                .any(|window| window == PREVIEW_STATE_PATH.as_bytes())
         })
 }
 
@@ -301,21 +280,22 @@ async fn preview_state(State(state): State<PreviewState>) -> Response {
                 Some(listed) if !listed.is_empty() => listed.clone(),
                 _ => form.title.languages().map(str::to_owned).collect(),
             };
-            FormEntry {
-                id: &form.id.0,
+            PreviewForm {
+                id: form.id.0.clone(),
                 title: form
                     .title
-                    .get(languages.first().map_or("en", String::as_str)),
+                    .get(languages.first().map_or("en", String::as_str))
+                    .to_owned(),
                 languages,
-                steps: form.steps.iter().map(|step| step.id.as_str()).collect(),
+                steps: form.steps.iter().map(|step| step.id.clone()).collect(),
             }
         })
         .collect();
     json_response(
         StatusCode::OK,
-        &StateBody {
+        &ConfigurationPreview {
             version: snapshot.version,
-            problems: &snapshot.problems,
+            problems: snapshot.problems.clone(),
             forms,
         },
     )
