@@ -216,13 +216,7 @@ impl FormState {
             .shown_steps_untracked()
             .into_iter()
             .find(|&index| index > step);
-        match next {
-            Some(next) => {
-                self.move_to_step(next);
-                true
-            }
-            None => false,
-        }
+        self.move_to(next)
     }
 
     /// Moves back to the step before the one shown, answers kept. True when it moved.
@@ -235,13 +229,12 @@ impl FormState {
             .into_iter()
             .rev()
             .find(|&index| index < step);
-        match previous {
-            Some(previous) => {
-                self.move_to_step(previous);
-                true
-            }
-            None => false,
-        }
+        self.move_to(previous)
+    }
+
+    /// Moves to `step` when there is one; true when it moved.
+    fn move_to(&self, step: Option<usize>) -> bool {
+        step.inspect(|&index| self.move_to_step(index)).is_some()
     }
 
     /// Shows step `index` (by index in the definition's `steps`), as the preview's links

@@ -188,11 +188,6 @@ impl Lang {
         Lang::from_tag(tag).filter(|&lang| lang != self)
     }
 
-    /// The best of [`Lang::preferences`], whether or not its texts can be loaded.
-    pub fn choose(locale: Option<&str>, browser: &[String]) -> Lang {
-        Lang::preferences(locale, browser)[0]
-    }
-
     /// The browser's preferred languages (`navigator.languages`).
     pub fn browser_languages() -> Vec<String> {
         let languages = leptos::prelude::window().navigator().languages();
@@ -217,10 +212,15 @@ mod tests {
         tags.iter().map(|t| (*t).to_owned()).collect()
     }
 
+    /// The language the page tries first.
+    fn first_choice(locale: Option<&str>, browser: &[String]) -> Lang {
+        Lang::preferences(locale, browser)[0]
+    }
+
     #[test]
     fn the_locale_claim_wins_over_the_browser() {
         assert_eq!(
-            Lang::choose(Some("de-AT"), &langs(&["fr-FR", "en"])),
+            first_choice(Some("de-AT"), &langs(&["fr-FR", "en"])),
             Lang::DE
         );
     }
@@ -228,16 +228,16 @@ mod tests {
     #[test]
     fn the_browser_languages_are_tried_in_order_when_the_claim_is_unknown() {
         assert_eq!(
-            Lang::choose(Some("sv"), &langs(&["ko", "fr-CH", "de"])),
+            first_choice(Some("sv"), &langs(&["ko", "fr-CH", "de"])),
             Lang::FR
         );
-        assert_eq!(Lang::choose(None, &langs(&["DE"])), Lang::DE);
+        assert_eq!(first_choice(None, &langs(&["DE"])), Lang::DE);
     }
 
     #[test]
     fn english_is_the_last_resort() {
-        assert_eq!(Lang::choose(Some("sv"), &langs(&["ko"])), Lang::EN);
-        assert_eq!(Lang::choose(None, &[]), Lang::EN);
+        assert_eq!(first_choice(Some("sv"), &langs(&["ko"])), Lang::EN);
+        assert_eq!(first_choice(None, &[]), Lang::EN);
     }
 
     #[test]

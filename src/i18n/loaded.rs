@@ -32,8 +32,8 @@ pub(super) fn shipped(lang: Lang, msg: Msg) -> Option<Text> {
     if lang == Lang::EN {
         return Some(super::messages::english_text(msg));
     }
+    #[cfg(not(target_arch = "wasm32"))]
     if compiled_in(lang) {
-        #[cfg(not(target_arch = "wasm32"))]
         return Some(super::texts::ALL[lang.0][msg as usize]);
     }
     LOADED.with(|loaded| loaded.borrow().get(&lang).map(|texts| texts[msg as usize]))
