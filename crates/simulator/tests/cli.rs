@@ -5,6 +5,7 @@
 //! Needs `node` on PATH, as the rest of the simulator's tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -59,30 +60,7 @@ fn the_action_flag_chooses_the_file_that_runs() {
         "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('x', 1); };",
     )
     .unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _simulator = Running(
-        Command::new(BINARY)
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .arg("--action")
-            .arg(&action)
-            .env("STOPOVER_DEMO_SECRET", SECRET)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let reply = loop {
-        if let Some(reply) = get(port, "/authorize?user=bruno") {
-            break reply;
-        }
-        assert!(Instant::now() < deadline, "the simulator did not listen");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let reply = bruno_authorized_by(&[OsStr::new("--action"), action.as_os_str()]);
     // The example Action would send Bruno (no phone, no company) to Stopover; this one lets
     // him in.
     assert!(reply.starts_with("HTTP/1.1 302"), "{reply}");
@@ -115,6 +93,18 @@ fn the_action_plan_flag_gives_the_action_its_plan() {
     .unwrap();
     let plan = directory.path().join("plan.json");
     std::fs::write(&plan, "{\"forms\": [{\"id\": \"from-the-file\"}]}\n").unwrap();
+    let reply = bruno_authorized_by(&[
+        OsStr::new("--action"),
+        action.as_os_str(),
+        OsStr::new("--action-plan"),
+        plan.as_os_str(),
+    ]);
+    assert!(reply.contains("plan from-the-file"), "{reply}");
+}
+
+/// Starts the simulator on a free port with `args`, and returns its answer to Bruno's
+/// `/authorize` once it listens (it is stopped when this returns).
+fn bruno_authorized_by(args: &[&OsStr]) -> String {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -123,10 +113,7 @@ fn the_action_plan_flag_gives_the_action_its_plan() {
     let _simulator = Running(
         Command::new(BINARY)
             .args(["--listen", &format!("127.0.0.1:{port}")])
-            .arg("--action")
-            .arg(&action)
-            .arg("--action-plan")
-            .arg(&plan)
+            .args(args)
             .env("STOPOVER_DEMO_SECRET", SECRET)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -134,12 +121,11 @@ fn the_action_plan_flag_gives_the_action_its_plan() {
             .unwrap(),
     );
     let deadline = Instant::now() + Duration::from_secs(20);
-    let reply = loop {
+    loop {
         if let Some(reply) = get(port, "/authorize?user=bruno") {
-            break reply;
+            return reply;
         }
         assert!(Instant::now() < deadline, "the simulator did not listen");
         std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(reply.contains("plan from-the-file"), "{reply}");
+    }
 }
