@@ -208,18 +208,16 @@ exports.onExecutePostLogin = async (event, api) => {
     }
     return;
   }
-  const metadata = event.user.user_metadata || {};
-  // Keys the forms' fields name as `prefill` (config/demo.toml, config/stopover.example.toml).
+  // Prefill keys the forms' fields name for what is not an answer they keep
+  // (config/demo.toml, config/stopover.example.toml).
   const prefill = {
     email: event.user.email,
     given_name: event.user.given_name,
-    phone: metadata.phone,
-    company: metadata.company,
-    country: metadata.country,
     account_ref: event.user.app_metadata && event.user.app_metadata.account_ref,
   };
   // What the profile already holds for the form's questions, under their prefill keys (the
-  // plan's): a form that asks a few questions a login does not ask these again.
+  // plan's): the page starts from it, and a form that asks a few questions a login does not
+  // ask these again.
   for (const field of form.fields) {
     const kept = field.prefill === undefined ? undefined : valueAt(event.user[field.metadata], field.key);
     if (kept !== undefined && kept !== null) {

@@ -30,9 +30,9 @@ const PLAN = {
       id: 'profile',
       version: '1',
       fields: [
-        profileField('company', true),
+        { ...profileField('company', true), prefill: 'company' },
         profileField('phone', true),
-        profileField('country', false),
+        { ...profileField('country', false), prefill: 'country' },
       ],
     },
   ],
@@ -98,12 +98,11 @@ test('a person who has not accepted the current terms is sent to Stopover with a
   assert.equal(claims.exp - claims.iat, 600);
   assert.equal(claims.locale, 'fr');
   assert.equal(claims.continue_host, TENANT);
-  assert.deepEqual(claims.prefill, {
-    email: 'ada@example.com',
-    given_name: 'Ada',
-    phone: '+441234567890',
-    company: 'Analytical Engines',
-  });
+  assert.deepEqual(
+    claims.prefill,
+    { email: 'ada@example.com', given_name: 'Ada' },
+    'the terms form names no profile field: the profile stays out of its token'
+  );
 });
 
 test('the session token names the acceptances the terms form renews, for the page to show', async () => {
@@ -125,11 +124,14 @@ test('the session token names the acceptances the terms form renews, for the pag
 });
 
 test('a person missing a profile field gets the profile form', async () => {
-  const login = makeLogin({ user: user({ user_metadata: { phone: '+441234567890' } }), secrets: SECRETS, tenantHost: TENANT });
+  const person = user({ user_metadata: { phone: '+441234567890', country: 'GB' } });
+  const login = makeLogin({ user: person, secrets: SECRETS, tenantHost: TENANT });
   await action.onExecutePostLogin(login.event, login.api);
   const claims = decodeClaims(new URL(login.record.redirect).searchParams.get('session_token'));
   assert.equal(claims.form, 'profile');
+  assert.equal(claims.prefill.country, 'GB', 'what the profile holds, under the plan\'s key');
   assert.equal(claims.prefill.company, undefined);
+  assert.equal('phone' in claims.prefill, false, 'phone names no prefill key');
 });
 
 test('a person with nothing missing is not redirected', async () => {
