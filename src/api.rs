@@ -116,14 +116,24 @@ pub async fn fetch_form(
     // Asked while the module downloaded, by index.html's start-up script (src/preload.rs).
     if let Some(preloaded) = crate::preload::take_form_response(&url).await {
         let response = preloaded.map_err(|()| ApiError::Network)?;
-        return read(Response::from(response)).await;
+        return read_form(Response::from(response)).await;
     }
     let response = Request::get(&url)
         .header("Accept", "application/json")
         .send()
         .await
         .map_err(|_| ApiError::Network)?;
-    read(response).await
+    read_form(response).await
+}
+
+/// A form definition, read by [`FormDefinition::from_json`] rather than serde's derive (a
+/// sixth of the code); what is wrong with one is said in the console.
+async fn read_form(response: Response) -> Result<FormDefinition, ApiError> {
+    let status = response.status();
+    FormDefinition::from_json(read(response).await?).map_err(|problem| {
+        leptos::logging::warn!("the signer's form definition cannot be read: {problem}");
+        ApiError::Unexpected(status)
+    })
 }
 
 /// `POST /api/continue`.

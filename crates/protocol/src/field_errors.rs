@@ -40,6 +40,23 @@ pub enum FieldErrorCode {
 }
 
 impl FieldErrorCode {
+    /// Every code, in declaration order.
+    pub const ALL: [Self; 13] = [
+        Self::Required,
+        Self::TooLong,
+        Self::TooShort,
+        Self::InvalidFormat,
+        Self::InvalidType,
+        Self::InvalidCharacters,
+        Self::NotAnOption,
+        Self::OutOfRange,
+        Self::TooFewSelected,
+        Self::TooManySelected,
+        Self::MustAccept,
+        Self::UnknownField,
+        Self::ReadOnly,
+    ];
+
     /// The code as it appears on the wire (`"too_long"`), for messages and logs.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -56,6 +73,43 @@ impl FieldErrorCode {
             Self::MustAccept => "must_accept",
             Self::UnknownField => "unknown_field",
             Self::ReadOnly => "read_only",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The position of `code` in the declaration; a new code fails to compile here until it
+    /// is placed, and then fails the test until `ALL` has it.
+    fn position(code: FieldErrorCode) -> usize {
+        use FieldErrorCode::*;
+        match code {
+            Required => 0,
+            TooLong => 1,
+            TooShort => 2,
+            InvalidFormat => 3,
+            InvalidType => 4,
+            InvalidCharacters => 5,
+            NotAnOption => 6,
+            OutOfRange => 7,
+            TooFewSelected => 8,
+            TooManySelected => 9,
+            MustAccept => 10,
+            UnknownField => 11,
+            ReadOnly => 12,
+        }
+    }
+
+    #[test]
+    fn all_holds_every_code_once_and_as_str_is_the_wire_name() {
+        for (index, code) in FieldErrorCode::ALL.into_iter().enumerate() {
+            assert_eq!(position(code), index);
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::json!(code.as_str())
+            );
         }
     }
 }

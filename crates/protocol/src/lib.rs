@@ -3,7 +3,8 @@
 //! The page (wasm32) and the signer (native) both depend on this crate, so a rule written here
 //! cannot differ between them. What it holds, and where (one file per idea):
 //!
-//! - form definitions ([`form`]) and the checks a definition must pass
+//! - form definitions ([`form`]), read from their JSON without serde's derive on the page
+//!   ([`FormDefinition::from_json`], `form_json.rs`), and the checks a definition must pass
 //!   ([`FormDefinition::check`], `definition_check.rs`);
 //! - the one answer validation function ([`validate_answers`], `validate_answers.rs`), the
 //!   rules of each field kind for one answer (`clean_answer.rs`), `show_if`
@@ -34,6 +35,7 @@ mod characters;
 mod clean_answer;
 mod definition_check;
 mod field_errors;
+mod form_json;
 mod formats;
 mod prefill;
 mod progressive;

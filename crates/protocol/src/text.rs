@@ -20,7 +20,6 @@ impl LocalizedText {
     pub fn new(language: &str, text: &str) -> Self {
         Self(BTreeMap::from([(language.to_owned(), text.to_owned())]))
     }
-
     /// The text for `language`: the exact tag, then its primary subtag (`pt` for `pt-BR`),
     /// then any tag with the same primary subtag, then English, then the first text there is.
     /// Tags compare case-insensitively. Empty only when the text has no languages at all.
@@ -88,8 +87,15 @@ impl From<TextRepr> for LocalizedText {
     fn from(repr: TextRepr) -> Self {
         match repr {
             TextRepr::Plain(text) => Self::new(DEFAULT_LANGUAGE, &text),
-            TextRepr::Languages(map) => Self(map),
+            TextRepr::Languages(map) => Self::from(map),
         }
+    }
+}
+
+/// A text in the languages of the map (language tag -> text).
+impl From<BTreeMap<String, String>> for LocalizedText {
+    fn from(texts: BTreeMap<String, String>) -> Self {
+        Self(texts)
     }
 }
 
