@@ -1,9 +1,10 @@
 //! Reading a form definition from its JSON (`GET /api/forms/{id}`) by hand, for the page.
 //!
 //! serde's derive reads the same JSON (and the signer's TOML) and stays the definition's
-//! reader everywhere else; on the page its code for these types was 73 kB of the wasm module
+//! reader everywhere else. On the page its code for these types was 73 kB of the wasm module
 //! before compression (the field's flattened kind and the internally tagged enum go through
-//! serde's buffering `Content`), against about a sixth of that here. The rules are the
+//! serde's buffering `Content`); this reader is 31 kB, so the module is 42 kB (10 kB brotli)
+//! smaller (BENCHMARKS.md, "Page bytes"). The rules are the
 //! derive's: the same keys, required and optional alike, a `null` optional taken as absent,
 //! and any other key refused. `tests/form_json.rs` holds the two readers equal on every form
 //! the project ships and on the refusals.
