@@ -442,23 +442,24 @@ fn own_message(field: &Field, code: FieldErrorCode, lang: Lang) -> Option<String
 
 /// Each answerable field's starting value: the token's prefill, else the field's default.
 pub fn initial_answers(form: &FormDefinition, prefill: &Map<String, Value>) -> Map<String, Value> {
-    form.fields
-        .iter()
-        .filter(|field| field.kind.takes_answer())
-        .filter_map(|field| Some((field.id.clone(), initial_value(field, prefill)?)))
-        .collect()
+    let mut answers = Map::new();
+    answers.extend(
+        form.fields
+            .iter()
+            .filter(|field| field.kind.takes_answer())
+            .filter_map(|field| Some((field.id.clone(), initial_value(field, prefill)?))),
+    );
+    answers
 }
 
 /// The answers of fields that take one; hidden and static fields get theirs from the signer.
 pub fn wire_answers(form: &FormDefinition, answers: &Map<String, Value>) -> Map<String, Value> {
-    answers
-        .iter()
-        .filter(|(id, _)| {
-            form.field(id)
-                .is_some_and(|field| field.kind.takes_answer())
-        })
-        .map(|(id, value)| (id.clone(), value.clone()))
-        .collect()
+    let mut wire = answers.clone();
+    wire.retain(|id, _| {
+        form.field(id)
+            .is_some_and(|field| field.kind.takes_answer())
+    });
+    wire
 }
 
 #[cfg(test)]

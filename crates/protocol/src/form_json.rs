@@ -136,11 +136,15 @@ fn number(value: Value) -> Result<f64, String> {
 fn text(value: Value) -> Result<LocalizedText, String> {
     match value {
         Value::String(text) => Ok(LocalizedText::new(DEFAULT_LANGUAGE, &text)),
-        Value::Object(texts) => texts
-            .into_iter()
-            .map(|(language, text)| Ok((language, string(text)?)))
-            .collect::<Result<BTreeMap<_, _>, String>>()
-            .map(LocalizedText::from),
+        Value::Object(texts) => {
+            // Inserted one by one: collecting into a map sorts first, and a sort's code is
+            // 4 kB of wasm for each type sorted.
+            let mut languages = BTreeMap::new();
+            for (language, text) in texts {
+                languages.insert(language, string(text)?);
+            }
+            Ok(LocalizedText::from(languages))
+        }
         _ => Err("must be a text or an object of texts by language".to_owned()),
     }
 }
@@ -218,16 +222,15 @@ fn messages(value: Value) -> Result<BTreeMap<FieldErrorCode, LocalizedText>, Str
     let Value::Object(messages) = value else {
         return Err("must be an object of texts by error code".to_owned());
     };
-    messages
-        .into_iter()
-        .map(|(code, message)| {
-            let code = FieldErrorCode::ALL
-                .into_iter()
-                .find(|known| known.as_str() == code)
-                .ok_or_else(|| format!("`{code}` is not an error code"))?;
-            Ok((code, text(message)?))
-        })
-        .collect()
+    let mut read = BTreeMap::new();
+    for (code, message) in messages {
+        let code = FieldErrorCode::ALL
+            .into_iter()
+            .find(|known| known.as_str() == code)
+            .ok_or_else(|| format!("`{code}` is not an error code"))?;
+        read.insert(code, text(message)?);
+    }
+    Ok(read)
 }
 
 /// The field's `kind` and that kind's settings, taken from `keys`.

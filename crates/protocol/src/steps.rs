@@ -52,9 +52,7 @@ pub fn shown_steps(form: &FormDefinition, answers: &Map<String, Value>) -> Vec<u
 /// page checks before it moves on from that step; the last step submits and the signer
 /// checks everything.
 pub fn step_errors(form: &FormDefinition, index: usize, errors: &FieldErrors) -> FieldErrors {
-    errors
-        .iter()
-        .filter(|(field_id, _)| form.step_of(field_id) == Some(index))
-        .map(|(field_id, codes)| (field_id.clone(), codes.clone()))
-        .collect()
+    let mut of_step = errors.clone();
+    of_step.retain(|field_id, _| form.step_of(field_id) == Some(index));
+    of_step
 }
