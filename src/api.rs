@@ -219,19 +219,25 @@ pub fn parse_retry_after(value: &str) -> Option<u64> {
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     if response.ok() {
-        return response
-            .json::<T>()
+        return json(&response)
             .await
-            .map_err(|_| ApiError::Unexpected(status));
+            .ok_or(ApiError::Unexpected(status));
     }
     Err(refusal(response).await)
+}
+
+/// The response's body read as JSON. Read from bytes, as jwt-compact reads a token's claims,
+/// so the page holds one instance of serde_json's parser, not one per input type.
+async fn json<T: DeserializeOwned>(response: &Response) -> Option<T> {
+    let text = response.text().await.ok()?;
+    serde_json::from_slice(text.as_bytes()).ok()
 }
 
 /// What a non-success answer says, from its status, JSON body and `Retry-After`.
 async fn refusal(response: Response) -> ApiError {
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
-    let body = response.json::<ApiErrorBody>().await.ok();
+    let body = json::<ApiErrorBody>(&response).await;
     error_for_status(status, body, retry_after.as_deref())
 }
 

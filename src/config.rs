@@ -80,7 +80,7 @@ impl PageConfig {
             leptos::logging::warn!("{CONFIG_PATH} could not be loaded; using defaults");
             return PageConfig::default();
         };
-        serde_json::from_str(&text).unwrap_or_else(|_| {
+        serde_json::from_slice(text.as_bytes()).unwrap_or_else(|_| {
             leptos::logging::warn!("{CONFIG_PATH} is not valid; using defaults");
             PageConfig::default()
         })

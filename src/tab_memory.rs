@@ -75,7 +75,7 @@ pub fn save_draft(state: &LoginState, answers: &Map<String, Value>) {
 pub fn draft(state: &LoginState) -> Map<String, Value> {
     let saved = storage()
         .and_then(|storage| item(&storage, DRAFT))
-        .and_then(|text| serde_json::from_str::<Value>(&text).ok());
+        .and_then(|text| serde_json::from_slice::<Value>(text.as_bytes()).ok());
     match saved {
         Some(Value::Object(mut draft))
             if draft.get("state").and_then(Value::as_str) == Some(state.as_str()) =>

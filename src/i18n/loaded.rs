@@ -57,7 +57,7 @@ pub fn is_loaded(lang: Lang) -> bool {
 /// built-in files do. `Err` lists the problems, and the language is left as it was.
 pub fn register_language(lang: Lang, source: &str) -> Result<(), Vec<String>> {
     let place = format!("{TEXTS_DIR}/{}.json", lang.tag());
-    let json: Value = serde_json::from_str(source)
+    let json: Value = serde_json::from_slice(source.as_bytes())
         .map_err(|error| vec![format!("{place} is not JSON: {error}")])?;
     let Some(entries) = json.get("texts").and_then(Value::as_object) else {
         return Err(vec![format!("{place} has no `texts` object")]);
