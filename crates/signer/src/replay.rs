@@ -105,9 +105,10 @@ impl fmt::Debug for ReplayKey {
 /// The default store: this process's memory, for a single instance. Bounded: when full of
 /// unexpired entries it refuses rather than forgets one.
 ///
-/// An entry takes about 41 bytes of hash table (the 32-byte key, the expiry, a control byte),
-/// and the table doubles as it grows, so between 41 and about 94 bytes per remembered token:
-/// 100,000 tokens take 4 to 9 MB, the default capacity of 1,000,000 at most about 90 MB.
+/// An entry takes 41 bytes of hash table (the 32-byte key, the expiry, a control byte), and
+/// the table doubles as it grows (at most 7/8 full), so between 41 and about 94 bytes per
+/// remembered token: 100,000 tokens take 5.4 MB (a table of 2^17 slots), a full store of the
+/// default capacity 21.5 MB (2^19 slots).
 #[derive(Debug)]
 pub struct MemoryStore {
     capacity: usize,
@@ -123,12 +124,16 @@ struct Remembered {
     swept_at: Option<i64>,
 }
 
-/// What a realistic single-instance tenant needs, with room: a token is remembered until its
-/// `exp`, so the store holds about (logins per second) x (token lifetime) entries: 1,000,000
-/// is 1,100 logins a second for Auth0's default 900 s tokens, or 270 a second for tokens that
-/// live the longest a session token may (an hour), sustained. Beyond that, or with more than
-/// one instance, use Redis (docs/operators.md, "Sizing the replay store").
-pub const DEFAULT_MEMORY_CAPACITY: usize = 1_000_000;
+/// What a realistic single-instance tenant needs, with room. A token is remembered until its
+/// `exp`, so the store holds about (logins per second) x (token lifetime) entries. Auth0
+/// holds an Enterprise tenant in its public cloud to 100 Authentication API requests a
+/// second, sustained, and a login takes several of them: even if every one were a login sent
+/// to Stopover with tokens that live the longest a session token may (an hour), that is
+/// 360,000 entries. 450,000 leaves a quarter more and still fits a table of 2^19 slots
+/// (21.5 MB full; a capacity above 458,752 would double the table to 43 MB). Tenants beyond that (Auth0's private
+/// cloud tiers), and every deployment of more than one instance, use Redis
+/// (docs/operators.md, "Sizing the replay store").
+pub const DEFAULT_MEMORY_CAPACITY: usize = 450_000;
 
 /// The table hash of a [`ReplayKey`]: the eight bytes its `Hash` writes, as they are (SipHash,
 /// the standard map's default, spent a few hundred instructions a request re-hashing a
@@ -352,6 +357,18 @@ mod tests {
             store.consume_now(key(3), 400, 200),
             Err(StoreError::Full)
         ));
+    }
+
+    #[test]
+    fn the_default_capacity_covers_a_public_cloud_tenant_for_an_hour() {
+        // 100 logins a second (Auth0's sustained public-cloud limit, every request a login)
+        // remembered for the longest session lifetime.
+        let hour = usize::try_from(crate::config::MAX_SESSION_LIFETIME_SECS).unwrap();
+        assert!(DEFAULT_MEMORY_CAPACITY >= 100 * hour);
+        // And a full default store is the one table of 2^19 slots the docs price (21.5 MB).
+        let mut full = Remembered::default();
+        full.until.reserve(DEFAULT_MEMORY_CAPACITY);
+        assert!(full.until.capacity() < 1 << 19);
     }
 
     #[test]
