@@ -170,7 +170,7 @@ pub fn continue_token_bytes(config: &Config, now: i64) -> Result<usize, BenchErr
         now,
     })
     .map_err(|error| BenchError::new(format!("cannot mint a continue token: {error}")))?;
-    Ok(token.len())
+    Ok(token.as_str().len())
 }
 
 fn timestamp(seconds: i64) -> Result<DateTime<Utc>, BenchError> {

@@ -2,6 +2,8 @@
 //! typed) or why it is refused. [`validate_answers`](fn@crate::validate_answers) applies them to every field, and
 //! `show_if` (`crate::visibility`) and the definition checks (`crate::check`) to one answer.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -188,10 +190,11 @@ fn text_input(raw: Option<&Value>, multiline: bool) -> Result<Option<String>, Ve
         Some(Value::String(text)) => text,
         Some(_) => return Err(vec![FieldErrorCode::InvalidType]),
     };
-    let text = if multiline {
-        text.replace("\r\n", "\n")
+    // Copied once, at the end: only a `\r\n` to rewrite needs a copy before.
+    let text: Cow<'_, str> = if multiline && text.contains("\r\n") {
+        Cow::Owned(text.replace("\r\n", "\n"))
     } else {
-        text.clone()
+        Cow::Borrowed(text)
     };
     let text = text.trim();
     // Blank, or only characters that draw nothing: no answer, so `required` still applies.

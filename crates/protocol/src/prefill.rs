@@ -1,6 +1,8 @@
 //! What a field starts with when the page shows it: its default, or the session token's
 //! `prefill` claim (docs/contract.md#session-claims), and the value of a `hidden` field.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::form::{Field, FieldKind};
@@ -31,13 +33,25 @@ pub fn initial_value(field: &Field, prefill: &Map<String, Value>) -> Option<Valu
 /// field's `prefill` key (a string as is, a number or boolean as text). `None` for other
 /// kinds and when neither gives a value.
 pub fn hidden_value(field: &Field, prefill: &Map<String, Value>) -> Option<String> {
+    hidden_text(field, prefill).map(Cow::into_owned)
+}
+
+/// [`hidden_value`], borrowed where it can be (`validate_answers` compares it with what was
+/// submitted, on every request).
+pub(crate) fn hidden_text<'a>(
+    field: &'a Field,
+    prefill: &'a Map<String, Value>,
+) -> Option<Cow<'a, str>> {
     let FieldKind::Hidden { value } = &field.kind else {
         return None;
     };
-    value.clone().or_else(|| {
-        let prefilled = prefill.get(field.prefill.as_deref()?)?;
-        scalar_text(prefilled)
-    })
+    if let Some(value) = value {
+        return Some(Cow::Borrowed(value));
+    }
+    match prefill.get(field.prefill.as_deref()?)? {
+        Value::String(text) => Some(Cow::Borrowed(text)),
+        other => scalar_text(other).map(Cow::Owned),
+    }
 }
 
 /// A prefilled value in the JSON shape the field's control takes, when it has one.

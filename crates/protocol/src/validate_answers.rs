@@ -5,16 +5,14 @@
 //! the other. Each answer is cleaned by the rules of its field's kind (`clean_answer.rs`
 //! holds them); which fields count is decided by `show_if` ([`crate::is_visible`]).
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde_json::{Map, Value};
 
 use crate::answer_values::{AnswerValue, CleanAnswers};
 use crate::clean_answer::{clean_answer, Outcome};
 use crate::field_errors::{FieldErrorCode, FieldErrors};
 use crate::form::{Field, FieldKind, FormDefinition};
-use crate::prefill::hidden_value;
-use crate::visibility::visible_with;
+use crate::prefill::hidden_text;
+use crate::visibility::{condition_holds, visible_with};
 
 /// Validates `submitted` (the `answers` object of a continue request) against `form`.
 ///
@@ -54,21 +52,16 @@ pub fn validate_answers(
     now: i64,
 ) -> Result<CleanAnswers, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let hidden_values: BTreeMap<&str, Option<String>> = form
-        .fields
-        .iter()
-        .rev() // the first of duplicate ids wins, as in `FormDefinition::field`
-        .filter(|field| matches!(field.kind, FieldKind::Hidden { .. }))
-        .map(|field| (field.id.as_str(), hidden_value(field, prefill)))
-        .collect();
 
     for (key, value) in submitted {
-        let code = match form.field(key).map(|field| &field.kind) {
+        let field = form.field(key);
+        let code = match field.map(|field| &field.kind) {
             None => Some(FieldErrorCode::UnknownField),
             Some(FieldKind::Static { .. }) => Some(FieldErrorCode::ReadOnly),
             Some(FieldKind::Hidden { .. }) => {
-                let own = hidden_values.get(key.as_str()).and_then(Option::as_deref);
-                (value.as_str() != own || own.is_none()).then_some(FieldErrorCode::ReadOnly)
+                let own = field.and_then(|field| hidden_text(field, prefill));
+                (own.is_none() || value.as_str() != own.as_deref())
+                    .then_some(FieldErrorCode::ReadOnly)
             }
             Some(_) => None,
         };
@@ -78,40 +71,51 @@ pub fn validate_answers(
     }
 
     // Every answer is cleaned first, independent of visibility, so `show_if` can look at
-    // the clean value of its controlling field.
-    let outcomes: BTreeMap<&str, Outcome> = form
+    // the clean value of its controlling field. One slot per field, in the definition's
+    // order; a repeated id (only in a definition that was never checked) is the first
+    // field's, as in `FormDefinition::field`, so later ones get no slot.
+    let mut outcomes: Vec<Option<Outcome>> = form
         .fields
         .iter()
-        .rev() // the first of duplicate ids wins, as in `FormDefinition::field`
-        .filter(|field| field.kind.takes_answer())
         .map(|field| {
-            (
-                field.id.as_str(),
-                clean_answer(field, submitted.get(&field.id), now),
-            )
+            (field.kind.takes_answer() && is_first_of_its_id(form, field))
+                .then(|| clean_answer(field, submitted.get(&field.id), now))
         })
         .collect();
-    let value_of = |field: &Field| match outcomes.get(field.id.as_str()) {
-        Some(Ok(value)) => value.clone(),
-        _ => None,
-    };
+    let slot_of = |field: &Field| form.fields.iter().position(|own| std::ptr::eq(own, field));
+    // Decided before any clean value is moved out into the answers.
+    let visible: Vec<bool> = form
+        .fields
+        .iter()
+        .map(|field| {
+            is_first_of_its_id(form, field)
+                && visible_with(
+                    form,
+                    field,
+                    &|controller, condition| match slot_of(controller)
+                        .and_then(|slot| outcomes[slot].as_ref())
+                    {
+                        Some(Ok(Some(value))) => condition_holds(condition, value),
+                        _ => false,
+                    },
+                )
+        })
+        .collect();
 
     let mut clean = CleanAnswers::default();
-    let mut seen = BTreeSet::new();
-    for field in &form.fields {
-        // A repeated id (only in a definition that was never checked) is the first field's.
-        if !seen.insert(field.id.as_str()) || !visible_with(form, field, &value_of) {
+    for ((field, outcome), visible) in form.fields.iter().zip(&mut outcomes).zip(visible) {
+        if !visible {
             continue;
         }
         if let FieldKind::Hidden { .. } = field.kind {
-            if let Some(Some(value)) = hidden_values.get(field.id.as_str()) {
+            if let Some(value) = hidden_text(field, prefill) {
                 clean
                     .0
-                    .insert(field.id.clone(), AnswerValue::Text(value.clone()));
+                    .insert(field.id.clone(), AnswerValue::Text(value.into_owned()));
             }
             continue;
         }
-        let Some(outcome) = outcomes.get(field.id.as_str()) else {
+        let Some(outcome) = outcome.take() else {
             continue; // static text
         };
         match outcome {
@@ -130,7 +134,7 @@ pub fn validate_answers(
             }
             Ok(None) => {}
             Ok(Some(value)) => {
-                clean.0.insert(field.id.clone(), value.clone());
+                clean.0.insert(field.id.clone(), value);
             }
         }
     }
@@ -144,4 +148,10 @@ pub fn validate_answers(
         }
         Err(errors)
     }
+}
+
+/// Whether `field` is the one [`FormDefinition::field`] finds for its id (the first).
+fn is_first_of_its_id(form: &FormDefinition, field: &Field) -> bool {
+    form.field(&field.id)
+        .is_some_and(|first| std::ptr::eq(first, field))
 }

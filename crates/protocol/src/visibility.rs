@@ -25,19 +25,23 @@ pub fn is_visible(form: &FormDefinition, field_id: &str, answers: &Map<String, V
     let Some(field) = form.field(field_id) else {
         return false;
     };
-    visible_with(form, field, &|controller: &Field| {
-        clean_answer(controller, answers.get(&controller.id), 0)
-            .ok()
-            .flatten()
+    visible_with(form, field, &|controller, condition| match clean_answer(
+        controller,
+        answers.get(&controller.id),
+        0,
+    ) {
+        Ok(Some(value)) => condition_holds(condition, &value),
+        _ => false,
     })
 }
 
-/// The rule behind [`is_visible`], with the clean answer of a controlling field supplied by
-/// the caller (so `validate_answers` cleans each answer once).
+/// The rule behind [`is_visible`], with whether the clean answer of a controlling field
+/// satisfies a condition ([`condition_holds`] on it) supplied by the caller, so
+/// `validate_answers` cleans each answer once and copies none.
 pub(crate) fn visible_with(
     form: &FormDefinition,
     field: &Field,
-    clean_value_of: &dyn Fn(&Field) -> Option<AnswerValue>,
+    controller_holds: &dyn Fn(&Field, &ShowIf) -> bool,
 ) -> bool {
     let mut current = field;
     // Each field has at most one condition, so visibility is a chain: follow it, bounded.
@@ -51,10 +55,10 @@ pub(crate) fn visible_with(
         if !controller.kind.takes_answer() {
             return false;
         }
-        match clean_value_of(controller) {
-            Some(value) if condition_holds(condition, &value) => current = controller,
-            _ => return false,
+        if !controller_holds(controller, condition) {
+            return false;
         }
+        current = controller;
     }
     false
 }

@@ -13,6 +13,7 @@ mod redis_store;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::pin::Pin;
 use std::sync::Mutex;
 
@@ -66,8 +67,19 @@ pub trait ReplayStore: Send + Sync + fmt::Debug {
 
 /// SHA-256 of the tenant, subject and token, each length-prefixed so no two different tuples
 /// share an encoding. The login's `state` is deliberately not part of it.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ReplayKey([u8; 32]);
+
+/// A key is already a SHA-256 digest, so its first eight bytes are as good a table hash as
+/// any hash of them ([`KeyHasher`]). Nobody can choose them to collide: a key is made only
+/// for a session token whose signature verified, and only the tenant's secret signs one.
+impl Hash for ReplayKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&self.0[..8]);
+        state.write_u64(u64::from_le_bytes(first));
+    }
+}
 
 impl ReplayKey {
     pub fn new(tenant: &str, subject: &str, token: &str) -> Self {
@@ -93,9 +105,10 @@ impl fmt::Debug for ReplayKey {
 /// The default store: this process's memory, for a single instance. Bounded: when full of
 /// unexpired entries it refuses rather than forgets one.
 ///
-/// An entry takes about 41 bytes of hash table (the 32-byte key, the expiry, a control byte),
-/// and the table doubles as it grows, so between 41 and about 94 bytes per remembered token:
-/// 100,000 tokens take 4 to 9 MB, the default capacity of 1,000,000 at most about 90 MB.
+/// An entry takes 41 bytes of hash table (the 32-byte key, the expiry, a control byte), and
+/// the table doubles as it grows (at most 7/8 full), so between 41 and about 94 bytes per
+/// remembered token: 100,000 tokens take 5.4 MB (a table of 2^17 slots), a full store of the
+/// default capacity 21.5 MB (2^19 slots).
 #[derive(Debug)]
 pub struct MemoryStore {
     capacity: usize,
@@ -105,18 +118,46 @@ pub struct MemoryStore {
 /// The used tokens, and when expired ones were last swept out.
 #[derive(Debug, Default)]
 struct Remembered {
-    until: HashMap<ReplayKey, i64>,
+    until: HashMap<ReplayKey, i64, BuildHasherDefault<KeyHasher>>,
     /// The second of the last sweep: a full store sweeps at most once a second, not on every
     /// request (a sweep reads every entry).
     swept_at: Option<i64>,
 }
 
-/// What a realistic single-instance tenant needs, with room: a token is remembered until its
-/// `exp`, so the store holds about (logins per second) x (token lifetime) entries: 1,000,000
-/// is 1,100 logins a second for Auth0's default 900 s tokens, or 270 a second for tokens that
-/// live the longest a session token may (an hour), sustained. Beyond that, or with more than
-/// one instance, use Redis (docs/operators.md, "Sizing the replay store").
-pub const DEFAULT_MEMORY_CAPACITY: usize = 1_000_000;
+/// What a realistic single-instance tenant needs, with room. A token is remembered until its
+/// `exp`, so the store holds about (logins per second) x (token lifetime) entries. Auth0
+/// holds an Enterprise tenant in its public cloud to 100 Authentication API requests a
+/// second, sustained, and a login takes several of them: even if every one were a login sent
+/// to Stopover with tokens that live the longest a session token may (an hour), that is
+/// 360,000 entries. 450,000 leaves a quarter more and still fits a table of 2^19 slots
+/// (21.5 MB full; a capacity above 458,752 would double the table to 43 MB). Tenants beyond that (Auth0's private
+/// cloud tiers), and every deployment of more than one instance, use Redis
+/// (docs/operators.md, "Sizing the replay store").
+pub const DEFAULT_MEMORY_CAPACITY: usize = 450_000;
+
+/// The table hash of a [`ReplayKey`]: the eight bytes its `Hash` writes, as they are (SipHash,
+/// the standard map's default, spent a few hundred instructions a request re-hashing a
+/// digest).
+#[derive(Debug, Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `ReplayKey::hash` feeds this hasher, through `write_u64`; should anything
+        // else ever, every byte still counts.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 impl MemoryStore {
     pub fn new(capacity: usize) -> Self {
@@ -138,15 +179,19 @@ impl MemoryStore {
             .used
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if used.until.get(&key).is_some_and(|&until| until > now) {
-            return Ok(Consumption::AlreadyUsed);
+        // An expired entry under this key is replaced, so it never needs room of its own.
+        if let Some(until) = used.until.get_mut(&key) {
+            if *until > now {
+                return Ok(Consumption::AlreadyUsed);
+            }
+            *until = expires_at;
+            return Ok(Consumption::First);
         }
         if used.until.len() >= self.capacity && used.swept_at != Some(now) {
             used.until.retain(|_, until| *until > now);
             used.swept_at = Some(now);
         }
-        // An expired entry under this key is replaced, so it never needs room of its own.
-        if used.until.len() >= self.capacity && !used.until.contains_key(&key) {
+        if used.until.len() >= self.capacity {
             return Err(StoreError::Full);
         }
         used.until.insert(key, expires_at);
@@ -291,6 +336,39 @@ mod tests {
             store.consume_now(key(1), 200, 102).ok(),
             Some(Consumption::AlreadyUsed)
         );
+    }
+
+    #[test]
+    fn an_expired_key_in_a_full_store_is_used_again_without_a_sweep() {
+        let store = MemoryStore::new(2);
+        assert!(store.consume_now(key(1), 150, 100).is_ok());
+        assert!(store.consume_now(key(2), 300, 100).is_ok());
+        // Its own expired entry is replaced; the store stays full of the same two keys.
+        assert_eq!(
+            store.consume_now(key(1), 400, 150).ok(),
+            Some(Consumption::First)
+        );
+        assert_eq!(
+            store.consume_now(key(1), 400, 200).ok(),
+            Some(Consumption::AlreadyUsed),
+            "remembered until its new expiry"
+        );
+        assert!(matches!(
+            store.consume_now(key(3), 400, 200),
+            Err(StoreError::Full)
+        ));
+    }
+
+    #[test]
+    fn the_default_capacity_covers_a_public_cloud_tenant_for_an_hour() {
+        // 100 logins a second (Auth0's sustained public-cloud limit, every request a login)
+        // remembered for the longest session lifetime.
+        let hour = usize::try_from(crate::config::MAX_SESSION_LIFETIME_SECS).unwrap();
+        assert!(DEFAULT_MEMORY_CAPACITY >= 100 * hour);
+        // And a full default store is the one table of 2^19 slots the docs price (21.5 MB).
+        let mut full = Remembered::default();
+        full.until.reserve(DEFAULT_MEMORY_CAPACITY);
+        assert!(full.until.capacity() < 1 << 19);
     }
 
     #[test]

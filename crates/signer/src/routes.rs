@@ -1,6 +1,5 @@
 //! The HTTP API of docs/contract.md#api.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
@@ -14,15 +13,14 @@ use serde::Deserialize;
 use serde_json::Map;
 use stopover_protocol::api::{CONTINUE_PATH, FORMS_PATH, SESSION_PATH};
 use stopover_protocol::limits::MAX_BODY_BYTES;
-use stopover_protocol::{
-    validate_answers, ContinueRequest, ContinueResponse, LoginState, SessionCheck, StateError,
-};
+use stopover_protocol::{validate_answers, ContinueRequest, LoginState, SessionCheck, StateError};
 
 use crate::config::FormDelivery;
 use crate::edge::{self, Minted};
-use crate::error::{json_response, ApiError};
+use crate::error::{json_response, ApiError, JSON_CONTENT_TYPE};
 use crate::mint::{
-    continue_url, mint_continue_token, mint_continue_token_with_record, MintRequest,
+    continue_body, continue_url, mint_continue_token, mint_continue_token_with_record,
+    ContinueToken, MintRequest,
 };
 use crate::replay::{Consumption, ReplayKey, ReplayStore};
 use crate::request_body::StrictJson;
@@ -159,18 +157,21 @@ async fn continue_login(
     };
     state.metrics().record_minted();
 
-    let fields = BTreeMap::from([
-        ("state".to_owned(), login_state.as_str().to_owned()),
-        (tenant.token_parameter.clone(), token),
-    ]);
     let continue_url = continue_url(tenant, claims.requested_continue_host(), &login_state);
-    let mut response = json_response(
+    let body = continue_body(&continue_url, &login_state, &tenant.token_parameter, &token)
+        .map_err(|error| {
+            tracing::error!(%error, "cannot write the continue response");
+            ApiError::Internal
+        })?;
+    let mut response = (
         StatusCode::OK,
-        &ContinueResponse {
-            continue_url,
-            fields,
-        },
-    );
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(JSON_CONTENT_TYPE),
+        )],
+        body,
+    )
+        .into_response();
     // Logged on the request's one access line (`edge::observe`).
     response.extensions_mut().insert(Minted {
         issuer: tenant.issuer.clone(),
@@ -238,7 +239,7 @@ async fn mint_then_consume(
     state: &AppState,
     mint: MintRequest<'_>,
     used: UsedToken,
-) -> Result<String, ApiError> {
+) -> Result<ContinueToken, ApiError> {
     let now = mint.now;
     let token = mint_continue_token(mint).map_err(|error| {
         tracing::error!(%error, "cannot mint a continue token");
@@ -264,7 +265,7 @@ async fn store_then_mint(
     mut mint: MintRequest<'_>,
     delivery: &FormDelivery,
     used: UsedToken,
-) -> Result<String, ApiError> {
+) -> Result<ContinueToken, ApiError> {
     // The configuration check refuses a back-channel form for a tenant without a client.
     let management = state.management().ok_or(ApiError::Internal)?;
     consume(state, used, mint.now).await?;
