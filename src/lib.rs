@@ -54,6 +54,10 @@ pub use continue_form::HandoffMode;
 /// bar once `stopover.json` names the token's parameter), then mounts the app on `<body>`,
 /// which replaces `index.html`'s "Loading…" skeleton once it can speak the person's language.
 pub fn start() {
+    if let Some(performance) = leptos::prelude::window().performance() {
+        // Only a measurement (crates/bench): a browser without User Timing loses nothing else.
+        let _ = performance.mark(stopover_protocol::page_marks::STARTED_MARK);
+    }
     console_error_panic_hook::set_once();
     let query = launch::LaunchQuery::capture();
     leptos::mount::mount_to_body(move || view! { <App query /> });

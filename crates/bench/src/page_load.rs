@@ -1,11 +1,13 @@
 //! One first load of the page in headless Chromium: the time from navigation start to the
-//! `stopover:form-ready` mark the page sets once its form can be used, and the JS heap then.
+//! `stopover:form-ready` mark the page sets once its form can be used, and the JS heap then;
+//! on the way, when the module started (`stopover:started`) and the wasm and the definition
+//! arrived.
 
 use std::time::Duration;
 
 use serde::Deserialize;
 
-use stopover_protocol::page_marks::FORM_READY_MARK;
+use stopover_protocol::page_marks::{FORM_READY_MARK, STARTED_MARK};
 
 use crate::browser::Browser;
 use crate::BenchError;
@@ -25,6 +27,8 @@ pub struct Load {
     pub wasm_transfer_bytes: f64,
     /// Navigation start to the end of the wasm download, milliseconds (-1 when not found).
     pub wasm_loaded_ms: f64,
+    /// Navigation start to the module's start (`stopover:started`), ms (-1 when not found).
+    pub started_ms: f64,
     /// Navigation start to the form definition's arrival (`GET /api/forms/{id}`), ms (-1 when
     /// not found).
     pub definition_loaded_ms: f64,
@@ -42,7 +46,7 @@ enum Outcome {
 /// Waits (in the page) for the mark, then reports it with the heap, the wasm transfer and the
 /// control count; reports the page's text instead when the mark does not come in time.
 const MEASURE_SCRIPT: &str = r#"
-const [mark, timeoutMs, done] = arguments;
+const [mark, startedMark, timeoutMs, done] = arguments;
 let finished = false;
 const read = () => {
   if (finished) return true;
@@ -52,6 +56,7 @@ const read = () => {
   const resources = performance.getEntriesByType('resource');
   const wasm = resources.find((e) => e.name.endsWith('.wasm'));
   const definition = resources.find((e) => e.name.includes('/api/forms/'));
+  const started = performance.getEntriesByName(startedMark, 'mark')[0];
   const controls = document.querySelectorAll(
     'input:not([type=hidden]), select, textarea').length;
   done({
@@ -59,6 +64,7 @@ const read = () => {
     heap_bytes: performance.memory ? performance.memory.usedJSHeapSize : -1,
     wasm_transfer_bytes: wasm ? wasm.transferSize : -1,
     wasm_loaded_ms: wasm ? wasm.responseEnd : -1,
+    started_ms: started ? started.startTime : -1,
     definition_loaded_ms: definition ? definition.responseEnd : -1,
     controls,
   });
@@ -92,7 +98,11 @@ pub async fn load_once(browser: &Browser, url: &str) -> Result<Load, BenchError>
     let value = client
         .execute_async(
             MEASURE_SCRIPT,
-            vec![FORM_READY_MARK.into(), timeout_ms.into()],
+            vec![
+                FORM_READY_MARK.into(),
+                STARTED_MARK.into(),
+                timeout_ms.into(),
+            ],
         )
         .await
         .map_err(|error| BenchError::new(format!("cannot read the page's marks: {error}")))?;
@@ -114,7 +124,7 @@ mod tests {
     #[test]
     fn a_ready_measurement_is_read() {
         let value = serde_json::json!({
-            "ready_ms": 84.5, "heap_bytes": 1_234_567, "wasm_transfer_bytes": 612_000, "wasm_loaded_ms": 30.5,
+            "ready_ms": 84.5, "heap_bytes": 1_234_567, "wasm_transfer_bytes": 612_000, "wasm_loaded_ms": 30.5, "started_ms": 45.0,
             "definition_loaded_ms": 60.0, "controls": 7
         });
         let Outcome::Ready(load) = serde_json::from_value(value).unwrap() else {

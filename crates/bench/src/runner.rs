@@ -366,9 +366,10 @@ fn signer_series(
     };
     let mut runs = Vec::new();
     for connections in CONNECTIONS {
-        // Half as many again as the fastest rate seen, so no body is used twice.
+        // Twice the fastest rate seen, so no body is used twice: a warm-up from cold reads
+        // low, and each of wrk's threads takes its own half of the file, at its own speed.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let count = ((expected_rps * f64::from(options.wrk_seconds) * 1.5) as u64 + 5_000)
+        let count = ((expected_rps * f64::from(options.wrk_seconds) * 2.0) as u64 + 5_000)
             .min(MAX_BODY_COUNT);
         let file = bodies.write(count)?;
         let run = wrk::run(&url, connections, options.wrk_seconds, script, &file)?;
@@ -376,7 +377,9 @@ fn signer_series(
         print_run(name, connections, &run);
         if run.wrapped > 0 {
             println!(
-                "bench: warning: {} requests reused a body ({count} bodies were not enough)",
+                "bench: warning: a load thread ran out of bodies and sent used ones again ({} \
+                 time(s); {count} bodies were not enough): this run's non-2xx answers are the \
+                 signer refusing them",
                 run.wrapped
             );
         }
@@ -483,6 +486,9 @@ fn page_series(
 let wasm_loaded_ms = spread(|load| load.wasm_loaded_ms)
                 .map(|spread| spread.median)
                 .filter(|ms| *ms >= 0.0);
+            let started_ms = spread(|load| load.started_ms)
+                .map(|spread| spread.median)
+                .filter(|ms| *ms >= 0.0);
             let definition_loaded_ms = spread(|load| load.definition_loaded_ms)
                 .map(|spread| spread.median)
                 .filter(|ms| *ms >= 0.0);
@@ -495,6 +501,7 @@ let wasm_loaded_ms = spread(|load| load.wasm_loaded_ms)
                 heap_bytes,
                 controls,
                 wasm_loaded_ms,
+                started_ms,
                 definition_loaded_ms,
             });
         }

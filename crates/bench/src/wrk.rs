@@ -31,7 +31,8 @@ pub struct WrkRun {
     pub socket_errors: u64,
     pub p50_us: u64,
     pub p99_us: u64,
-    /// Requests that reused a body because a thread ran out (each a replay for the signer).
+    /// Times a load thread ran out of bodies and started its own again from the first (each
+    /// request after that is a replay for the signer).
     pub wrapped: u64,
 }
 
