@@ -219,9 +219,7 @@ pub fn parse_retry_after(value: &str) -> Option<u64> {
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     if response.ok() {
-        return json(&response)
-            .await
-            .ok_or(ApiError::Unexpected(status));
+        return json(&response).await.ok_or(ApiError::Unexpected(status));
     }
     Err(refusal(response).await)
 }

@@ -36,8 +36,8 @@ impl Language {
     pub fn read(name: &str, source: &str) -> Result<Self, String> {
         let file = name.to_owned();
         let tag = name.strip_suffix(".json").unwrap_or(name).to_owned();
-        let json: Value =
-            serde_json::from_slice(source.as_bytes()).map_err(|error| format!("{file} is not JSON: {error}"))?;
+        let json: Value = serde_json::from_slice(source.as_bytes())
+            .map_err(|error| format!("{file} is not JSON: {error}"))?;
         let field = |section: &str, key: &str| {
             json[section][key]
                 .as_str()
