@@ -180,10 +180,23 @@ impl Hasher for KeyHasher {
 impl MemoryStore {
     pub fn new(capacity: usize) -> Self {
         let count = if capacity >= SHARDED_FROM { SHARDS } else { 1 };
+        let share = capacity.div_ceil(count);
+        // A sharded store's tables start at a quarter of their share, at most a quarter of
+        // the default store's (2^13 slots each, 5.4 MB in all, resident as entries arrive):
+        // up to that many entries it never rehashes, and leaves no smaller tables it outgrew
+        // behind in the allocator. A store configured far larger grows as it fills.
+        let reserved = if count > 1 {
+            (share / 4).min(DEFAULT_MEMORY_CAPACITY / SHARDS / 4)
+        } else {
+            0
+        };
         let shards = (0..count)
             .map(|_| Shard {
-                capacity: capacity.div_ceil(count),
-                used: Mutex::new(Remembered::default()),
+                capacity: share,
+                used: Mutex::new(Remembered {
+                    until: HashMap::with_capacity_and_hasher(reserved, Default::default()),
+                    swept_at: None,
+                }),
             })
             .collect();
         Self { shards }
@@ -399,6 +412,18 @@ mod tests {
         let mut full = Remembered::default();
         full.until.reserve(store.shards[0].capacity);
         assert!(full.until.capacity() * SHARDS < 1 << 19);
+    }
+
+    #[test]
+    fn a_sharded_store_starts_at_a_quarter_of_the_default_stores_tables() {
+        let reserved = |store: &MemoryStore| store.shards[0].lock().until.capacity();
+        let default = reserved(&MemoryStore::new(DEFAULT_MEMORY_CAPACITY));
+        // 2^13 slots (7/8 of them usable) per table: a quarter of the share, rounded up.
+        assert!(default >= DEFAULT_MEMORY_CAPACITY / SHARDS / 4);
+        assert!(default < 1 << 13);
+        // A store configured far larger reserves no more; a small one nothing.
+        assert_eq!(reserved(&MemoryStore::new(20_000_000)), default);
+        assert_eq!(reserved(&MemoryStore::new(10)), 0);
     }
 
     #[test]
