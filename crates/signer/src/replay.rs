@@ -147,10 +147,10 @@ struct Remembered {
 /// holds an Enterprise tenant in its public cloud to 100 Authentication API requests a
 /// second, sustained, and a login takes several of them: even if every one were a login sent
 /// to Stopover with tokens that live the longest a session token may (an hour), that is
-/// 360,000 entries. 450,000 leaves a quarter more and still fits a table of 2^19 slots
-/// (21.5 MB full; a capacity above 458,752 would double the table to 43 MB). Tenants beyond that (Auth0's private
-/// cloud tiers), and every deployment of more than one instance, use Redis
-/// (docs/operators.md, "Sizing the replay store").
+/// 360,000 entries. 450,000 leaves a quarter more and still fits 2^19 slots, 16 tables of
+/// 2^15 (21.5 MB full; a capacity above 458,752 would double them to 43 MB). Tenants beyond
+/// that (Auth0's private cloud tiers), and every deployment of more than one instance, use
+/// Redis (docs/operators.md, "Sizing the replay store").
 pub const DEFAULT_MEMORY_CAPACITY: usize = 450_000;
 
 /// The table hash of a [`ReplayKey`]: the eight bytes its `Hash` writes, as they are (SipHash,
