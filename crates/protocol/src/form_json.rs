@@ -4,10 +4,11 @@
 //! reader everywhere else. On the page its code for these types was 73 kB of the wasm module
 //! before compression (the field's flattened kind and the internally tagged enum go through
 //! serde's buffering `Content`); this reader is 31 kB, so the module is 42 kB (10 kB brotli)
-//! smaller (BENCHMARKS.md, "Page bytes"). The rules are the
-//! derive's: the same keys, required and optional alike, a `null` optional taken as absent,
-//! and any other key refused. `tests/form_json.rs` holds the two readers equal on every form
-//! the project ships and on the refusals.
+//! smaller (BENCHMARKS.md, "Page bytes, issue 15"). The rules are the derive's: the same
+//! keys, required and optional alike, a `null` taken as absent where the type is an
+//! `Option` (and refused where it is a default), and any other key refused.
+//! `tests/form_json.rs` holds the two readers equal on every form the project ships and on
+//! every one-key change to them.
 
 use std::collections::BTreeMap;
 
