@@ -442,6 +442,8 @@ fn own_message(field: &Field, code: FieldErrorCode, lang: Lang) -> Option<String
 
 /// Each answerable field's starting value: the token's prefill, else the field's default.
 pub fn initial_answers(form: &FormDefinition, prefill: &Map<String, Value>) -> Map<String, Value> {
+    // Extended, not collected: collecting into a map sorts first, and each sort instance is
+    // about 4 kB of wasm (so in `wire_answers` and the protocol's `step_errors`).
     let mut answers = Map::new();
     answers.extend(
         form.fields

@@ -20,6 +20,7 @@ impl LocalizedText {
     pub fn new(language: &str, text: &str) -> Self {
         Self(BTreeMap::from([(language.to_owned(), text.to_owned())]))
     }
+
     /// The text for `language`: the exact tag, then its primary subtag (`pt` for `pt-BR`),
     /// then any tag with the same primary subtag, then English, then the first text there is.
     /// Tags compare case-insensitively. Empty only when the text has no languages at all.
