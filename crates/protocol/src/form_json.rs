@@ -24,22 +24,34 @@ use crate::text::{LocalizedText, DEFAULT_LANGUAGE};
 impl FormDefinition {
     /// Reads a definition from its JSON, as the signer serves it; `Err` says what is wrong.
     pub fn from_json(value: Value) -> Result<Self, String> {
-        let mut form = Object::new(value, "the form")?;
-        let definition = Self {
-            id: FormId(form.string("id")?),
-            version: form.string("version")?,
-            title: form.text("title")?,
-            introduction: form.optional("introduction", text)?,
-            submit_label: form.text("submit_label")?,
-            fields: list(form.required("fields")?, field)?,
-            steps: form
-                .defaulted("steps", |v| list(v, step))?
-                .unwrap_or_default(),
-            max_fields_per_login: form.optional("max_fields_per_login", unsigned)?,
-        };
-        form.done()?;
-        Ok(definition)
+        object(value, "the form", |form| {
+            Ok(Self {
+                id: FormId(form.string("id")?),
+                version: form.string("version")?,
+                title: form.text("title")?,
+                introduction: form.optional("introduction", text)?,
+                submit_label: form.text("submit_label")?,
+                fields: list(form.required("fields")?, field)?,
+                steps: form
+                    .defaulted("steps", |v| list(v, step))?
+                    .unwrap_or_default(),
+                max_fields_per_login: form.optional("max_fields_per_login", unsigned)?,
+            })
+        })
     }
+}
+
+/// Reads the object `value` (`what`, for messages) with `read`, then refuses any key `read`
+/// did not take.
+fn object<T>(
+    value: Value,
+    what: &str,
+    read: impl FnOnce(&mut Object) -> Result<T, String>,
+) -> Result<T, String> {
+    let mut keys = Object::new(value, what)?;
+    let read = read(&mut keys)?;
+    keys.done()?;
+    Ok(read)
 }
 
 /// A JSON object whose keys are taken one by one; [`Object::done`] refuses what is left.
@@ -49,8 +61,8 @@ struct Object {
 }
 
 impl Object {
-    fn new(value: Value, what: impl Into<String>) -> Result<Self, String> {
-        let what = what.into();
+    fn new(value: Value, what: &str) -> Result<Self, String> {
+        let what = what.to_owned();
         match value {
             Value::Object(keys) => Ok(Self { keys, what }),
             _ => Err(format!("{what} must be an object")),
@@ -69,12 +81,10 @@ impl Object {
         key: &str,
         read: impl FnOnce(Value) -> Result<T, String>,
     ) -> Result<Option<T>, String> {
-        match self.keys.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => read(value)
-                .map(Some)
-                .map_err(|problem| format!("{}: `{key}`: {problem}", self.what)),
+        if self.keys.get(key) == Some(&Value::Null) {
+            self.keys.remove(key);
         }
+        self.defaulted(key, read)
     }
 
     /// The key's value read by `read`; `None` when absent (a `null` is read, as serde reads
@@ -86,20 +96,23 @@ impl Object {
     ) -> Result<Option<T>, String> {
         match self.keys.remove(key) {
             None => Ok(None),
-            Some(value) => read(value)
-                .map(Some)
-                .map_err(|problem| format!("{}: `{key}`: {problem}", self.what)),
+            Some(value) => self.at(key, read(value)).map(Some),
         }
     }
 
     fn string(&mut self, key: &str) -> Result<String, String> {
         let value = self.required(key)?;
-        string(value).map_err(|problem| format!("{}: `{key}`: {problem}", self.what))
+        self.at(key, string(value))
+    }
+
+    /// `read` with its problem said to be at `key` of this object.
+    fn at<T>(&self, key: &str, read: Result<T, String>) -> Result<T, String> {
+        read.map_err(|problem| format!("{}: `{key}`: {problem}", self.what))
     }
 
     fn text(&mut self, key: &str) -> Result<LocalizedText, String> {
         let value = self.required(key)?;
-        text(value).map_err(|problem| format!("{}: `{key}`: {problem}", self.what))
+        self.at(key, text(value))
     }
 
     fn options(&mut self) -> Result<Vec<FieldOption>, String> {
@@ -158,31 +171,32 @@ fn list<T>(value: Value, read: impl Fn(Value) -> Result<T, String>) -> Result<Ve
 }
 
 fn option(value: Value) -> Result<FieldOption, String> {
-    let mut option = Object::new(value, "an option")?;
-    let read = FieldOption {
-        value: option.string("value")?,
-        label: option.text("label")?,
-    };
-    option.done()?;
-    Ok(read)
+    object(value, "an option", |option| {
+        Ok(FieldOption {
+            value: option.string("value")?,
+            label: option.text("label")?,
+        })
+    })
 }
 
 fn step(value: Value) -> Result<Step, String> {
-    let mut step = Object::new(value, "a step")?;
-    let read = Step {
-        id: step.string("id")?,
-        title: step.text("title")?,
-        fields: list(step.required("fields")?, string)?,
-    };
-    step.done()?;
-    Ok(read)
+    object(value, "a step", |step| {
+        Ok(Step {
+            id: step.string("id")?,
+            title: step.text("title")?,
+            fields: list(step.required("fields")?, string)?,
+        })
+    })
 }
 
 fn field(value: Value) -> Result<Field, String> {
-    let mut keys = Object::new(value, "a field")?;
+    object(value, "a field", field_keys)
+}
+
+fn field_keys(keys: &mut Object) -> Result<Field, String> {
     let id = keys.string("id")?;
     keys.what = format!("field `{id}`");
-    let field = Field {
+    Ok(Field {
         label: keys.optional("label", text)?,
         required: keys
             .defaulted("required", |v| {
@@ -202,21 +216,18 @@ fn field(value: Value) -> Result<Field, String> {
         })?,
         messages: keys.defaulted("messages", messages)?.unwrap_or_default(),
         // What is left are the kind's keys.
-        kind: kind(&mut keys)?,
+        kind: kind(keys)?,
         id,
-    };
-    keys.done()?;
-    Ok(field)
+    })
 }
 
 fn show_if(value: Value) -> Result<ShowIf, String> {
-    let mut show_if = Object::new(value, "show_if")?;
-    let read = ShowIf {
-        field: show_if.string("field")?,
-        equals: show_if.required("equals")?,
-    };
-    show_if.done()?;
-    Ok(read)
+    object(value, "show_if", |show_if| {
+        Ok(ShowIf {
+            field: show_if.string("field")?,
+            equals: show_if.required("equals")?,
+        })
+    })
 }
 
 fn messages(value: Value) -> Result<BTreeMap<FieldErrorCode, LocalizedText>, String> {
@@ -295,13 +306,12 @@ fn kind(keys: &mut Object) -> Result<FieldKind, String> {
 }
 
 fn consent_document(value: Value) -> Result<ConsentDocument, String> {
-    let mut document = Object::new(value, "a consent's document")?;
-    let read = ConsentDocument {
-        url: document.string("url")?,
-        version: document.string("version")?,
-        title: document.text("title")?,
-        expires_after_days: document.optional("expires_after_days", unsigned)?,
-    };
-    document.done()?;
-    Ok(read)
+    object(value, "a consent's document", |document| {
+        Ok(ConsentDocument {
+            url: document.string("url")?,
+            version: document.string("version")?,
+            title: document.text("title")?,
+            expires_after_days: document.optional("expires_after_days", unsigned)?,
+        })
+    })
 }
