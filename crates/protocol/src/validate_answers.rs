@@ -74,11 +74,17 @@ pub fn validate_answers(
     // the clean value of its controlling field. One slot per field, in the definition's
     // order; a repeated id (only in a definition that was never checked) is the first
     // field's, as in `FormDefinition::field`, so later ones get no slot.
+    let first: Vec<bool> = form
+        .fields
+        .iter()
+        .map(|field| is_first_of_its_id(form, field))
+        .collect();
     let mut outcomes: Vec<Option<Outcome>> = form
         .fields
         .iter()
-        .map(|field| {
-            (field.kind.takes_answer() && is_first_of_its_id(form, field))
+        .zip(&first)
+        .map(|(field, &first)| {
+            (first && field.kind.takes_answer())
                 .then(|| clean_answer(field, submitted.get(&field.id), now))
         })
         .collect();
@@ -87,8 +93,9 @@ pub fn validate_answers(
     let visible: Vec<bool> = form
         .fields
         .iter()
-        .map(|field| {
-            is_first_of_its_id(form, field)
+        .zip(&first)
+        .map(|(field, &first)| {
+            first
                 && visible_with(
                     form,
                     field,
