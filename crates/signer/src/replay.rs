@@ -427,7 +427,7 @@ mod tests {
     }
 
     #[test]
-    fn a_large_store_spreads_its_keys_and_holds_nearly_its_capacity() {
+    fn a_large_store_spreads_its_keys_and_fills_each_shard_to_its_share() {
         let capacity = SHARDED_FROM;
         let store = MemoryStore::new(capacity);
         assert_eq!(store.shards.len(), SHARDS);
