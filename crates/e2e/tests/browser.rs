@@ -168,19 +168,32 @@ async fn an_arabic_locale_shows_the_profile_right_to_left_and_signs_in() {
         assert_accessible(&client, "the profile form in Arabic").await;
         screenshots(&client, "profile-ar").await;
 
-        submit(&client).await;
-        wait_for_text(&client, "توجد مشكلة").await;
-        assert_accessible(&client, "the error summary in Arabic").await;
-        screenshots(&client, "profile-ar-errors").await;
-
-        fill_by_clicking(&client, &valid_inputs(form, "ar")).await;
-        submit(&client).await;
-        wait_for_signed_in(&client).await;
-        let user = stack.stored_user("layla").await;
-        assert_eq!(user["user_metadata"]["company"], "Keller Logistik AG");
+        errors_then_sign_in(&client, &stack, "layla", "ar", "توجد مشكلة").await;
         stack
     })
     .await;
+}
+
+/// On the profile form in `lang`: an empty submit shows the error summary (its heading
+/// `there_is_a_problem`), which passes axe and is screenshot; then valid answers sign
+/// `user` in, and the tenant stores them.
+async fn errors_then_sign_in(
+    client: &Client,
+    stack: &Stack,
+    user: &str,
+    lang: &str,
+    there_is_a_problem: &str,
+) {
+    submit(client).await;
+    wait_for_text(client, there_is_a_problem).await;
+    assert_accessible(client, &format!("the error summary in `{lang}`")).await;
+    screenshots(client, &format!("profile-{lang}-errors")).await;
+
+    fill_by_clicking(client, &valid_inputs(&stack.forms["profile"], lang)).await;
+    submit(client).await;
+    wait_for_signed_in(client).await;
+    let stored = stack.stored_user(user).await;
+    assert_eq!(stored["user_metadata"]["company"], "Keller Logistik AG");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,17 +219,7 @@ async fn a_language_the_operator_adds_without_a_rebuild_is_spoken_right_to_left(
             .unwrap();
         assert_eq!(dir, json!("rtl"));
 
-        submit(&client).await;
-        wait_for_text(&client, "יש בעיה").await;
-        assert_accessible(&client, "the error summary in an added language").await;
-        screenshots(&client, "profile-he-errors").await;
-
-        let form = &stack.forms["profile"];
-        fill_by_clicking(&client, &valid_inputs(form, "he")).await;
-        submit(&client).await;
-        wait_for_signed_in(&client).await;
-        let user = stack.stored_user("bruno").await;
-        assert_eq!(user["user_metadata"]["company"], "Keller Logistik AG");
+        errors_then_sign_in(&client, &stack, "bruno", "he", "יש בעיה").await;
         stack
     })
     .await;
