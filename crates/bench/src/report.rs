@@ -270,8 +270,8 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "| server | connections | requests/s | share of floor | p50 | p99 | non-2xx | socket errors | peak RSS |\n\
-             | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+            "| server | connections | requests/s | share of floor | CPU per request | p50 | p99 | non-2xx | socket errors | peak RSS |\n\
+             | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         );
         for series in std::iter::once(&self.floor).chain(&self.signers) {
             for (connections, run) in &series.runs {
@@ -281,11 +281,12 @@ impl Report {
                 );
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} |",
+                    "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {} |",
                     series.name,
                     connections,
                     run.requests_per_second(),
                     share,
+                    cpu_per_request(run),
                     micros(run.p50_us),
                     micros(run.p99_us),
                     run.non_2xx,
@@ -418,6 +419,16 @@ impl Report {
                  limiter) and its one `info` access line per request.",
                 (extra - steps_us).max(0.0)
             );
+            if let (Some((signer_cpu, _)), Some((floor_cpu, _))) =
+                (signer.cpu_us_per_request(), floor.cpu_us_per_request())
+            {
+                let _ = writeln!(
+                    out,
+                    "  Counted in the servers' own CPU time instead: {signer_cpu:.1} µs per \
+                     signer request against {floor_cpu:.1} µs per floor request, {:.1} µs more.",
+                    signer_cpu - floor_cpu
+                );
+            }
         }
         let total = self.sizes.total();
         if let Some(largest) = self.sizes.files.first() {
@@ -487,6 +498,15 @@ pub fn ratio(signer: &WrkRun, floor: &WrkRun) -> f64 {
     signer.requests_per_second() / floor
 }
 
+/// The server's CPU time per request (`+ ... Redis` for the Redis server's), or `-`.
+pub fn cpu_per_request(run: &WrkRun) -> String {
+    match run.cpu_us_per_request() {
+        None => "-".to_owned(),
+        Some((server, None)) => format!("{server:.1} µs"),
+        Some((server, Some(redis))) => format!("{server:.1} µs + {redis:.1} µs Redis"),
+    }
+}
+
 fn micros(us: u64) -> String {
     if us >= 1000 {
         #[allow(clippy::cast_precision_loss)]
@@ -527,7 +547,11 @@ const METHOD: &str = "
   generated just before the run, with a fresh 43-character `state` and a freshly minted
   HS256 session token (Auth0's claims plus `form`, `prefill`, `locale`, 900 s lifetime) and
   valid answers to the demo's `profile` form. No body is sent twice (the script counts reuse,
-  which would show as 409s). p50 and p99 are wrk's latency percentiles.
+  which would show as 409s). p50 and p99 are wrk's latency percentiles. CPU per request is
+  the server process's user and system time during the run (`/proc/PID/stat`, all threads)
+  divided by the requests it answered, and in the Redis series the same for `redis-server`:
+  what a request costs the server whatever share of the two cores wrk took, so it varies
+  less from run to run than requests/s.
 - **Signer under load.** `config/demo.toml` with the bench secret, the API only (no
   `static_dir`), the per-client rate limit lifted (wrk is one client IP) and room for every
   token in the in-memory replay store; its default `info` logging goes to `/dev/null`. The
@@ -573,6 +597,8 @@ mod tests {
             p50_us: 900,
             p99_us: 1500,
             wrapped: 0,
+            server_cpu_us: Some(requests * 50),
+            redis_cpu_us: None,
         }
     }
 
@@ -675,7 +701,7 @@ mod tests {
         let markdown = report(7_000, 90_000, 80.0).markdown();
         assert!(
             markdown.contains(
-                "| signer, memory | 32 | 7000 | 70.0 % | 900 µs | 1.50 ms | 0 | 0 | 20.0 MB |"
+                "| signer, memory | 32 | 7000 | 70.0 % | 50.0 µs | 900 µs | 1.50 ms | 0 | 0 | 20.0 MB |"
             ),
             "{markdown}"
         );
@@ -690,7 +716,15 @@ mod tests {
     #[test]
     fn the_signers_extra_time_per_request_is_split_into_steps_and_the_rest() {
         // Floor 10,000 req/s = 100 µs a request; signer 8,000 req/s = 125 µs; steps 2.5 µs.
-        let markdown = report(8_000, 90_000, 80.0).markdown();
+        let mut report = report(8_000, 90_000, 80.0);
+        report.signers[0].runs[1].1.server_cpu_us = Some(8_000 * 70);
+        let markdown = report.markdown();
+        assert!(
+            markdown.contains(
+                "70.0 µs per signer request against 50.0 µs per floor request, 20.0 µs more"
+            ),
+            "{markdown}"
+        );
         assert!(
             markdown.contains("125.0 µs per signer request against 100.0 µs per floor request"),
             "{markdown}"

@@ -108,13 +108,15 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
     wrk::run(&floor_url, 8, WARM_UP_SECONDS, &script, &floor_bodies)?;
     let mut floor_runs = Vec::new();
     for connections in CONNECTIONS {
-        let run = wrk::run(
-            &floor_url,
-            connections,
-            options.wrk_seconds,
-            &script,
-            &floor_bodies,
-        )?;
+        let run = measured(&floor, None, || {
+            wrk::run(
+                &floor_url,
+                connections,
+                options.wrk_seconds,
+                &script,
+                &floor_bodies,
+            )
+        })?;
         print_run("floor", connections, &run);
         floor_runs.push((connections, run));
     }
@@ -166,7 +168,7 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         &api_config_path,
         api_port,
         &secret,
-        Some(&redis_url),
+        Some((&redis_url, &redis)),
         &script,
         &mut bodies,
     )?;
@@ -339,7 +341,7 @@ fn signer_series(
     config: &Path,
     port: u16,
     secret: &str,
-    redis: Option<&str>,
+    redis: Option<(&str, &Server)>,
     script: &Path,
     bodies: &mut BodySource<'_>,
 ) -> Result<ServerSeries, BenchError> {
@@ -351,7 +353,7 @@ fn signer_series(
         .arg(config)
         .env(SECRET_ENV, secret)
         .env_remove("RUST_LOG");
-    if let Some(url) = redis {
+    if let Some((url, _)) = redis {
         command.env("STOPOVER_REPLAY_STORE", url);
     }
     let mut signer = Server::start("the signer", &mut command, port)?;
@@ -372,7 +374,9 @@ fn signer_series(
         let count = ((expected_rps * f64::from(options.wrk_seconds) * 2.0) as u64 + 5_000)
             .min(MAX_BODY_COUNT);
         let file = bodies.write(count)?;
-        let run = wrk::run(&url, connections, options.wrk_seconds, script, &file)?;
+        let run = measured(&signer, redis.map(|(_, server)| server), || {
+            wrk::run(&url, connections, options.wrk_seconds, script, &file)
+        })?;
         let _ = std::fs::remove_file(&file);
         print_run(name, connections, &run);
         if run.wrapped > 0 {
@@ -580,6 +584,12 @@ impl Server {
         }
     }
 
+    /// CPU time (user + system, every thread) the process has used so far, µs.
+    fn cpu_time_us(&self) -> Option<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        cpu_time_us(&stat)
+    }
+
     /// The process's peak resident set (`VmHWM`), kB.
     fn peak_rss_kb(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
@@ -598,6 +608,37 @@ impl Drop for Server {
             let _ = self.child.wait();
         }
     }
+}
+
+/// Clock ticks per second of `/proc/PID/stat`'s times (`USER_HZ`, 100 on Linux).
+const USER_HZ: u64 = 100;
+
+/// `utime + stime` from `/proc/PID/stat`, µs. The fields are counted after the command name,
+/// which is in parentheses and may itself hold spaces and parentheses.
+pub fn cpu_time_us(stat: &str) -> Option<u64> {
+    let (_, after_name) = stat.rsplit_once(')')?;
+    // After the name: state (field 3), ..., utime (14), stime (15).
+    let mut fields = after_name.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) * 1_000_000 / USER_HZ)
+}
+
+/// Runs `run` (one wrk run) and records the CPU time `server`, and `redis` if given, spent
+/// meanwhile: what a request costs the server, whatever the load generator's share of the
+/// two cores was.
+fn measured(
+    server: &Server,
+    redis: Option<&Server>,
+    run: impl FnOnce() -> Result<WrkRun, BenchError>,
+) -> Result<WrkRun, BenchError> {
+    let server_before = server.cpu_time_us();
+    let redis_before = redis.and_then(Server::cpu_time_us);
+    let mut result = run()?;
+    let spent = |before: Option<u64>, after: Option<u64>| Some(after?.saturating_sub(before?));
+    result.server_cpu_us = spent(server_before, server.cpu_time_us());
+    result.redis_cpu_us = redis.and_then(|redis| spent(redis_before, redis.cpu_time_us()));
+    Ok(result)
 }
 
 /// `VmHWM:    12345 kB` from `/proc/PID/status`.
@@ -683,12 +724,13 @@ fn command_output(program: &str, args: &[&str]) -> Option<String> {
 
 fn print_run(name: &str, connections: u32, run: &WrkRun) {
     println!(
-        "bench: {name}, {connections} connections: {:.0} req/s, p50 {} µs, p99 {} µs, non-2xx {}, socket errors {}",
+        "bench: {name}, {connections} connections: {:.0} req/s, p50 {} µs, p99 {} µs, non-2xx {}, socket errors {}, CPU per request {}",
         run.requests_per_second(),
         run.p50_us,
         run.p99_us,
         run.non_2xx,
-        run.socket_errors
+        run.socket_errors,
+        crate::report::cpu_per_request(run),
     );
 }
 
@@ -728,6 +770,14 @@ mod tests {
         let status = "Name:\tstopover-signer\nVmPeak:\t  300000 kB\nVmHWM:\t   23456 kB\nVmRSS:\t   20000 kB\n";
         assert_eq!(vm_hwm_kb(status), Some(23_456));
         assert_eq!(vm_hwm_kb("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn cpu_time_is_user_plus_system_from_proc_stat_whatever_the_name() {
+        // utime 250 and stime 50 ticks, after a name holding a space and a parenthesis.
+        let stat = "4242 (tokio (x) w) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 50 0 0 20 0 3 0";
+        assert_eq!(cpu_time_us(stat), Some(3_000_000));
+        assert_eq!(cpu_time_us("4242 (x) S 1"), None);
     }
 
     #[test]

@@ -34,6 +34,11 @@ pub struct WrkRun {
     /// Times a load thread ran out of bodies and started its own again from the first (each
     /// request after that is a replay for the signer).
     pub wrapped: u64,
+    /// CPU time (user + system) the server's process spent during the run, µs: not wrk's
+    /// figure, the runner reads it from `/proc` before and after (`None` until then).
+    pub server_cpu_us: Option<u64>,
+    /// The same for the Redis server behind the signer, in the Redis series.
+    pub redis_cpu_us: Option<u64>,
 }
 
 impl WrkRun {
@@ -62,6 +67,8 @@ impl WrkRun {
             p50_us: value("p50_us")?,
             p99_us: value("p99_us")?,
             wrapped: value("wrapped")?,
+            server_cpu_us: None,
+            redis_cpu_us: None,
         })
     }
 
@@ -73,6 +80,18 @@ impl WrkRun {
         #[allow(clippy::cast_precision_loss)]
         let rate = self.requests as f64 * 1_000_000.0 / self.duration_us as f64;
         rate
+    }
+
+    /// The server's CPU time per completed request, µs (with the Redis server's, when it was
+    /// measured, as the second figure).
+    pub fn cpu_us_per_request(&self) -> Option<(f64, Option<f64>)> {
+        if self.requests == 0 {
+            return None;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let per_request = |us: u64| us as f64 / self.requests as f64;
+        self.server_cpu_us
+            .map(|us| (per_request(us), self.redis_cpu_us.map(per_request)))
     }
 }
 
@@ -172,6 +191,8 @@ STOPOVER-WRK requests=60000 duration_us=5000000 non2xx=3 socket_errors=1 p50_us=
                 p50_us: 1150,
                 p99_us: 4200,
                 wrapped: 0,
+                server_cpu_us: None,
+                redis_cpu_us: None,
             }
         );
         assert_eq!(run.requests_per_second(), 12_000.0);
