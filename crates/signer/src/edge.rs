@@ -1,11 +1,13 @@
-//! What requests pass through before and after the handlers: panic catching, the request
-//! timeout, the body timeout, metrics and the access log, the `Origin` allow-list ([`around`]),
-//! CORS ([`cors`]) and the rate limit ([`rate_limit`]) (per client, behind trusted proxies through `X-Forwarded-For`).
+//! What requests pass through before and after the handlers, all in one middleware
+//! ([`around`]): panic catching, the `Origin` allow-list, CORS (a preflight is answered here),
+//! the per-client rate limit on the two posts (behind trusted proxies through
+//! `X-Forwarded-For`), the request and body timeouts, metrics and the access log.
 
 use std::any::Any;
 use std::future::Future as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::pin::Pin;
+use std::panic::AssertUnwindSafe;
+use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -17,49 +19,28 @@ use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::config::Config;
 use crate::error::{internal_error_response, ApiError, RejectionReason};
 use crate::rate_limit::Decision;
 use crate::AppState;
 
-/// The outer layers: panic catching around [`edge`], one middleware that does the rest.
+/// Every route behind [`edge`].
 ///
-/// Every layer here wraps every route, and axum clones a route's whole stack of services for
-/// each request, so the work is folded into as few layers as possible (one boxed future and
-/// one clone each): what used to be five (metrics and log, `nosniff`, the request timeout,
-/// the body timeout, the `Origin` guard) is [`edge`].
+/// axum clones a route's whole stack of services for each request, so the work is folded
+/// into one layer (one boxed future and one clone): what used to be eight (panic catching,
+/// metrics and log, `nosniff`, the request timeout, the body timeout, the `Origin` guard,
+/// CORS and the rate limit) is [`edge`].
 pub fn around(router: Router<AppState>, state: AppState) -> Router {
     router
         .layer(middleware::from_fn_with_state(state.clone(), edge))
-        .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
 }
 
-/// CORS for the allowed origins: exact match, no credentials, JSON posts only. The origins
-/// sit behind an `Arc` (a predicate), so the per-request clone of the layer copies no list.
-pub fn cors(config: &Config) -> CorsLayer {
-    let origins: Arc<[HeaderValue]> = config
-        .allowed_origins
-        .iter()
-        .filter_map(|origin| HeaderValue::from_str(origin).ok())
-        .collect();
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(move |origin, _request| {
-            origins.iter().any(|allowed| allowed == origin)
-        }))
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE])
-        // A page on another origin must read how long to wait after a 429.
-        .expose_headers([header::RETRY_AFTER])
-        .max_age(Duration::from_secs(600))
-}
-
-/// What every request passes through inside the panic catcher, in this order: the `Origin`
-/// guard on API routes, the request timeout, the body timeout, then on the way out
-/// `nosniff` on every response, `no-store` on API answers, metrics and the access line.
+/// What every request passes through, in this order: panic catching around the rest; on API
+/// routes the `Origin` guard, CORS (a preflight answered at once) and on the two posts the
+/// rate limit; the request timeout and the body timeout; then on the way out CORS headers on
+/// what the route answered, `nosniff` on every response, `no-store` on API answers, metrics
+/// and the access line.
 async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = route_label(
@@ -70,11 +51,24 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
     );
     let method = method_label(request.method());
     let is_api = route.starts_with("/api");
-    let mut response = if is_api && !origin_allowed(&state, request.headers()) {
-        ApiError::OriginNotAllowed.into_response()
-    } else {
-        within_timeouts(&state, request, next).await
-    };
+    let mut answer = pin!(async {
+        if is_api {
+            api(&state, route, request, next).await
+        } else {
+            within_timeouts(&state, request, next)
+                .await
+                .unwrap_or_else(IntoResponse::into_response)
+        }
+    });
+    // A panic anywhere below is a 500 JSON body, still counted and logged; its payload is
+    // not logged (it could quote input).
+    let mut response = std::future::poll_fn(|cx| {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| answer.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(payload) => Poll::Ready(panic_response(payload)),
+        }
+    })
+    .await;
     response.headers_mut().insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -90,20 +84,100 @@ async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Re
     response
 }
 
-/// Whether the request's `Origin` is exactly one of the allowed origins (403 otherwise). A
-/// request without `Origin` (not from a browser page) passes.
-fn origin_allowed(state: &AppState, headers: &HeaderMap) -> bool {
-    headers.get(header::ORIGIN).is_none_or(|origin| {
-        state
-            .config()
-            .allowed_origins
-            .iter()
-            .any(|allowed| allowed.as_bytes() == origin.as_bytes())
-    })
+/// An API request: 403 for an `Origin` not allowed; a CORS preflight (`OPTIONS`) answered
+/// here; 429 on `POST /api/continue` and `POST /api/session` beyond the client's rate; else
+/// the route within the timeouts, its answer with the CORS headers.
+async fn api(state: &AppState, route: &'static str, request: Request, next: Next) -> Response {
+    let origin = request.headers().get(header::ORIGIN).cloned();
+    if origin
+        .as_ref()
+        .is_some_and(|origin| !origin_allowed(state, origin))
+    {
+        return ApiError::OriginNotAllowed.into_response();
+    }
+    if request.method() == Method::OPTIONS {
+        return cors::preflight(origin);
+    }
+    let limited =
+        request.method() == Method::POST && matches!(route, "/api/continue" | "/api/session");
+    let mut response = if let Some(Decision::Deny { retry_after_secs }) =
+        limited.then(|| rate_limit(state, &request))
+    {
+        ApiError::RateLimited { retry_after_secs }.into_response()
+    } else {
+        match within_timeouts(state, request, next).await {
+            Ok(response) => response,
+            // The timeouts' own answers, as before CORS was folded in here, carry none.
+            Err(error) => return error.into_response(),
+        }
+    };
+    cors::answer_headers(response.headers_mut(), origin);
+    response
+}
+
+/// CORS for the allowed origins ([`origin_allowed`] has passed): exact match, no
+/// credentials, JSON posts only; the headers `tower_http`'s `CorsLayer` wrote for
+/// `allow_origin` (a predicate), `allow_methods([GET, POST])`, `allow_headers([CONTENT_TYPE])`,
+/// `expose_headers([RETRY_AFTER])` and `max_age(600 s)`, byte for byte (a test holds them).
+mod cors {
+    use axum::body::Body;
+    use axum::http::{header, HeaderMap, HeaderValue};
+    use axum::response::Response;
+
+    /// Caches must keep answers to different origins and preflights apart.
+    const VARY: HeaderValue = HeaderValue::from_static(
+        "origin, access-control-request-method, access-control-request-headers",
+    );
+
+    /// The answer to a preflight: 200, no body.
+    pub(super) fn preflight(origin: Option<HeaderValue>) -> Response {
+        let mut response = Response::new(Body::empty());
+        let headers = response.headers_mut();
+        headers.insert(header::VARY, VARY);
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET,POST"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("content-type"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+        if let Some(origin) = origin {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        }
+        response
+    }
+
+    /// Added to a route's answer: `Vary` (after any the route set), the origin allowed to
+    /// read it and, for a page on another origin waiting after a 429, `Retry-After`.
+    pub(super) fn answer_headers(headers: &mut HeaderMap, origin: Option<HeaderValue>) {
+        headers.append(header::VARY, VARY);
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("retry-after"),
+        );
+        if let Some(origin) = origin {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        }
+    }
+}
+
+/// Whether an `Origin` is exactly one of the allowed origins (403 otherwise; a request
+/// without `Origin`, not from a browser page, passes).
+fn origin_allowed(state: &AppState, origin: &HeaderValue) -> bool {
+    state
+        .config()
+        .allowed_origins
+        .iter()
+        .any(|allowed| allowed.as_bytes() == origin.as_bytes())
 }
 
 /// The per-client token bucket (429 with `Retry-After`), keyed by [`client_ip`].
-pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+fn rate_limit(state: &AppState, request: &Request) -> Decision {
     // Without connection info (in-process tests) every request shares one bucket.
     let socket = request
         .extensions()
@@ -114,12 +188,7 @@ pub async fn rate_limit(State(state): State<AppState>, request: Request, next: N
         socket,
         state.config().server.trusted_proxy_hops,
     );
-    match state.limiter().check(client, Instant::now()) {
-        Decision::Allow => next.run(request).await,
-        Decision::Deny { retry_after_secs } => {
-            ApiError::RateLimited { retry_after_secs }.into_response()
-        }
-    }
+    state.limiter().check(client, Instant::now())
 }
 
 /// The client's address: the socket's, or with `trusted_hops` proxies in front, the address
@@ -163,8 +232,13 @@ fn parse_forwarded(entry: &str) -> Option<IpAddr> {
 /// Runs the rest of the request within the configured request timeout (503 after it, as the
 /// signer's own back end was too slow) and, when a body is still to come, within
 /// `[server] body_read_timeout_ms` for the body: 408 (and the connection closed) when the
-/// client sends it too slowly, since a slow client is not the signer's outage.
-async fn within_timeouts(state: &AppState, request: Request, next: Next) -> Response {
+/// client sends it too slowly, since a slow client is not the signer's outage. Those two
+/// answers are the `Err`.
+async fn within_timeouts(
+    state: &AppState,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     let request_limit = Duration::from_millis(state.config().limits.request_timeout_ms);
     let (request, expired) = if request.body().is_end_stream() {
         (request, None)
@@ -187,15 +261,15 @@ async fn within_timeouts(state: &AppState, request: Request, next: Next) -> Resp
         Ok(response) => response,
         Err(_) => {
             tracing::warn!("request timed out");
-            return ApiError::Unavailable.into_response();
+            return Err(ApiError::Unavailable);
         }
     };
     if expired.is_some_and(|expired| expired.load(Ordering::Relaxed)) {
         tracing::info!("request body sent too slowly");
         // 408, not 503 `unavailable`, which is about the signer's own back end.
-        return ApiError::RequestTimeout.into_response();
+        return Err(ApiError::RequestTimeout);
     }
-    response
+    Ok(response)
 }
 
 /// A request body that fails once its deadline has passed, and says so in `expired`. The
@@ -344,7 +418,7 @@ mod tests {
     use tower::ServiceExt as _;
 
     use super::*;
-    use crate::config::{Limits, ReplayStoreConfig, ServerSettings};
+    use crate::config::{Config, Limits, ReplayStoreConfig, ServerSettings};
     use crate::replay::MemoryStore;
 
     fn state(timeout_ms: u64) -> AppState {
@@ -390,6 +464,137 @@ mod tests {
             "application/json; charset=utf-8"
         );
         assert!(body_text(response).await.contains(r#""error":"internal""#));
+    }
+
+    /// CORS as `tower_http` did it for the API routes before it was folded into [`edge`]: the
+    /// oracle the folded headers are held to.
+    fn tower_http_cors(config: &Config) -> tower_http::cors::CorsLayer {
+        use tower_http::cors::{AllowOrigin, CorsLayer};
+        let origins: Arc<[HeaderValue]> = config
+            .allowed_origins
+            .iter()
+            .filter_map(|origin| HeaderValue::from_str(origin).ok())
+            .collect();
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::predicate(move |origin, _request| {
+                origins.iter().any(|allowed| allowed == origin)
+            }))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE])
+            .expose_headers([header::RETRY_AFTER])
+            .max_age(Duration::from_secs(600))
+    }
+
+    /// API routes as the signer names them, each answering with a `Vary` of its own.
+    fn api_routes() -> Router<AppState> {
+        async fn answer() -> Response {
+            ([(header::VARY, "accept-language")], "ok").into_response()
+        }
+        Router::new()
+            .route("/api/continue", axum::routing::post(answer))
+            .route("/api/forms/{id}", get(answer))
+            .route("/api/{*rest}", axum::routing::any(answer))
+    }
+
+    /// The CORS headers of an answer, in a comparable order.
+    fn cors_headers(response: &Response) -> Vec<(String, String)> {
+        let mut headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .filter(|(name, _)| {
+                name.as_str().starts_with("access-control-") || *name == header::VARY
+            })
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+            .collect();
+        headers.sort();
+        headers
+    }
+
+    #[tokio::test]
+    async fn cors_headers_are_those_tower_http_wrote() {
+        let state = state(1000);
+        let folded = around(api_routes(), state.clone());
+        let oracle = api_routes()
+            .layer(tower_http_cors(state.config()))
+            .with_state(state);
+        let mut compared = 0;
+        for (method, path) in [
+            (Method::OPTIONS, "/api/continue"),
+            (Method::OPTIONS, "/api/forms/terms"),
+            (Method::OPTIONS, "/api/anything"),
+            (Method::POST, "/api/continue"),
+            (Method::GET, "/api/forms/terms"),
+            (Method::DELETE, "/api/anything"),
+        ] {
+            for origin in [Some("https://page.example"), None] {
+                for preflight_headers in [false, true] {
+                    let mut request = Request::builder().method(method.clone()).uri(path);
+                    if let Some(origin) = origin {
+                        request = request.header(header::ORIGIN, origin);
+                    }
+                    if preflight_headers {
+                        request = request
+                            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+                            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type");
+                    }
+                    let request = || request_clone(&request);
+                    let ours = folded.clone().oneshot(request()).await.unwrap();
+                    let theirs = oracle.clone().oneshot(request()).await.unwrap();
+                    let case = format!("{method} {path} origin {origin:?} {preflight_headers}");
+                    assert_eq!(ours.status(), theirs.status(), "{case}");
+                    assert_eq!(cors_headers(&ours), cors_headers(&theirs), "{case}");
+                    assert!(!cors_headers(&ours).is_empty(), "{case}");
+                    compared += 1;
+                }
+            }
+        }
+        assert_eq!(compared, 24);
+    }
+
+    /// A request built from a builder's parts (a builder is consumed by `body`).
+    fn request_clone(builder: &axum::http::request::Builder) -> Request {
+        let mut request = Request::new(Body::empty());
+        *request.method_mut() = builder.method_ref().unwrap().clone();
+        *request.uri_mut() = builder.uri_ref().unwrap().clone();
+        *request.headers_mut() = builder.headers_ref().unwrap().clone();
+        request
+    }
+
+    #[tokio::test]
+    async fn a_page_on_another_origin_is_refused_before_cors_and_panics_are_logged_answers() {
+        #[allow(clippy::panic)]
+        async fn boom() -> &'static str {
+            panic!("handler bug")
+        }
+        let state = state(1000);
+        let router = around(
+            api_routes().route("/api/session", axum::routing::post(boom)),
+            state.clone(),
+        );
+        let refused = router
+            .clone()
+            .oneshot(
+                Request::options("/api/continue")
+                    .header(header::ORIGIN, "https://elsewhere.example")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 403);
+        assert!(cors_headers(&refused).is_empty());
+        // A panic is answered inside the edge: counted, with the API's headers.
+        let panicked = router
+            .oneshot(Request::post("/api/session").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(panicked.status(), 500);
+        assert_eq!(panicked.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(
+            panicked.headers()[header::X_CONTENT_TYPE_OPTIONS],
+            "nosniff"
+        );
+        assert!(state.metrics().render().contains("panic"));
     }
 
     fn forwarded(values: &[&str]) -> HeaderMap {

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
@@ -35,27 +34,15 @@ pub fn app(state: AppState) -> Router {
         .route(&format!("{FORMS_PATH}/{{id}}"), get(form_definition))
         .route(
             CONTINUE_PATH,
-            post(continue_login)
-                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-                .route_layer(middleware::from_fn_with_state(
-                    state.clone(),
-                    edge::rate_limit,
-                )),
+            post(continue_login).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
         .route(
             SESSION_PATH,
-            post(check_session)
-                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-                .route_layer(middleware::from_fn_with_state(
-                    state.clone(),
-                    edge::rate_limit,
-                )),
+            post(check_session).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
         .route("/api/{*rest}", any(api_not_found))
-        // Set before the CORS layer, so that layer still answers preflight OPTIONS requests.
-        .method_not_allowed_fallback(method_not_allowed)
-        // The `Origin` guard, before CORS, is in `edge::around`, for the API routes.
-        .layer(edge::cors(state.config()));
+        // CORS, and so the answer to a preflight `OPTIONS`, comes first, in `edge::around`.
+        .method_not_allowed_fallback(method_not_allowed);
     // Readiness and metrics live on the admin listener only ([`admin_app`]): the rejection
     // counts would tell an attacker why a token was refused. Here they are 404 whatever the
     // method, even when the page answers unknown paths, so a probe aimed at the wrong port
