@@ -8,7 +8,9 @@
 //!     target/release/examples/request_cost 2000 > /dev/null
 //! ```
 //!
-//! Instructions per request are the collected total over the count. Each request carries a
+//! Instructions per request are the collected total over the count. With
+//! `STOPOVER_REPLAY_STORE=redis://HOST:PORT/0` the requests use that Redis instead of the
+//! in-memory store (the client's side only: `redis-server`'s own work is not counted). Each request carries a
 //! fresh session token for the demo configuration's `profile` form, minted before the
 //! measured part, so every one is verified, validated, consumed and minted (200).
 //!
@@ -28,7 +30,7 @@ use jwt_compact::{AlgorithmExt as _, Claims, Header};
 use serde_json::{json, Map, Value};
 use stopover_protocol::SessionClaims;
 use stopover_signer::config::Config;
-use stopover_signer::replay::MemoryStore;
+use stopover_signer::replay::{MemoryStore, RedisStore, ReplayStore};
 use stopover_signer::{app, AppState};
 use tower::ServiceExt as _;
 
@@ -56,15 +58,24 @@ fn main() {
     // The API alone, as the bench measures it.
     config.static_dir = None;
     let issuer = config.tenants[0].issuer.clone();
-    let store = Arc::new(MemoryStore::new(count + 1));
-    let state = AppState::with_clock(config, store, Arc::new(|| NOW)).expect("state");
-    let router = app(state);
-    let key = Hs256Key::new(SECRET.as_bytes());
-    let bodies: Vec<String> = (0..count).map(|n| body(&issuer, &key, n, NOW)).collect();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
+    // With STOPOVER_REPLAY_STORE=redis://... the Redis store (flush it between runs: the
+    // bodies are the same each time).
+    let store: Arc<dyn ReplayStore> = match std::env::var("STOPOVER_REPLAY_STORE") {
+        Ok(url) => Arc::new(
+            runtime
+                .block_on(RedisStore::connect(&url))
+                .expect("Redis answers"),
+        ),
+        Err(_) => Arc::new(MemoryStore::new(count + 1)),
+    };
+    let state = AppState::with_clock(config, store, Arc::new(|| NOW)).expect("state");
+    let router = app(state);
+    let key = Hs256Key::new(SECRET.as_bytes());
+    let bodies: Vec<String> = (0..count).map(|n| body(&issuer, &key, n, NOW)).collect();
     let ok = run_requests(&runtime, &router, bodies);
     eprintln!("{ok} of {count} requests answered 200");
     assert_eq!(

@@ -91,8 +91,15 @@ impl ReplayKey {
         Self(hasher.finalize().into())
     }
 
-    pub fn to_hex(&self) -> String {
-        self.0.iter().map(|byte| format!("{byte:02x}")).collect()
+    /// Appends the key in lowercase hexadecimal, 64 characters: the form Redis keys have
+    /// always had, so instances of two versions sharing one Redis agree on every key.
+    pub fn write_hex(&self, out: &mut String) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        out.reserve(self.0.len() * 2);
+        for byte in self.0 {
+            out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+            out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+        }
     }
 }
 
@@ -457,6 +464,17 @@ mod tests {
             ReplayKey::new("ab", "c", "t"),
             ReplayKey::new("a", "bc", "t")
         );
-        assert_eq!(key(1).to_hex().len(), 64);
+    }
+
+    #[test]
+    fn a_replay_key_is_written_as_two_lowercase_hex_digits_a_byte_as_it_always_was() {
+        for n in 0..64 {
+            let key = key(n);
+            let mut hex = String::new();
+            key.write_hex(&mut hex);
+            let each_byte: String = key.0.iter().map(|byte| format!("{byte:02x}")).collect();
+            assert_eq!(hex, each_byte);
+            assert_eq!(hex.len(), 64);
+        }
     }
 }

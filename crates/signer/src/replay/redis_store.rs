@@ -12,6 +12,14 @@ const KEY_PREFIX: &str = "stopover:used:";
 /// closed with 503.
 const TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The Redis key that marks `key` used.
+fn key_name(key: &ReplayKey) -> String {
+    let mut name = String::with_capacity(KEY_PREFIX.len() + 64);
+    name.push_str(KEY_PREFIX);
+    key.write_hex(&mut name);
+    name
+}
+
 /// One connection manager (multiplexed, reconnecting) to one Redis.
 #[derive(Clone)]
 pub struct RedisStore {
@@ -57,7 +65,7 @@ impl ReplayStore for RedisStore {
             let expires_at = u64::try_from(expires_at)
                 .map_err(|_| StoreError::Unreachable("negative expiry".to_owned()))?;
             let command = redis::cmd("SET")
-                .arg(format!("{KEY_PREFIX}{}", key.to_hex()))
+                .arg(key_name(&key))
                 .arg(1)
                 .arg("NX")
                 .arg("EXAT")
@@ -80,9 +88,7 @@ impl ReplayStore for RedisStore {
     fn release(&self, key: ReplayKey) -> BoxFuture<'_, Result<(), StoreError>> {
         let mut connection = self.connection.clone();
         Box::pin(async move {
-            let command = redis::cmd("DEL")
-                .arg(format!("{KEY_PREFIX}{}", key.to_hex()))
-                .clone();
+            let command = redis::cmd("DEL").arg(key_name(&key)).clone();
             let _: i64 = tokio::time::timeout(TIMEOUT, command.query_async(&mut connection))
                 .await
                 .map_err(|_| StoreError::Timeout)?
@@ -95,9 +101,7 @@ impl ReplayStore for RedisStore {
         let mut connection = self.connection.clone();
         Box::pin(async move {
             // Redis drops the key at the token's `exp` (`EXAT`), so a key that exists is used.
-            let command = redis::cmd("EXISTS")
-                .arg(format!("{KEY_PREFIX}{}", key.to_hex()))
-                .clone();
+            let command = redis::cmd("EXISTS").arg(key_name(&key)).clone();
             let count: i64 = tokio::time::timeout(TIMEOUT, command.query_async(&mut connection))
                 .await
                 .map_err(|_| StoreError::Timeout)?
