@@ -15,7 +15,7 @@ use stopover_signer::config::{Config, Tenant};
 use crate::bench_config::{bench_config_toml, growth_form_id, GROWTH_FIELD_COUNTS, SECRET_ENV};
 use crate::browser::Browser;
 use crate::page_load::{load_once, Load};
-use crate::report::{MemoryFigure, PageSeries, Report, ServerSeries, StepFigure};
+use crate::report::{repeats_at, MemoryFigure, PageSeries, Report, ServerSeries, StepFigure};
 use crate::sizes::{code_by_crate, wasm_sections, SizeTable};
 use crate::stats::Spread;
 use crate::tokens::{continue_token_bytes, SessionMinter, LOAD_FORM};
@@ -108,17 +108,19 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
     wrk::run(&floor_url, 8, WARM_UP_SECONDS, &script, &floor_bodies)?;
     let mut floor_runs = Vec::new();
     for connections in CONNECTIONS {
-        let run = measured(&floor, None, || {
-            wrk::run(
-                &floor_url,
-                connections,
-                options.wrk_seconds,
-                &script,
-                &floor_bodies,
-            )
-        })?;
-        print_run("floor", connections, &run);
-        floor_runs.push((connections, run));
+        for _ in 0..repeats_at(connections) {
+            let run = measured(&floor, None, || {
+                wrk::run(
+                    &floor_url,
+                    connections,
+                    options.wrk_seconds,
+                    &script,
+                    &floor_bodies,
+                )
+            })?;
+            print_run("floor", connections, &run);
+            floor_runs.push((connections, run));
+        }
     }
     let floor_series = ServerSeries {
         name: "floor".into(),
@@ -367,7 +369,10 @@ fn signer_series(
         FIRST_GUESS_RPS
     };
     let mut runs = Vec::new();
-    for connections in CONNECTIONS {
+    for connections in CONNECTIONS
+        .into_iter()
+        .flat_map(|count| std::iter::repeat_n(count, repeats_at(count)))
+    {
         // Twice the fastest rate seen, so no body is used twice: a warm-up from cold reads
         // low, and each of wrk's threads takes its own half of the file, at its own speed.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
