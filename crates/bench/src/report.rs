@@ -433,9 +433,9 @@ impl Report {
                  (the inverse of requests/s, load generator included): {extra:.1} µs more. \
                  Verification, validation and minting take {steps_us:.1} µs of it in process \
                  (criterion); the other {:.1} µs are what the floor does not do either: the \
-                 replay-store check, the signer's edge (panic catching; one middleware for \
-                 the origin guard, timeouts, metrics and the access line; CORS; the rate \
-                 limiter) and its one `info` access line per request.",
+                 replay-store check, the signer's edge (one middleware: panic catching, the \
+                 origin guard, CORS, the rate limiter, the timeouts, metrics) and its one \
+                 `info` access line per request.",
                 (extra - steps_us).max(0.0)
             );
             if let (Some((signer_cpu, _)), Some((floor_cpu, _))) =
