@@ -19,6 +19,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use stopover_protocol::api::{CONTINUE_PATH, SESSION_PATH};
 
 use crate::error::{internal_error_response, ApiError, RejectionReason};
 use crate::rate_limit::Decision;
@@ -98,8 +99,7 @@ async fn api(state: &AppState, route: &'static str, request: Request, next: Next
     if request.method() == Method::OPTIONS {
         return cors::preflight(origin);
     }
-    let limited =
-        request.method() == Method::POST && matches!(route, "/api/continue" | "/api/session");
+    let limited = request.method() == Method::POST && matches!(route, CONTINUE_PATH | SESSION_PATH);
     let mut response = if let Some(Decision::Deny { retry_after_secs }) =
         limited.then(|| rate_limit(state, &request))
     {

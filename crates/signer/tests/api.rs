@@ -397,6 +397,26 @@ async fn too_many_requests_from_one_client_is_429_with_retry_after() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK);
+    // Checking a session shares the client's bucket, and a preflight is never limited.
+    let reply = send(
+        app(state.clone()),
+        Request::post("/api/session")
+            .header("content-type", "application/json")
+            .body(Body::from("{}"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    let reply = send(
+        app(state.clone()),
+        Request::options("/api/continue")
+            .header("origin", ORIGIN)
+            .header("access-control-request-method", "POST")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
 }
 
 /// A store that cannot be reached.
