@@ -12,6 +12,7 @@ use std::io::IsTerminal as _;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::field::{MakeVisitor, VisitFmt, VisitOutput};
 use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::{FormatTime, SystemTime as DefaultTime};
 use tracing_subscriber::EnvFilter;
 
 /// Installs the signer's log subscriber for the whole process.
@@ -21,6 +22,7 @@ pub fn init() {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .fmt_fields(PlainFields)
+        .with_timer(UtcMicros)
         // Colour codes only for a person at a terminal; log files and collectors get plain
         // text (and writing them cost a measurable share of each request).
         .with_ansi(std::io::stdout().is_terminal())
@@ -113,6 +115,80 @@ impl VisitFmt for PlainVisitor<'_> {
     }
 }
 
+/// Each line's timestamp as the default timer writes it (`2026-12-05T07:26:39.612649Z`, UTC
+/// to the microsecond), its digits put in place instead of formatted one by one through
+/// `fmt` (that was a quarter of the access line's cost). Instants before 1970 or after 9999,
+/// which the default writes differently, are left to it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UtcMicros;
+
+impl FormatTime for UtcMicros {
+    fn format_time(&self, writer: &mut Writer<'_>) -> fmt::Result {
+        let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        match since_epoch.ok().and_then(utc_micros) {
+            Some(text) => writer.write_str(text.as_str()),
+            None => DefaultTime.format_time(writer),
+        }
+    }
+}
+
+/// A timestamp's text, on the stack.
+struct Timestamp([u8; 27]);
+
+impl Timestamp {
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and punctuation are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ` for a time after the Unix epoch, up to the end of 9999.
+fn utc_micros(since_epoch: std::time::Duration) -> Option<Timestamp> {
+    let seconds = since_epoch.as_secs();
+    let days = i64::try_from(seconds / 86_400).ok()?;
+    let (year, month, day) = civil_date(days);
+    if year > 9999 {
+        return None;
+    }
+    let in_day = seconds % 86_400;
+    let mut text = *b"0000-00-00T00:00:00.000000Z";
+    let mut put = |at: usize, width: usize, mut value: u64| {
+        for index in (at..at + width).rev() {
+            // A digit: `value % 10` is below 10.
+            text[index] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    put(0, 4, year.unsigned_abs());
+    put(5, 2, u64::from(month));
+    put(8, 2, u64::from(day));
+    put(11, 2, in_day / 3600);
+    put(14, 2, in_day / 60 % 60);
+    put(17, 2, in_day % 60);
+    put(20, 6, u64::from(since_epoch.subsec_micros()));
+    Some(Timestamp(text))
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_date(days: i64) -> (i64, u32, u32) {
+    let shifted = days + 719_468;
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    // Day 1 to 31 and month 1 to 12 by construction.
+    (year, month as u32, day as u32)
+}
+
 /// Whether `Debug` would write `value` unchanged between quotes: printable ASCII other than
 /// `"` and `\`.
 fn is_plain(value: &str) -> bool {
@@ -157,6 +233,52 @@ mod tests {
         }
         let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
         text.trim_end().to_owned()
+    }
+
+    #[test]
+    fn timestamps_are_written_as_the_default_timer_writes_them() {
+        let mut seconds: Vec<u64> = vec![
+            0,
+            59,
+            86_399,
+            951_782_400,     // 2000-02-29
+            1_709_164_800,   // 2024-02-29
+            1_735_689_599,   // 2024-12-31T23:59:59
+            4_107_542_400,   // 2100-03-01
+            253_402_300_799, // 9999-12-31T23:59:59
+        ];
+        // And a spread across the years in between.
+        seconds.extend((0..2_000u64).map(|n| n * 126_700_037 % 253_402_300_800));
+        for (index, second) in seconds.into_iter().enumerate() {
+            let micros = (index as u32 * 7_919) % 1_000_000;
+            let since_epoch = std::time::Duration::new(second, micros * 1_000);
+            let ours = utc_micros(since_epoch).unwrap();
+            let expected = chrono::DateTime::from_timestamp(second as i64, micros * 1_000)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+                .to_string();
+            assert_eq!(ours.as_str(), expected);
+        }
+        // After 9999 the default timer's own form is kept.
+        assert!(utc_micros(std::time::Duration::from_secs(253_402_300_800)).is_none());
+    }
+
+    #[test]
+    fn the_timestamp_has_the_default_timers_form_to_the_second() {
+        let written = |timer: &dyn FormatTime| {
+            let mut text = String::new();
+            timer.format_time(&mut Writer::new(&mut text)).unwrap();
+            text
+        };
+        // Two clock readings a second apart only at a second's turn: then read again.
+        let same_second = (0..3).any(|_| {
+            let ours = written(&UtcMicros);
+            let default = written(&DefaultTime);
+            assert_eq!(ours.len(), default.len(), "{ours} {default}");
+            assert!(ours.ends_with('Z'), "{ours}");
+            ours[..19] == default[..19]
+        });
+        assert!(same_second);
     }
 
     #[test]
