@@ -24,6 +24,14 @@ use crate::BenchError;
 
 /// Connection counts of the throughput series.
 pub const CONNECTIONS: [u32; 4] = [1, 8, 32, 128];
+
+/// The connection count of each run of a series, in order: each of [`CONNECTIONS`] as often
+/// as [`repeats_at`] says.
+fn run_connections() -> impl Iterator<Item = u32> {
+    CONNECTIONS
+        .into_iter()
+        .flat_map(|count| std::iter::repeat_n(count, repeats_at(count)))
+}
 /// Criterion benchmarks of the signer's steps: (group/id, name in the report).
 pub const STEPS: [(&str, &str); 3] = [
     ("signer/verify_session_token", "session token verification"),
@@ -107,20 +115,18 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
     let floor_url = format!("http://127.0.0.1:{floor_port}");
     wrk::run(&floor_url, 8, WARM_UP_SECONDS, &script, &floor_bodies)?;
     let mut floor_runs = Vec::new();
-    for connections in CONNECTIONS {
-        for _ in 0..repeats_at(connections) {
-            let run = measured(&floor, None, || {
-                wrk::run(
-                    &floor_url,
-                    connections,
-                    options.wrk_seconds,
-                    &script,
-                    &floor_bodies,
-                )
-            })?;
-            print_run("floor", connections, &run);
-            floor_runs.push((connections, run));
-        }
+    for connections in run_connections() {
+        let run = measured(&floor, None, || {
+            wrk::run(
+                &floor_url,
+                connections,
+                options.wrk_seconds,
+                &script,
+                &floor_bodies,
+            )
+        })?;
+        print_run("floor", connections, &run);
+        floor_runs.push((connections, run));
     }
     let floor_series = ServerSeries {
         name: "floor".into(),
@@ -369,10 +375,7 @@ fn signer_series(
         FIRST_GUESS_RPS
     };
     let mut runs = Vec::new();
-    for connections in CONNECTIONS
-        .into_iter()
-        .flat_map(|count| std::iter::repeat_n(count, repeats_at(count)))
-    {
+    for connections in run_connections() {
         // Twice the fastest rate seen, so no body is used twice: a warm-up from cold reads
         // low, and each of wrk's threads takes its own half of the file, at its own speed.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -775,6 +778,14 @@ mod tests {
         let status = "Name:\tstopover-signer\nVmPeak:\t  300000 kB\nVmHWM:\t   23456 kB\nVmRSS:\t   20000 kB\n";
         assert_eq!(vm_hwm_kb(status), Some(23_456));
         assert_eq!(vm_hwm_kb("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn a_series_runs_three_times_at_the_budgets_connection_count_and_once_at_the_others() {
+        assert_eq!(
+            run_connections().collect::<Vec<_>>(),
+            [1, 8, 32, 32, 32, 128]
+        );
     }
 
     #[test]
