@@ -10,9 +10,9 @@
 //!
 //! Instructions per request are the collected total over the count. With
 //! `STOPOVER_REPLAY_STORE=redis://HOST:PORT/0` the requests use that Redis instead of the
-//! in-memory store (the client's side only: `redis-server`'s own work is not counted). Each request carries a
-//! fresh session token for the demo configuration's `profile` form, minted before the
-//! measured part, so every one is verified, validated, consumed and minted (200).
+//! in-memory store (the client's side only: `redis-server`'s own work is not counted). Each
+//! request carries a fresh session token for the demo configuration's `profile` form, minted
+//! before the measured part, so every one is verified, validated, consumed and minted (200).
 //!
 //! `request_cost bodies N FILE` writes N such bodies, one a line, on the system clock, for a
 //! profile of the real server under wrk with `crates/bench/lua/continue.lua`.

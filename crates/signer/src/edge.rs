@@ -594,7 +594,10 @@ mod tests {
             panicked.headers()[header::X_CONTENT_TYPE_OPTIONS],
             "nosniff"
         );
-        assert!(state.metrics().render().contains("panic"));
+        assert!(state
+            .metrics()
+            .render()
+            .contains("stopover_rejections_total{reason=\"panic\"} 1"));
     }
 
     fn forwarded(values: &[&str]) -> HeaderMap {

@@ -217,7 +217,7 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_are_written_as_the_default_timer_writes_them() {
+    fn timestamps_are_placed_digit_for_digit_as_chrono_formats_them() {
         let mut seconds: Vec<u64> = vec![
             0,
             59,
