@@ -568,11 +568,11 @@ const METHOD: &str = "
   valid answers to the demo's `profile` form. No body is sent twice (the script counts reuse,
   which would show as 409s). Each server runs three times at 32 connections and once at each
   other count; the budgets read the run with the median requests/s of the three (its p99
-  too). p50 and p99 are wrk's latency percentiles. CPU per request is
-  the server process's user and system time during the run (`/proc/PID/stat`, all threads)
-  divided by the requests it answered, and in the Redis series the same for `redis-server`:
-  what a request costs the server whatever share of the two cores wrk took, so it varies
-  less from run to run than requests/s.
+  too). p50 and p99 are wrk's latency percentiles. CPU per request is the server process's
+  user and system time during the run (`/proc/PID/stat`, all threads) divided by the
+  requests it answered, and in the Redis series the same for `redis-server`: what a request
+  costs the server whatever share of the two cores wrk took, so it varies less from run to
+  run than requests/s.
 - **Signer under load.** `config/demo.toml` with the bench secret, the API only (no
   `static_dir`), the per-client rate limit lifted (wrk is one client IP) and room for every
   token in the in-memory replay store; its default `info` logging goes to `/dev/null`. The
@@ -738,11 +738,17 @@ mod tests {
 
     #[test]
     fn the_markdown_shows_the_share_of_the_floor_and_the_verdicts() {
-        let markdown = report(7_000, 90_000, 80.0).markdown();
+        let mut report = report(7_000, 90_000, 80.0);
+        report.signers[0].runs[0].1.redis_cpu_us = Some(1_000 * 8);
+        let markdown = report.markdown();
         assert!(
             markdown.contains(
                 "| signer, memory | 32 | 7000 | 70.0 % | 50.0 µs | 900 µs | 1.50 ms | 0 | 0 | 20.0 MB |"
             ),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("| signer, memory | 1 | 1000 | - | 50.0 µs + 8.0 µs Redis |"),
             "{markdown}"
         );
         assert!(markdown.contains("| **missed** |"));
