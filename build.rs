@@ -1,8 +1,8 @@
 //! Reads the page's texts, one JSON file per language in `src/i18n/texts/` (`en.json` is the
 //! reference), checks every file against English, and writes the Rust that holds them
 //! (`$OUT_DIR/texts.rs`, included by `src/i18n/texts.rs`): the `Msg` enum (one variant per
-//! key of `en.json`), a `Lang` constant and the name, direction and review note of each
-//! built-in language (one per file) and the table of texts.
+//! key of `en.json`), a `Lang` constant and the name, direction, review note and date order of
+//! each built-in language (one per file) and the table of texts.
 //!
 //! A file that breaks a rule of `src/i18n/texts_check.rs` (a key missing or added, a text's
 //! placeholders changed, a plural without `other`) fails the build with every problem listed:
@@ -117,9 +117,13 @@ fn generate(languages: &[Language]) -> String {
         languages.len()
     );
     for language in languages {
+        let date_order = language
+            .date_order
+            .map(|part| format!("DatePart::{}", camel(texts_check::DATE_PARTS[part])))
+            .join(", ");
         let _ = writeln!(
             out,
-            "    LanguageInfo {{ tag: {:?}, dir: {:?}, name: {:?}, reviewed: {:?} }},",
+            "    LanguageInfo {{ tag: {:?}, dir: {:?}, name: {:?}, reviewed: {:?}, date_order: Some([{date_order}]) }},",
             language.tag, language.dir, language.name, language.reviewed
         );
     }

@@ -1,5 +1,5 @@
 //! Dates: `date` fields, as GOV.UK asks for a memorable date: three numeric boxes, day, month
-//! and year, in the order the page's language writes a date (from the browser's `Intl`), each
+//! and year, in the order the page's language writes a date (its file's `date_order`), each
 //! with its own label and a numeric keyboard, `bday-*` autocomplete for a date of birth. One
 //! tab stop per part and the page's own language, where a native date input would show the
 //! browser's format and cost four tab stops.

@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 
+use super::format::DatePart;
 use super::texts::BUILT_IN_LANGUAGES;
 use super::texts_check::is_language_tag;
 
@@ -26,12 +27,14 @@ pub struct LanguageInfo {
     pub name: &'static str,
     /// Who wrote or reviewed this language's texts.
     pub reviewed: &'static str,
+    /// The order it writes a date's parts in, when its file says ([`date_part_order`](super::date_part_order)).
+    pub date_order: Option<[DatePart; 3]>,
 }
 
 thread_local! {
     /// The languages the operator added, after the built-in ones: `Lang(BUILT_IN.len() + i)`
     /// is `ADDED[i]`. What is known of one before its file is read is its tag; the file then
-    /// says its direction, name and reviewer ([`Lang::describe`]). Their strings live as long
+    /// says its direction, name, reviewer and date order ([`Lang::describe`]). Their strings live as long
     /// as the page (each is leaked once).
     static ADDED: RefCell<Vec<LanguageInfo>> = const { RefCell::new(Vec::new()) };
 }
@@ -68,6 +71,7 @@ impl Lang {
                 dir: "ltr",
                 name: super::leak(tag),
                 reviewed: "",
+                date_order: None,
             });
             Ok(Lang(Lang::BUILT_IN.len() + added.len() - 1))
         })
@@ -75,7 +79,13 @@ impl Lang {
 
     /// Records what an added language's file says of it. Built-in languages keep what their
     /// files said at build time.
-    pub(super) fn describe(self, dir: &str, name: &str, reviewed: &str) {
+    pub(super) fn describe(
+        self,
+        dir: &str,
+        name: &str,
+        reviewed: &str,
+        date_order: Option<[DatePart; 3]>,
+    ) {
         let Some(index) = self.0.checked_sub(Lang::BUILT_IN.len()) else {
             return;
         };
@@ -84,6 +94,7 @@ impl Lang {
                 info.dir = if dir == "rtl" { "rtl" } else { "ltr" };
                 info.name = super::leak(name);
                 info.reviewed = super::leak(reviewed);
+                info.date_order = date_order;
             }
         });
     }

@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::overrides::read_texts;
-use super::texts_check::direction_problem;
-use super::{Lang, Msg, Text};
+use super::texts_check::{self, direction_problem};
+use super::{DatePart, Lang, Msg, Text};
 
 thread_local! {
     /// The languages fetched so far, each a text per [`Msg`], in `Msg` order. Their strings
@@ -54,7 +54,7 @@ pub fn is_loaded(lang: Lang) -> bool {
 /// Takes `source`, the text of `lang`'s file, as that language's texts: every text English
 /// has, by the rules of the built-in files. The file of a language the operator added also
 /// says its direction, name and reviewer (`language.dir`, `.name`, `.reviewed`), as the
-/// built-in files do. `Err` lists the problems, and the language is left as it was.
+/// built-in files do, and may say its date order (`.date_order`). `Err` lists the problems, and the language is left as it was.
 pub fn register_language(lang: Lang, source: &str) -> Result<(), Vec<String>> {
     let place = format!("{TEXTS_DIR}/{}.json", lang.tag());
     let json: Value = serde_json::from_slice(source.as_bytes())
@@ -67,6 +67,7 @@ pub fn register_language(lang: Lang, source: &str) -> Result<(), Vec<String>> {
         let value = json.get("language").and_then(|language| language.get(key));
         value.and_then(Value::as_str).unwrap_or_default()
     };
+    let mut date_order = None;
     if !lang.is_built_in() {
         for key in ["name", "reviewed"] {
             if about(key).trim().is_empty() {
@@ -75,6 +76,16 @@ pub fn register_language(lang: Lang, source: &str) -> Result<(), Vec<String>> {
         }
         if let Some(problem) = direction_problem(about("dir")) {
             problems.push(format!("{place}: {problem}"));
+        }
+        // Optional in an added language's file: without it the browser's `Intl` says.
+        if let Some(order) = json
+            .get("language")
+            .and_then(|language| language.get("date_order"))
+        {
+            match texts_check::date_order(order) {
+                Ok(order) => date_order = Some(DatePart::in_order(order)),
+                Err(problem) => problems.push(format!("{place}: {problem}")),
+            }
         }
     }
     let read = read_texts(&place, entries, &mut problems);
@@ -90,7 +101,7 @@ pub fn register_language(lang: Lang, source: &str) -> Result<(), Vec<String>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    lang.describe(about("dir"), about("name"), about("reviewed"));
+    lang.describe(about("dir"), about("name"), about("reviewed"), date_order);
     let texts = texts.into_iter().flatten().collect();
     LOADED.with(|loaded| loaded.borrow_mut().insert(lang, texts));
     Ok(())
@@ -164,12 +175,31 @@ mod tests {
                 "texts/he.json: `language.dir` must be \"ltr\" or \"rtl\"".to_owned()
             ])
         );
+        let bad_date_order = file.replace(r#"["day", "month", "year"]"#, r#"["day", "month"]"#);
+        assert_eq!(
+            register_language(hebrew, &bad_date_order),
+            Err(vec!["texts/he.json: `language.date_order` must name \"day\", \"month\" and \"year\", each once, in the order the language writes them".to_owned()])
+        );
         assert!(!is_loaded(hebrew), "a refused file changes nothing");
-        assert_eq!(hebrew.dir(), "ltr");
+        assert_eq!((hebrew.dir(), hebrew.info().date_order), ("ltr", None));
+
+        let without_date_order = file
+            .replace(
+                r#"    "date_order": ["day", "month", "year"]
+"#,
+                "",
+            )
+            .replace(r#"native speaker.","#, r#"native speaker.""#);
+        assert_eq!(register_language(hebrew, &without_date_order), Ok(()));
+        assert_eq!(hebrew.info().date_order, None, "the browser's Intl says");
 
         assert_eq!(register_language(hebrew, file), Ok(()));
         assert!(is_loaded(hebrew));
         assert_eq!((hebrew.dir(), hebrew.name()), ("rtl", "עברית"));
+        assert_eq!(
+            hebrew.info().date_order,
+            Some([DatePart::Day, DatePart::Month, DatePart::Year])
+        );
         assert!(hebrew.reviewed().contains("not yet reviewed"));
         assert_eq!(Msg::ExpiredTitle.text(hebrew), "תוקף ההתחברות הזו פג");
         assert_eq!(

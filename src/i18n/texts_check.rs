@@ -1,6 +1,7 @@
 //! The rules a language file of the page's texts must follow, judged against English (the
 //! reference): every key of `en.json` and no other, the same `{placeholders}` in every text,
-//! plural forms only where English has them, always with `other`, and only CLDR's categories.
+//! plural forms only where English has them, always with `other`, and only CLDR's categories;
+//! and a `language` section saying the file's name, direction, reviewer and date order.
 //! build.rs applies them to `src/i18n/texts/*.json` and fails the build on any problem; the
 //! page's unit tests feed them broken files.
 
@@ -12,6 +13,8 @@ use serde_json::{Map, Value};
 pub const REFERENCE: &str = "en";
 /// CLDR's plural categories.
 pub const CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
+/// The parts of a date, as `language.date_order` names them.
+pub const DATE_PARTS: [&str; 3] = ["day", "month", "year"];
 
 /// One language's file, as read.
 pub struct Language {
@@ -21,6 +24,8 @@ pub struct Language {
     pub name: String,
     pub dir: String,
     pub reviewed: String,
+    /// The order the language writes a date's parts in, as indexes into [`DATE_PARTS`].
+    pub date_order: [usize; 3],
     /// Key -> text, in the file's order.
     pub texts: Vec<(String, Text)>,
 }
@@ -54,6 +59,8 @@ impl Language {
             name: field("language", "name")?,
             dir: field("language", "dir")?,
             reviewed: field("language", "reviewed")?,
+            date_order: date_order(&json["language"]["date_order"])
+                .map_err(|problem| format!("{file}: {problem}"))?,
             tag,
             file,
             texts,
@@ -215,6 +222,34 @@ pub fn direction_problem(dir: &str) -> Option<String> {
     (dir != "ltr" && dir != "rtl").then(|| "`language.dir` must be \"ltr\" or \"rtl\"".to_owned())
 }
 
+/// A language file's `language.date_order`: the order the language writes a date's parts in
+/// when it writes them as numbers (`["month", "day", "year"]` in English), as indexes into
+/// [`DATE_PARTS`]; `Err` says what is wrong.
+pub fn date_order(value: &Value) -> Result<[usize; 3], String> {
+    let problem = || {
+        format!(
+            "`language.date_order` must name \"{}\", \"{}\" and \"{}\", each once, in the order the language writes them",
+            DATE_PARTS[0], DATE_PARTS[1], DATE_PARTS[2]
+        )
+    };
+    let mut order = [0; 3];
+    let names = value
+        .as_array()
+        .filter(|names| names.len() == 3)
+        .ok_or_else(problem)?;
+    for (slot, name) in order.iter_mut().zip(names) {
+        *slot = DATE_PARTS
+            .iter()
+            .position(|part| Some(*part) == name.as_str())
+            .ok_or_else(problem)?;
+    }
+    let [first, second, third] = order;
+    if first == second || second == third || first == third {
+        return Err(problem());
+    }
+    Ok(order)
+}
+
 /// The `{name}` placeholders of `text`.
 pub fn placeholders(text: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
@@ -232,7 +267,8 @@ pub fn placeholders(text: &str) -> BTreeSet<String> {
 mod tests {
     use super::*;
 
-    const EN: &str = r#"{"language": {"name": "English", "dir": "ltr", "reviewed": "us"},
+    const EN: &str = r#"{"language": {"name": "English", "dir": "ltr", "reviewed": "us",
+        "date_order": ["month", "day", "year"]},
         "texts": {"hello": "Hello {name}", "left": {"one": "{n} left", "other": "{n} left"}}}"#;
 
     fn problems(name: &str, source: &str) -> Vec<String> {
@@ -245,7 +281,8 @@ mod tests {
 
     fn language(texts: &str) -> String {
         format!(
-            r#"{{"language": {{"name": "X", "dir": "ltr", "reviewed": "us"}}, "texts": {texts}}}"#
+            r#"{{"language": {{"name": "X", "dir": "ltr", "reviewed": "us",
+                "date_order": ["day", "month", "year"]}}, "texts": {texts}}}"#
         )
     }
 
@@ -310,6 +347,21 @@ mod tests {
             [r#"ar.json: `language.dir` must be "ltr" or "rtl""#]
         );
         let fine = language(r#"{"hello": "{name}", "left": "{n}"}"#);
+        let date_order_problem = "fr.json: `language.date_order` must name \"day\", \"month\" and \"year\", each once, in the order the language writes them";
+        for order in [
+            r#""date_order": ["day", "day", "year"]"#,
+            r#""date_order": ["day", "month"]"#,
+            r#""date_order": ["jour", "mois", "année"]"#,
+            r#""date_order": "day month year""#,
+            r#""date": ["day", "month", "year"]"#,
+        ] {
+            let broken = fine.replace(r#""date_order": ["day", "month", "year"]"#, order);
+            assert_eq!(
+                problems("fr.json", &broken),
+                [date_order_problem],
+                "{order}"
+            );
+        }
         assert_eq!(
             problems("pt BR.json", &fine),
             ["pt BR.json: the file name must be a language tag, like `pt-BR.json`"]
@@ -334,6 +386,11 @@ mod tests {
             .collect();
         let languages = check_all(&files).unwrap();
         assert!(languages.len() >= 10, "at least ten languages");
+        assert_eq!(
+            languages[0].date_order.map(|part| DATE_PARTS[part]),
+            ["month", "day", "year"],
+            "English writes the month first"
+        );
         for language in &languages {
             assert!(
                 !language.name.trim().is_empty(),

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use serde_json::json;
 use stopover_page::api::{ApiError, FormRequest};
 use stopover_page::config::PageConfig;
-use stopover_page::i18n::{Lang, Msg};
+use stopover_page::i18n::{browser_date_part_order, Lang, Msg};
 use stopover_page::session::{now_seconds, Session};
 use stopover_page::states::RetryNotice;
 use wasm_bindgen::JsCast;
@@ -13,6 +13,20 @@ use wasm_bindgen_test::*;
 
 use crate::forms::*;
 use crate::support::*;
+
+/// Each built-in language's file says the order it writes a date in, so a first load builds
+/// no `Intl.DateTimeFormat` (about 10 ms); the browser's order is the one it must say.
+#[wasm_bindgen_test]
+fn every_built_in_language_says_the_date_order_the_browser_writes() {
+    for lang in Lang::BUILT_IN {
+        assert_eq!(
+            lang.info().date_order,
+            browser_date_part_order(lang),
+            "`language.date_order` of src/i18n/texts/{}.json",
+            lang.tag()
+        );
+    }
+}
 
 #[wasm_bindgen_test]
 async fn form_texts_and_page_texts_follow_the_language() {
