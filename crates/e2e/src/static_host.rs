@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::Request;
@@ -143,6 +143,7 @@ pub fn signer_command() -> tokio::process::Command {
 #[derive(Debug)]
 pub struct StaticHost {
     pub addr: SocketAddr,
+    not_found: Arc<Mutex<Vec<String>>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -167,6 +168,22 @@ impl StaticHost {
                     }))
             }
         };
+        // Every path a browser asked for (its requests carry `Sec-Fetch-Dest`, a test's own
+        // do not) and was answered 404, as the host's access log would show it.
+        let not_found = Arc::new(Mutex::new(Vec::new()));
+        let record = not_found.clone();
+        let router = router.layer(middleware::from_fn(move |request: Request, next: Next| {
+            let record = record.clone();
+            async move {
+                let path = request.uri().path().to_owned();
+                let browser = request.headers().contains_key("sec-fetch-dest");
+                let response = next.run(request).await;
+                if browser && response.status() == StatusCode::NOT_FOUND {
+                    record.lock().expect("the record of 404s").push(path);
+                }
+                response
+            }
+        }));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let shutdown = async {
@@ -181,6 +198,7 @@ impl StaticHost {
         });
         Self {
             addr,
+            not_found,
             stop: Some(stop),
             task: Some(task),
         }
@@ -189,6 +207,11 @@ impl StaticHost {
     /// `http://127.0.0.1:PORT`.
     pub fn origin(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The paths a browser has asked of the host and got 404 for so far, in order.
+    pub fn not_found(&self) -> Vec<String> {
+        self.not_found.lock().expect("the record of 404s").clone()
     }
 
     pub async fn stop(mut self) {

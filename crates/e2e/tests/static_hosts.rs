@@ -57,6 +57,8 @@ where
         let _ = sender.send(stack);
     })
     .await;
+    // The page asks the host only for what dist/ has: no /favicon.ico, no file of a stale name.
+    assert_eq!(host.not_found(), Vec::<String>::new(), "asked of the host");
     host.stop().await;
     if let Ok(stack) = receiver.await {
         stack.stop().await;
