@@ -1,12 +1,40 @@
 //! Numbers, dates and the countdown written as each language writes them, by the browser's
-//! `Intl` formatting.
+//! `Intl` formatting, except what a first load needs: the order of a date's parts (from the
+//! language files) and small whole numbers, so the form's first render does not pay for the
+//! browser's locale data.
 
 use super::texts_check::DATE_PARTS;
 use super::Lang;
 
-/// `value` as `lang` writes numbers (`1,000.5`, `1 000,5`, `1.000,5`), by the browser's
-/// `Number.toLocaleString`. Off the browser (native unit tests) the plain Rust form.
+/// `value` as `lang` writes numbers (`1,000.5`, `1 000,5`, `1.000,5`): by the browser's
+/// `Number.toLocaleString`, except the small whole numbers every built-in language writes in
+/// plain digits (the countdown, a step's number, most counts), so the form's first render
+/// does not load the browser's locale data (about 10 ms on a first load here).
 pub fn format_number(lang: Lang, value: f64) -> String {
+    match plain_digits(lang, value) {
+        Some(digits) => digits,
+        None => browser_format_number(lang, value),
+    }
+}
+
+/// `value` in ASCII digits when `lang` writes it so for certain: a whole number from 0 to 999
+/// in a built-in language (each writes those in Latin digits without a separator, a browser
+/// test holds them to `Intl`); an added language may write other digits (Persian, Bengali).
+fn plain_digits(lang: Lang, value: f64) -> Option<String> {
+    let plain = lang.is_built_in()
+        && value.fract() == 0.0
+        && value.is_sign_positive()
+        && value < PLAIN_BELOW;
+    // A whole number in 0..1000 converts to u32 exactly.
+    plain.then(|| (value as u32).to_string())
+}
+
+/// The first whole number a built-in language may write with a group separator (`1.000`).
+const PLAIN_BELOW: f64 = 1000.0;
+
+/// `value` as the browser's `Number.toLocaleString` writes it in `lang`; off the browser
+/// (native unit tests) the plain Rust form.
+pub fn browser_format_number(lang: Lang, value: f64) -> String {
     #[cfg(target_arch = "wasm32")]
     {
         String::from(js_sys::Number::from(value).to_locale_string(lang.tag()))

@@ -25,8 +25,8 @@ mod texts_check;
 
 pub use field_errors::{error_sentence, field_error};
 pub use format::{
-    browser_date_part_order, date_part_order, format_countdown, format_date, format_number,
-    format_unix_date, parse_iso_date, DatePart,
+    browser_date_part_order, browser_format_number, date_part_order, format_countdown, format_date,
+    format_number, format_unix_date, parse_iso_date, DatePart,
 };
 pub use lang::{Lang, LanguageInfo};
 pub use loaded::{is_loaded, load_language, register_language, TEXTS_DIR};

@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use serde_json::json;
 use stopover_page::api::{ApiError, FormRequest};
 use stopover_page::config::PageConfig;
-use stopover_page::i18n::{browser_date_part_order, Lang, Msg};
+use stopover_page::i18n::{
+    browser_date_part_order, browser_format_number, format_number, Lang, Msg,
+};
 use stopover_page::session::{now_seconds, Session};
 use stopover_page::states::RetryNotice;
 use wasm_bindgen::JsCast;
@@ -26,6 +28,64 @@ fn every_built_in_language_says_the_date_order_the_browser_writes() {
             lang.tag()
         );
     }
+}
+
+/// Small whole numbers are written without asking `Intl` (its locale data costs about 10 ms
+/// on a first load), and exactly as `Intl` writes them in every built-in language; from
+/// 1,000 on, and in an added language, `Intl` writes them.
+#[wasm_bindgen_test]
+fn small_whole_numbers_are_written_as_the_browser_writes_them_without_asking_it() {
+    let he = Lang::add("he").unwrap();
+    for lang in Lang::BUILT_IN {
+        for value in (0..=1000)
+            .map(f64::from)
+            .chain([1234.0, 12_345.0, 0.5, 2.25, -3.0])
+        {
+            assert_eq!(
+                format_number(lang, value),
+                browser_format_number(lang, value),
+                "{value} in {}",
+                lang.tag()
+            );
+        }
+    }
+    let asked = count_to_locale_string_calls(|| {
+        for lang in Lang::BUILT_IN {
+            format_number(lang, 0.0);
+            format_number(lang, 59.0);
+            format_number(lang, 999.0);
+        }
+    });
+    assert_eq!(asked, 0, "small whole numbers of built-in languages");
+    let asked = count_to_locale_string_calls(|| {
+        format_number(Lang::DE, 1000.0);
+        format_number(Lang::DE, 1.5);
+        format_number(Lang::DE, -1.0);
+        format_number(he, 7.0);
+    });
+    assert_eq!(asked, 4, "the others");
+}
+
+/// How many times `Number.prototype.toLocaleString` is called while `run` runs.
+fn count_to_locale_string_calls(run: impl FnOnce()) -> u32 {
+    let install = js_sys::Function::new_no_args(
+        "const proto = Number.prototype; const real = proto.toLocaleString; \
+         globalThis.__calls = 0; \
+         proto.toLocaleString = function (...args) { globalThis.__calls++; return real.apply(this, args); }; \
+         globalThis.__restore = () => { proto.toLocaleString = real; };",
+    );
+    install.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    run();
+    let global = js_sys::global();
+    let calls = js_sys::Reflect::get(&global, &"__calls".into())
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    let restore: js_sys::Function = js_sys::Reflect::get(&global, &"__restore".into())
+        .unwrap()
+        .unchecked_into();
+    restore.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    calls as u32
 }
 
 #[wasm_bindgen_test]
