@@ -23,15 +23,17 @@ impl FormDefinition {
     /// asked when that one is not.
     pub fn asked_fields(&self, prefill: &Map<String, Value>) -> Option<Vec<String>> {
         let cap = usize::try_from(self.max_fields_per_login?).unwrap_or(usize::MAX);
-        let mut leading: Vec<(usize, &Field)> = self
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(_, field)| {
-                field.kind.takes_answer() && field.show_if.is_none() && !is_known(field, prefill)
-            })
-            .collect();
-        leading.sort_by_key(|(index, field)| (field.priority.is_none(), field.priority, *index));
+        // Each candidate inserted in its place by (priority, position), not collected and
+        // sorted: a sort is one more instance of the sort code in the page's wasm.
+        let rank =
+            |(index, field): &(usize, &Field)| (field.priority.is_none(), field.priority, *index);
+        let mut leading: Vec<(usize, &Field)> = Vec::new();
+        for candidate in self.fields.iter().enumerate().filter(|(_, field)| {
+            field.kind.takes_answer() && field.show_if.is_none() && !is_known(field, prefill)
+        }) {
+            let place = leading.partition_point(|placed| rank(placed) < rank(&candidate));
+            leading.insert(place, candidate);
+        }
         leading.truncate(cap);
         let asked = |field: &Field| leading.iter().any(|(_, chosen)| chosen.id == field.id);
         Some(

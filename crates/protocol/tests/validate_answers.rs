@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::{json, Map, Value};
+use stopover_protocol::limits::DEFAULT_MAX_TEXT_CHARS;
 use stopover_protocol::{validate_answers, AnswerValue, ConsentRecord, FieldErrorCode as Code};
 
 #[test]
@@ -118,6 +119,15 @@ fn all_problems_are_reported_at_once() {
     assert_eq!(errors["phone"], [Code::InvalidFormat]);
     assert_eq!(errors["email"], [Code::InvalidFormat]);
     assert_eq!(errors["nope"], [Code::UnknownField]);
+}
+
+#[test]
+fn a_fields_codes_come_once_each_in_declaration_order() {
+    let too_long_and_not_alphanumeric = "-".repeat(DEFAULT_MAX_TEXT_CHARS as usize + 1);
+    assert_eq!(
+        errors_of(&with("code", json!(too_long_and_not_alphanumeric)), "code"),
+        [Code::TooLong, Code::InvalidFormat]
+    );
 }
 
 // Required and empty answers
