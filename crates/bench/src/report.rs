@@ -28,28 +28,58 @@ const CRATES_SHOWN: usize = 12;
 #[derive(Debug, Clone, Default)]
 pub struct ServerSeries {
     pub name: String,
-    pub runs: Vec<(u32, WrkRun)>,
+    pub runs: Vec<SeriesRun>,
     /// VmHWM of the server process after its series, kB.
     pub peak_rss_kb: Option<u64>,
 }
 
+/// One wrk run of a series, and the floor's run made just before it at the same count when
+/// the runner paired them: at [`BUDGET_CONNECTIONS`] the floor stays up and each signer run
+/// follows a floor run of its own, so the two see the machine in the same state (the other
+/// work on a shared machine drifts over a bench run by more than the budgets' margins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeriesRun {
+    pub connections: u32,
+    pub run: WrkRun,
+    pub floor_beside: Option<WrkRun>,
+}
+
+impl SeriesRun {
+    pub fn new(connections: u32, run: WrkRun) -> Self {
+        Self {
+            connections,
+            run,
+            floor_beside: None,
+        }
+    }
+}
+
 impl ServerSeries {
-    /// The run at `connections`: of several ([`BUDGET_REPEATS`] at the budgets' count), the
-    /// one with the median requests/s.
+    /// The floor's run at `connections`: of several, the one with the median requests/s.
     pub fn at(&self, connections: u32) -> Option<&WrkRun> {
         let mut runs: Vec<&WrkRun> = self
             .runs
             .iter()
-            .filter(|(count, _)| *count == connections)
-            .map(|(_, run)| run)
+            .filter(|run| run.connections == connections)
+            .map(|run| &run.run)
             .collect();
         runs.sort_by(|a, b| a.requests_per_second().total_cmp(&b.requests_per_second()));
         runs.get(runs.len() / 2).copied()
     }
 }
 
+/// A signer's run compared with the floor: the run, the floor run it is compared with, and
+/// the signer's share of that run's requests/s.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Compared<'a> {
+    pub run: &'a WrkRun,
+    pub floor: &'a WrkRun,
+    pub share: f64,
+}
+
 /// Runs of each server at [`BUDGET_CONNECTIONS`]: the budgets read the median, so one run
-/// slowed by the machine's other work does not decide them.
+/// slowed by the machine's other work does not decide them (and each signer run there is
+/// compared with a floor run made just before it, [`SeriesRun::floor_beside`]).
 pub const BUDGET_REPEATS: usize = 3;
 
 /// How many runs a series makes at `connections`.
@@ -132,14 +162,45 @@ pub struct Report {
 }
 
 impl Report {
+    /// `run` against the floor: the floor run made beside it, else the floor's median run at
+    /// its connection count.
+    pub fn compared<'a>(&'a self, run: &'a SeriesRun) -> Option<Compared<'a>> {
+        let floor = run
+            .floor_beside
+            .as_ref()
+            .or_else(|| self.floor.at(run.connections))?;
+        Some(Compared {
+            run: &run.run,
+            floor,
+            share: ratio(&run.run, floor),
+        })
+    }
+
+    /// The run of `series` the budgets read: of its runs at [`BUDGET_CONNECTIONS`]
+    /// ([`BUDGET_REPEATS`] of them), the one with the median share of the floor.
+    pub fn budget_run<'a>(&'a self, series: &'a ServerSeries) -> Option<Compared<'a>> {
+        let mut runs: Vec<Compared<'a>> = series
+            .runs
+            .iter()
+            .filter(|run| run.connections == BUDGET_CONNECTIONS)
+            .filter_map(|run| self.compared(run))
+            .collect();
+        runs.sort_by(|a, b| a.share.total_cmp(&b.share));
+        runs.get(runs.len() / 2).copied()
+    }
+
     /// The budgets this file's constants set, plus "no non-2xx answer" from the signer.
     pub fn budgets(&self) -> Vec<Budget> {
         let mut budgets = Vec::new();
-        let memory = self.signers.first();
-        let signer = memory.and_then(|series| series.at(BUDGET_CONNECTIONS));
-        let floor = self.floor.at(BUDGET_CONNECTIONS);
-        if let (Some(signer), Some(floor)) = (signer, floor) {
-            let ratio = ratio(signer, floor);
+        if let Some(Compared {
+            run: signer,
+            floor,
+            share: ratio,
+        }) = self
+            .signers
+            .first()
+            .and_then(|series| self.budget_run(series))
+        {
             budgets.push(Budget {
                 name: "signer throughput vs floor (32 connections, in-memory store)",
                 target: format!(">= {:.0} %", THROUGHPUT_BUDGET * 100.0),
@@ -158,12 +219,15 @@ impl Report {
                 met: signer.p99_us < P99_BUDGET_US,
             });
         }
-        let redis = self
+        if let Some(Compared {
+            run: redis,
+            floor,
+            share: ratio,
+        }) = self
             .signers
             .get(1)
-            .and_then(|series| series.at(BUDGET_CONNECTIONS));
-        if let (Some(redis), Some(floor)) = (redis, floor) {
-            let ratio = ratio(redis, floor);
+            .and_then(|series| self.budget_run(series))
+        {
             budgets.push(Budget {
                 name: "signer throughput vs floor (32 connections, Redis store)",
                 target: format!(">= {:.0} %", REDIS_THROUGHPUT_BUDGET * 100.0),
@@ -197,7 +261,7 @@ impl Report {
             .signers
             .iter()
             .flat_map(|series| series.runs.iter())
-            .map(|(_, run)| run.non_2xx + run.socket_errors)
+            .map(|run| run.run.non_2xx + run.run.socket_errors)
             .sum::<u64>()
             + self.memory.as_ref().map_or(0, |memory| memory.failures);
         // A page-only run (`cargo xtask bench page`) measured no signer.
@@ -293,11 +357,17 @@ impl Report {
              | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         );
         for series in std::iter::once(&self.floor).chain(&self.signers) {
-            for (connections, run) in &series.runs {
-                let share = self.floor.at(*connections).map_or_else(
-                    || "-".to_owned(),
-                    |floor| format!("{:.1} %", ratio(run, floor) * 100.0),
-                );
+            for series_run in &series.runs {
+                let (connections, run) = (series_run.connections, &series_run.run);
+                let share = match (series_run.floor_beside, self.compared(series_run)) {
+                    (Some(floor), Some(compared)) => format!(
+                        "{:.1} % (of {:.0} beside it)",
+                        compared.share * 100.0,
+                        floor.requests_per_second()
+                    ),
+                    (None, Some(compared)) => format!("{:.1} %", compared.share * 100.0),
+                    (_, None) => "-".to_owned(),
+                };
                 let _ = writeln!(
                     out,
                     "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {} |",
@@ -417,11 +487,13 @@ impl Report {
     /// For each missed budget, where the time or the bytes go, computed from the figures.
     fn where_it_goes(&self) -> String {
         let mut out = String::from("\n## Where the time and the bytes go\n\n");
-        let signer = self
+        if let Some(Compared {
+            run: signer, floor, ..
+        }) = self
             .signers
             .first()
-            .and_then(|series| series.at(BUDGET_CONNECTIONS));
-        if let (Some(signer), Some(floor)) = (signer, self.floor.at(BUDGET_CONNECTIONS)) {
+            .and_then(|series| self.budget_run(series))
+        {
             let per_request = |run: &WrkRun| 1_000_000.0 / run.requests_per_second().max(1.0);
             let (signer_us, floor_us) = (per_request(signer), per_request(floor));
             let steps_us: f64 = self.steps.iter().map(|step| step.median_ns).sum::<f64>() / 1000.0;
@@ -567,8 +639,10 @@ const METHOD: &str = "
   HS256 session token (Auth0's claims plus `form`, `prefill`, `locale`, 900 s lifetime) and
   valid answers to the demo's `profile` form. No body is sent twice (the script counts reuse,
   which would show as 409s). Each server runs three times at 32 connections and once at each
-  other count; the budgets read the run with the median requests/s of the three (its p99
-  too). p50 and p99 are wrk's latency percentiles. CPU per request is the server process's
+  other count. At 32 connections each signer run follows a floor run of its own (the floor
+  stays up through the signers' series) and its share is of that run's requests/s, so both
+  saw the machine in the same state; the budgets read the signer run with the median share
+  of its three (its p99 too). p50 and p99 are wrk's latency percentiles. CPU per request is the server process's
   user and system time during the run (`/proc/PID/stat`, all threads) divided by the
   requests it answered, and in the Redis series the same for `redis-server`: what a request
   costs the server whatever share of the two cores wrk took, so it varies less from run to
@@ -585,7 +659,8 @@ const METHOD: &str = "
 - **Floor.** `crates/bench` `stopover-floor`: the same axum and tokio, one route that parses
   the same JSON into the same request type and answers a JSON body of exactly the signer's
   length (the continue token replaced by as many filler bytes), with no crypto and no checks.
-  Each server gets a 2 s warm-up before its runs; the floor runs first, in the same bench run.
+  Each server gets a 2 s warm-up before its runs; the floor runs its own series first, then
+  once beside each signer run at 32 connections, in the same bench run.
 - **In process.** criterion (`crates/signer/benches/signer.rs`): session-token verification,
   answer validation and continue-token minting on the demo's `profile` form, each alone.
 - **Page bytes.** Every file in `dist/` the browser fetches on first load (host configuration
@@ -633,12 +708,15 @@ mod tests {
             wrk_seconds: 5,
             floor: ServerSeries {
                 name: "floor".into(),
-                runs: vec![(32, run(10_000, 0))],
+                runs: vec![SeriesRun::new(32, run(10_000, 0))],
                 peak_rss_kb: Some(10_240),
             },
             signers: vec![ServerSeries {
                 name: "signer, memory".into(),
-                runs: vec![(1, run(1_000, 0)), (32, run(signer_rps, 0))],
+                runs: vec![
+                    SeriesRun::new(1, run(1_000, 0)),
+                    SeriesRun::new(32, run(signer_rps, 0)),
+                ],
                 peak_rss_kb: Some(20_480),
             }],
             memory: None,
@@ -696,7 +774,7 @@ mod tests {
             [true, true, true, true, false]
         );
         let mut slow = report(8_000, 90_000, 80.0);
-        slow.signers[0].runs[1].1.p99_us = 2_000;
+        slow.signers[0].runs[1].run.p99_us = 2_000;
         assert_eq!(verdicts(&slow), [true, false, true, true, true]);
         let mut heavy = report(8_000, 90_000, 80.0);
         heavy.memory = Some(MemoryFigure {
@@ -709,14 +787,14 @@ mod tests {
     }
 
     #[test]
-    fn the_budgets_read_the_median_of_the_runs_at_their_connection_count() {
+    fn the_floor_reads_the_median_of_its_runs_at_a_connection_count() {
         let series = ServerSeries {
-            name: "signer".into(),
+            name: "floor".into(),
             runs: vec![
-                (8, run(9_000, 0)),
-                (32, run(7_000, 0)),
-                (32, run(5_000, 0)),
-                (32, run(6_000, 0)),
+                SeriesRun::new(8, run(9_000, 0)),
+                SeriesRun::new(32, run(7_000, 0)),
+                SeriesRun::new(32, run(5_000, 0)),
+                SeriesRun::new(32, run(6_000, 0)),
             ],
             peak_rss_kb: None,
         };
@@ -728,9 +806,40 @@ mod tests {
     }
 
     #[test]
+    fn a_signer_run_is_compared_with_the_floor_run_beside_it_and_the_budget_reads_the_median_share()
+    {
+        let beside = |signer: u64, floor: u64| SeriesRun {
+            connections: 32,
+            run: run(signer, 0),
+            floor_beside: Some(run(floor, 0)),
+        };
+        let mut report = report(8_000, 90_000, 80.0);
+        // Shares 80 %, 60 % and 70 %: the most requests/s (9,000) is not the median share.
+        report.signers[0].runs = vec![
+            beside(8_000, 10_000),
+            beside(9_000, 15_000),
+            beside(6_300, 9_000),
+        ];
+        let budget = report.budget_run(&report.signers[0]).unwrap();
+        assert_eq!(budget.run.requests, 6_300);
+        assert_eq!(budget.floor.requests, 9_000);
+        assert!((budget.share - 0.7).abs() < 1e-9);
+        assert!(!verdicts(&report)[0]);
+        assert!(report.budgets()[0]
+            .measured
+            .starts_with("70.0 % (6300 / 9000 req/s)"));
+        assert!(report
+            .markdown()
+            .contains("| signer, memory | 32 | 8000 | 80.0 % (of 10000 beside it) |"));
+        // An unpaired run is compared with the floor's median run at its count.
+        report.signers[0].runs = vec![SeriesRun::new(32, run(7_500, 0))];
+        assert_eq!(report.budget_run(&report.signers[0]).unwrap().share, 0.75);
+    }
+
+    #[test]
     fn a_signer_run_with_a_non_2xx_answer_misses_the_zero_errors_budget() {
         let mut report = report(8_000, 90_000, 80.0);
-        report.signers[0].runs[0].1.non_2xx = 2;
+        report.signers[0].runs[0].run.non_2xx = 2;
         let budgets = report.budgets();
         assert!(!budgets[2].met);
         assert_eq!(budgets[2].measured, "2");
@@ -739,7 +848,7 @@ mod tests {
     #[test]
     fn the_markdown_shows_the_share_of_the_floor_and_the_verdicts() {
         let mut report = report(7_000, 90_000, 80.0);
-        report.signers[0].runs[0].1.redis_cpu_us = Some(1_000 * 8);
+        report.signers[0].runs[0].run.redis_cpu_us = Some(1_000 * 8);
         let markdown = report.markdown();
         assert!(
             markdown.contains(
@@ -763,7 +872,7 @@ mod tests {
     fn the_signers_extra_time_per_request_is_split_into_steps_and_the_rest() {
         // Floor 10,000 req/s = 100 µs a request; signer 8,000 req/s = 125 µs; steps 2.5 µs.
         let mut report = report(8_000, 90_000, 80.0);
-        report.signers[0].runs[1].1.server_cpu_us = Some(8_000 * 70);
+        report.signers[0].runs[1].run.server_cpu_us = Some(8_000 * 70);
         let markdown = report.markdown();
         assert!(
             markdown.contains(

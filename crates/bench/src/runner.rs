@@ -15,7 +15,10 @@ use stopover_signer::config::{Config, Tenant};
 use crate::bench_config::{bench_config_toml, growth_form_id, GROWTH_FIELD_COUNTS, SECRET_ENV};
 use crate::browser::Browser;
 use crate::page_load::{load_once, Load};
-use crate::report::{repeats_at, MemoryFigure, PageSeries, Report, ServerSeries, StepFigure};
+use crate::report::{
+    repeats_at, MemoryFigure, PageSeries, Report, SeriesRun, ServerSeries, StepFigure,
+    BUDGET_CONNECTIONS,
+};
 use crate::sizes::{code_by_crate, wasm_sections, SizeTable};
 use crate::stats::Spread;
 use crate::tokens::{continue_token_bytes, SessionMinter, LOAD_FORM};
@@ -111,31 +114,18 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
             .arg(token_bytes.to_string()),
         floor_port,
     )?;
-    let floor_bodies = bodies.write(SMALL_BODY_COUNT)?;
-    let floor_url = format!("http://127.0.0.1:{floor_port}");
-    wrk::run(&floor_url, 8, WARM_UP_SECONDS, &script, &floor_bodies)?;
-    let mut floor_runs = Vec::new();
-    for connections in run_connections() {
-        let run = measured(&floor, None, || {
-            wrk::run(
-                &floor_url,
-                connections,
-                options.wrk_seconds,
-                &script,
-                &floor_bodies,
-            )
-        })?;
-        print_run("floor", connections, &run);
-        floor_runs.push((connections, run));
-    }
-    let floor_series = ServerSeries {
-        name: "floor".into(),
-        runs: floor_runs,
-        peak_rss_kb: floor.peak_rss_kb(),
+    let mut floor = Floor {
+        bodies: bodies.write(SMALL_BODY_COUNT)?,
+        url: format!("http://127.0.0.1:{floor_port}"),
+        server: floor,
+        runs: Vec::new(),
     };
-    floor.stop();
+    wrk::run(&floor.url, 8, WARM_UP_SECONDS, &script, &floor.bodies)?;
+    for connections in run_connections() {
+        floor.measure(options, connections, &script)?;
+    }
 
-    // The signer, in-memory store, then Redis.
+    // The signer, in-memory store, then Redis; the floor stays up for the runs beside theirs.
     let memory = signer_series(
         options,
         "signer, in-memory store",
@@ -145,6 +135,7 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         None,
         &script,
         &mut bodies,
+        &mut floor,
     )?;
     let memory_figure = remembered_tokens_rss(
         options,
@@ -179,9 +170,16 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         Some((&redis_url, &redis)),
         &script,
         &mut bodies,
+        &mut floor,
     )?;
     redis.stop();
     drop(bodies);
+    let floor_series = ServerSeries {
+        name: "floor".into(),
+        peak_rss_kb: floor.server.peak_rss_kb(),
+        runs: floor.runs,
+    };
+    floor.server.stop();
 
     let signer_figures = Report {
         environment: environment(options),
@@ -340,8 +338,41 @@ fn remembered_tokens_rss(
     Ok(figure)
 }
 
+/// The floor, up for the whole of the signers' series: its runs, in the order made.
+struct Floor {
+    server: Server,
+    url: String,
+    /// The floor checks nothing, so it takes the same bodies every run.
+    bodies: PathBuf,
+    runs: Vec<SeriesRun>,
+}
+
+impl Floor {
+    /// One run of the floor at `connections`, kept among its runs and returned.
+    fn measure(
+        &mut self,
+        options: &Options,
+        connections: u32,
+        script: &Path,
+    ) -> Result<WrkRun, BenchError> {
+        let run = measured(&self.server, None, || {
+            wrk::run(
+                &self.url,
+                connections,
+                options.wrk_seconds,
+                script,
+                &self.bodies,
+            )
+        })?;
+        print_run("floor", connections, &run);
+        self.runs.push(SeriesRun::new(connections, run));
+        Ok(run)
+    }
+}
+
 /// A signer under wrk at every connection count, on a fresh process (and so a fresh
-/// in-memory store); `redis` switches the replay store.
+/// in-memory store); `redis` switches the replay store. At [`BUDGET_CONNECTIONS`] each run
+/// follows a run of the floor, which it is compared with.
 #[allow(clippy::too_many_arguments)]
 fn signer_series(
     options: &Options,
@@ -352,6 +383,7 @@ fn signer_series(
     redis: Option<(&str, &Server)>,
     script: &Path,
     bodies: &mut BodySource<'_>,
+    floor: &mut Floor,
 ) -> Result<ServerSeries, BenchError> {
     println!("bench: {name} under wrk");
     let mut command = Command::new(&options.signer_bin);
@@ -382,6 +414,11 @@ fn signer_series(
         let count = ((expected_rps * f64::from(options.wrk_seconds) * 2.0) as u64 + 5_000)
             .min(MAX_BODY_COUNT);
         let file = bodies.write(count)?;
+        let floor_beside = if connections == BUDGET_CONNECTIONS {
+            Some(floor.measure(options, connections, script)?)
+        } else {
+            None
+        };
         let run = measured(&signer, redis.map(|(_, server)| server), || {
             wrk::run(&url, connections, options.wrk_seconds, script, &file)
         })?;
@@ -396,7 +433,11 @@ fn signer_series(
             );
         }
         expected_rps = expected_rps.max(run.requests_per_second());
-        runs.push((connections, run));
+        runs.push(SeriesRun {
+            connections,
+            run,
+            floor_beside,
+        });
         if let Some(reason) = signer.exited() {
             return Err(BenchError::new(reason));
         }
