@@ -117,19 +117,27 @@ impl fmt::Debug for ReplayKey {
 /// remembered token: 100,000 tokens take 5.4 MB (a table of 2^17 slots), a full store of the
 /// default capacity 21.5 MB (2^19 slots).
 ///
-/// From [`SHARDED_FROM`] entries on, the keys are spread over [`SHARDS`] tables, each under
-/// its own lock and holding its share of the capacity (a full shard refuses, at about 99 % of
-/// the whole for the default capacity): a request waits only for those of its shard, and a
-/// table that doubles as it grows rehashes a sixteenth of the entries, not all of them while
-/// every request waits (a rehash of the whole table held the p99 latency under load at tens
-/// of milliseconds; BENCHMARKS.md, "Signer").
+/// From [`SHARDED_FROM`] entries on, the keys are spread over [`MIN_SHARDS`] tables or more
+/// (a power of two: as many as it takes for each to hold at most [`SHARD_ENTRIES`]), each
+/// under its own lock and holding its share of the capacity (a full shard refuses, at about
+/// 99 % of the whole for the default capacity): a request waits only for those of its shard,
+/// and a table that doubles as it grows moves at most [`SHARD_ENTRIES`] entries while that
+/// shard's requests wait, however large the configured capacity (a rehash of the whole table
+/// held the p99 latency under load at tens of milliseconds, and sixteen shards of the bench's
+/// 20,000,000-entry store still gave stalls of several; BENCHMARKS.md, "Signer").
 #[derive(Debug)]
 pub struct MemoryStore {
     shards: Box<[Shard]>,
 }
 
-/// The number of tables of a large [`MemoryStore`].
-const SHARDS: usize = 16;
+/// The fewest tables of a sharded [`MemoryStore`].
+const MIN_SHARDS: usize = 16;
+
+/// The most entries one table of a sharded [`MemoryStore`] holds: it has more tables instead.
+const SHARD_ENTRIES: usize = 16_384;
+
+/// The most tables: a key's shard is read from two of its bytes.
+const MAX_SHARDS: usize = 1 << 16;
 
 /// Below this capacity a [`MemoryStore`] is one table: exactly `capacity` entries.
 const SHARDED_FROM: usize = 16_384;
@@ -154,8 +162,8 @@ struct Remembered {
 /// holds an Enterprise tenant in its public cloud to 100 Authentication API requests a
 /// second, sustained, and a login takes several of them: even if every one were a login sent
 /// to Stopover with tokens that live the longest a session token may (an hour), that is
-/// 360,000 entries. 450,000 leaves a quarter more and still fits 2^19 slots, 16 tables of
-/// 2^15 (21.5 MB full; a capacity above 458,752 would double them to 43 MB). Tenants beyond
+/// 360,000 entries. 450,000 leaves a quarter more and still fits 2^19 slots, 32 tables of
+/// 2^14 (21.5 MB full; a capacity above 458,752 would double them to 43 MB). Tenants beyond
 /// that (Auth0's private cloud tiers), and every deployment of more than one instance, use
 /// Redis (docs/operators.md, "Sizing the replay store").
 pub const DEFAULT_MEMORY_CAPACITY: usize = 450_000;
@@ -186,14 +194,22 @@ impl Hasher for KeyHasher {
 
 impl MemoryStore {
     pub fn new(capacity: usize) -> Self {
-        let count = if capacity >= SHARDED_FROM { SHARDS } else { 1 };
+        let count = if capacity >= SHARDED_FROM {
+            capacity
+                .div_ceil(SHARD_ENTRIES)
+                .next_power_of_two()
+                .clamp(MIN_SHARDS, MAX_SHARDS)
+        } else {
+            1
+        };
         let share = capacity.div_ceil(count);
-        // A sharded store's tables start at a quarter of their share, at most a quarter of
-        // the default store's (2^13 slots each, 5.4 MB in all, resident as entries arrive):
-        // up to that many entries it never rehashes, and leaves no smaller tables it outgrew
-        // behind in the allocator. A store configured far larger grows as it fills.
+        // A sharded store's tables start at a quarter of their share, and all of them at
+        // most at a quarter of the default store (2^12 slots each of its 32, 5.4 MB in all,
+        // resident as entries arrive): up to that many entries it never rehashes, and leaves
+        // no smaller tables it outgrew behind in the allocator. A store configured far larger
+        // grows as it fills.
         let reserved = if count > 1 {
-            (share / 4).min(DEFAULT_MEMORY_CAPACITY / SHARDS / 4)
+            (share / 4).min(DEFAULT_MEMORY_CAPACITY / 4 / count)
         } else {
             0
         };
@@ -209,9 +225,11 @@ impl MemoryStore {
         Self { shards }
     }
 
-    /// The shard of `key`: by its ninth byte (the first eight are its hash within the table).
+    /// The shard of `key`: by its ninth and tenth bytes (the first eight are its hash within
+    /// the table); the number of shards is a power of two.
     fn shard(&self, key: &ReplayKey) -> &Shard {
-        &self.shards[usize::from(key.0[8]) % self.shards.len()]
+        let index = usize::from(u16::from_le_bytes([key.0[8], key.0[9]]));
+        &self.shards[index & (self.shards.len() - 1)]
     }
 
     fn consume_now(
@@ -413,31 +431,62 @@ mod tests {
         // remembered for the longest session lifetime.
         let hour = usize::try_from(crate::config::MAX_SESSION_LIFETIME_SECS).unwrap();
         assert!(DEFAULT_MEMORY_CAPACITY >= 100 * hour);
-        // And a full default store is the 2^19 slots the docs price (21.5 MB), in 16 tables.
+        // And a full default store is the 2^19 slots the docs price (21.5 MB), in 32 tables.
         let store = MemoryStore::new(DEFAULT_MEMORY_CAPACITY);
-        assert_eq!(store.shards.len(), SHARDS);
+        assert_eq!(store.shards.len(), 32);
         let mut full = Remembered::default();
         full.until.reserve(store.shards[0].capacity);
-        assert!(full.until.capacity() * SHARDS < 1 << 19);
+        assert!(full.until.capacity() * store.shards.len() < 1 << 19);
     }
 
     #[test]
     fn a_sharded_store_starts_at_a_quarter_of_the_default_stores_tables() {
-        let reserved = |store: &MemoryStore| store.shards[0].lock().until.capacity();
-        let default = reserved(&MemoryStore::new(DEFAULT_MEMORY_CAPACITY));
-        // 2^13 slots (7/8 of them usable) per table: a quarter of the share, rounded up.
-        assert!(default >= DEFAULT_MEMORY_CAPACITY / SHARDS / 4);
-        assert!(default < 1 << 13);
-        // A store configured far larger reserves no more; a small one nothing.
-        assert_eq!(reserved(&MemoryStore::new(20_000_000)), default);
-        assert_eq!(reserved(&MemoryStore::new(10)), 0);
+        let reserved = |store: &MemoryStore| {
+            let each: Vec<usize> = store
+                .shards
+                .iter()
+                .map(|shard| shard.lock().until.capacity())
+                .collect();
+            (each[0], each.iter().sum::<usize>())
+        };
+        let (default, default_total) = reserved(&MemoryStore::new(DEFAULT_MEMORY_CAPACITY));
+        // 2^12 slots (7/8 of them usable) per table: a quarter of the share, rounded up.
+        assert!(default >= DEFAULT_MEMORY_CAPACITY / 32 / 4);
+        assert!(default < 1 << 12);
+        // A store configured far larger reserves no more in all; a small one nothing.
+        let (_, large_total) = reserved(&MemoryStore::new(20_000_000));
+        assert!(
+            large_total <= default_total,
+            "{large_total} > {default_total}"
+        );
+        assert_eq!(reserved(&MemoryStore::new(10)), (0, 0));
+    }
+
+    #[test]
+    fn no_table_of_a_large_store_holds_more_than_its_limit() {
+        for capacity in [SHARDED_FROM, DEFAULT_MEMORY_CAPACITY, 20_000_000, 1 << 40] {
+            let store = MemoryStore::new(capacity);
+            let count = store.shards.len();
+            assert!(count.is_power_of_two() && count >= MIN_SHARDS, "{count}");
+            if count == MAX_SHARDS {
+                continue; // capped: only a capacity beyond 2^30 gets here
+            }
+            assert!(store
+                .shards
+                .iter()
+                .all(|shard| shard.capacity <= SHARD_ENTRIES));
+            // And no more tables than that takes.
+            assert!(count == MIN_SHARDS || capacity.div_ceil(count / 2) > SHARD_ENTRIES);
+        }
+        assert_eq!(MemoryStore::new(20_000_000).shards.len(), 2048);
+        assert_eq!(MemoryStore::new(1 << 40).shards.len(), MAX_SHARDS);
     }
 
     #[test]
     fn a_large_store_spreads_its_keys_and_fills_each_shard_to_its_share() {
         let capacity = SHARDED_FROM;
         let store = MemoryStore::new(capacity);
-        assert_eq!(store.shards.len(), SHARDS);
+        assert_eq!(store.shards.len(), MIN_SHARDS);
         let mut held = 0;
         for n in 0..2 * capacity {
             let key = ReplayKey::new("iss", "sub", &format!("token{n}"));
@@ -451,7 +500,7 @@ mod tests {
         // Every shard filled to its share, so the whole store is exactly full.
         assert_eq!(held, capacity);
         for shard in store.shards.iter() {
-            assert_eq!(shard.lock().until.len(), capacity / SHARDS);
+            assert_eq!(shard.lock().until.len(), capacity / MIN_SHARDS);
         }
         // And still answers for each key it holds.
         let first = ReplayKey::new("iss", "sub", "token0");
