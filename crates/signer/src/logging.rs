@@ -7,12 +7,15 @@
 //! line's cost), with the same text as a result.
 
 use std::fmt;
-use std::io::IsTerminal as _;
+use std::fs::File;
+use std::io::{self, IsTerminal as _, Write};
+use std::os::fd::AsFd as _;
 
 use tracing::field::{Field, Visit};
 use tracing_subscriber::field::{MakeVisitor, VisitFmt, VisitOutput};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::{FormatTime, SystemTime as DefaultTime};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
 /// Installs the signer's log subscriber for the whole process.
@@ -26,7 +29,62 @@ pub fn init() {
         // Colour codes only for a person at a terminal; log files and collectors get plain
         // text (and writing them cost a measurable share of each request).
         .with_ansi(std::io::stdout().is_terminal())
+        .with_writer(WholeLines::stdout())
         .init();
+}
+
+/// Where log lines go: standard output, each line handed to the kernel whole by one
+/// `write(2)` on a duplicate of the descriptor, without std's `Stdout` lock. The formatter
+/// writes an event into one buffer and then writes it once, so a line is one write either
+/// way; but through `Stdout` the two runtime workers queued on its lock for every access line,
+/// and the one that waited slept in the kernel while the other wrote (64 % of the signer's
+/// `futex` calls under load; BENCHMARKS.md, "Signer"). The kernel does not interleave
+/// concurrent writes to a regular file, nor those of up to `PIPE_BUF` (4,096) bytes to a pipe.
+#[derive(Debug)]
+pub struct WholeLines(Option<File>);
+
+impl WholeLines {
+    /// Standard output; when it is closed the lines go nowhere (as through `Stdout`, which
+    /// drops writes to a closed descriptor).
+    pub fn stdout() -> Self {
+        Self(
+            io::stdout()
+                .as_fd()
+                .try_clone_to_owned()
+                .ok()
+                .map(File::from),
+        )
+    }
+
+    /// `file` instead.
+    pub fn to(file: File) -> Self {
+        Self(Some(file))
+    }
+}
+
+impl<'a> MakeWriter<'a> for WholeLines {
+    type Writer = LineOut<'a>;
+
+    fn make_writer(&'a self) -> LineOut<'a> {
+        LineOut(self.0.as_ref())
+    }
+}
+
+/// One log line's way out ([`WholeLines`]).
+#[derive(Debug)]
+pub struct LineOut<'a>(Option<&'a File>);
+
+impl Write for LineOut<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self.0 {
+            Some(mut file) => file.write(bytes),
+            None => Ok(bytes.len()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Writes an event's fields as the default formatter does (`message` first as it is, then
@@ -214,6 +272,47 @@ mod tests {
         }
         let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
         text.trim_end().to_owned()
+    }
+
+    #[test]
+    fn lines_written_at_once_by_two_threads_come_out_whole() {
+        let path = std::env::temp_dir().join(format!("stopover-lines-{}.log", std::process::id()));
+        let file = File::create(&path).unwrap();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .fmt_fields(PlainFields)
+            .with_writer(WholeLines::to(file))
+            .finish();
+        let dispatch = tracing::Dispatch::new(subscriber);
+        const EACH: usize = 2_000;
+        std::thread::scope(|scope| {
+            for thread in 0..2 {
+                let dispatch = dispatch.clone();
+                scope.spawn(move || {
+                    tracing::dispatcher::with_default(&dispatch, || {
+                        for n in 0..EACH {
+                            tracing::info!(thread, n, padding = "x".repeat(n % 300), "line");
+                        }
+                    });
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for line in text.lines() {
+            let field = |name: &str| -> usize {
+                let start = line.find(&format!(" {name}=")).unwrap() + name.len() + 2;
+                line[start..].split(' ').next().unwrap().parse().unwrap()
+            };
+            let (thread, n) = (field("thread"), field("n"));
+            assert!(
+                line.ends_with(&format!("padding=\"{}\"", "x".repeat(n % 300))),
+                "{line}"
+            );
+            assert!(seen.insert((thread, n)), "{line}");
+        }
+        assert_eq!(seen.len(), 2 * EACH);
     }
 
     #[test]
