@@ -124,7 +124,7 @@ impl fmt::Debug for ReplayKey {
 /// and a table that doubles as it grows moves at most [`SHARD_ENTRIES`] entries while that
 /// shard's requests wait, however large the configured capacity (a rehash of the whole table
 /// held the p99 latency under load at tens of milliseconds, and sixteen shards of the bench's
-/// 20,000,000-entry store still gave stalls of several; BENCHMARKS.md, "Signer").
+/// 20,000,000-entry store still stalled 6 ms; BENCHMARKS.md, "Signer").
 #[derive(Debug)]
 pub struct MemoryStore {
     shards: Box<[Shard]>,
@@ -134,7 +134,7 @@ pub struct MemoryStore {
 const MIN_SHARDS: usize = 16;
 
 /// The most entries one table of a sharded [`MemoryStore`] holds: it has more tables instead.
-const SHARD_ENTRIES: usize = 16_384;
+const SHARD_ENTRIES: usize = 65_536;
 
 /// The most tables: a key's shard is read from two of its bytes.
 const MAX_SHARDS: usize = 1 << 16;
@@ -162,8 +162,8 @@ struct Remembered {
 /// holds an Enterprise tenant in its public cloud to 100 Authentication API requests a
 /// second, sustained, and a login takes several of them: even if every one were a login sent
 /// to Stopover with tokens that live the longest a session token may (an hour), that is
-/// 360,000 entries. 450,000 leaves a quarter more and still fits 2^19 slots, 32 tables of
-/// 2^14 (21.5 MB full; a capacity above 458,752 would double them to 43 MB). Tenants beyond
+/// 360,000 entries. 450,000 leaves a quarter more and still fits 2^19 slots, 16 tables of
+/// 2^15 (21.5 MB full; a capacity above 458,752 would double them to 43 MB). Tenants beyond
 /// that (Auth0's private cloud tiers), and every deployment of more than one instance, use
 /// Redis (docs/operators.md, "Sizing the replay store").
 pub const DEFAULT_MEMORY_CAPACITY: usize = 450_000;
@@ -204,10 +204,10 @@ impl MemoryStore {
         };
         let share = capacity.div_ceil(count);
         // A sharded store's tables start at a quarter of their share, and all of them at
-        // most at a quarter of the default store (2^12 slots each of its 32, 5.4 MB in all,
-        // resident as entries arrive): up to that many entries it never rehashes, and leaves
-        // no smaller tables it outgrew behind in the allocator. A store configured far larger
-        // grows as it fills.
+        // most at a quarter of the default store (2^13 slots each of its 16, 5.4 MB in all,
+        // resident as entries arrive): up to about that many entries it never rehashes, and
+        // leaves no smaller tables it outgrew behind in the allocator. A store configured far
+        // larger grows as it fills.
         let reserved = if count > 1 {
             (share / 4).min(DEFAULT_MEMORY_CAPACITY / 4 / count)
         } else {
@@ -431,9 +431,9 @@ mod tests {
         // remembered for the longest session lifetime.
         let hour = usize::try_from(crate::config::MAX_SESSION_LIFETIME_SECS).unwrap();
         assert!(DEFAULT_MEMORY_CAPACITY >= 100 * hour);
-        // And a full default store is the 2^19 slots the docs price (21.5 MB), in 32 tables.
+        // And a full default store is the 2^19 slots the docs price (21.5 MB), in 16 tables.
         let store = MemoryStore::new(DEFAULT_MEMORY_CAPACITY);
-        assert_eq!(store.shards.len(), 32);
+        assert_eq!(store.shards.len(), 16);
         let mut full = Remembered::default();
         full.until.reserve(store.shards[0].capacity);
         assert!(full.until.capacity() * store.shards.len() < 1 << 19);
@@ -450,9 +450,9 @@ mod tests {
             (each[0], each.iter().sum::<usize>())
         };
         let (default, default_total) = reserved(&MemoryStore::new(DEFAULT_MEMORY_CAPACITY));
-        // 2^12 slots (7/8 of them usable) per table: a quarter of the share, rounded up.
-        assert!(default >= DEFAULT_MEMORY_CAPACITY / 32 / 4);
-        assert!(default < 1 << 12);
+        // 2^13 slots (7/8 of them usable) per table: a quarter of the share, rounded up.
+        assert!(default >= DEFAULT_MEMORY_CAPACITY / 16 / 4);
+        assert!(default < 1 << 13);
         // A store configured far larger reserves no more in all; a small one nothing.
         let (_, large_total) = reserved(&MemoryStore::new(20_000_000));
         assert!(
@@ -478,7 +478,7 @@ mod tests {
             // And no more tables than that takes.
             assert!(count == MIN_SHARDS || capacity.div_ceil(count / 2) > SHARD_ENTRIES);
         }
-        assert_eq!(MemoryStore::new(20_000_000).shards.len(), 2048);
+        assert_eq!(MemoryStore::new(20_000_000).shards.len(), 512);
         assert_eq!(MemoryStore::new(1 << 40).shards.len(), MAX_SHARDS);
     }
 
