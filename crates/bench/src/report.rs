@@ -359,14 +359,14 @@ impl Report {
         for series in std::iter::once(&self.floor).chain(&self.signers) {
             for series_run in &series.runs {
                 let (connections, run) = (series_run.connections, &series_run.run);
-                let share = match (series_run.floor_beside, self.compared(series_run)) {
-                    (Some(floor), Some(compared)) => format!(
+                let share = match self.compared(series_run) {
+                    Some(compared) if series_run.floor_beside.is_some() => format!(
                         "{:.1} % (of {:.0} beside it)",
                         compared.share * 100.0,
-                        floor.requests_per_second()
+                        compared.floor.requests_per_second()
                     ),
-                    (None, Some(compared)) => format!("{:.1} %", compared.share * 100.0),
-                    (_, None) => "-".to_owned(),
+                    Some(compared) => format!("{:.1} %", compared.share * 100.0),
+                    None => "-".to_owned(),
                 };
                 let _ = writeln!(
                     out,
