@@ -649,7 +649,8 @@ const METHOD: &str = "
   run than requests/s.
 - **Signer under load.** `config/demo.toml` with the bench secret, the API only (no
   `static_dir`), the per-client rate limit lifted (wrk is one client IP) and room for every
-  token in the in-memory replay store; its default `info` logging goes to `/dev/null`. The
+  token in the in-memory replay store; its default `info` log goes to a pipe the bench reads
+  and discards (as a container runtime or systemd reads a service's output). The
   Redis series uses a fresh `redis-server` on a free loopback port (no persistence). Every
   request verifies the token, validates the answers, records the single use and mints. Peak
   RSS is the signer's `VmHWM` after its four runs (it includes the remembered tokens, several

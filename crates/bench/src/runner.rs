@@ -595,15 +595,20 @@ struct Server {
 }
 
 impl Server {
-    /// Starts `command` with its output discarded and waits (at most 30 s) until `port`
-    /// accepts connections.
+    /// Starts `command` and waits (at most 30 s) until `port` accepts connections. Its
+    /// standard output (the signer's log) goes to a pipe that a thread here reads and
+    /// discards, as a container runtime or systemd collects a service's log; a pipe, not
+    /// `/dev/null`, because each write to a pipe can wake its reader on the same two cores.
     fn start(name: &str, command: &mut Command, port: u16) -> Result<Self, BenchError> {
-        let child = command
+        let mut child = command
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .map_err(|error| BenchError::new(format!("cannot start {name}: {error}")))?;
+        if let Some(mut log) = child.stdout.take() {
+            std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+        }
         let mut server = Self {
             name: name.to_owned(),
             child,

@@ -51,7 +51,7 @@ fn main() {
         return;
     }
     let count: usize = args.get(1).and_then(|arg| arg.parse().ok()).unwrap_or(1000);
-    stopover_signer::logging::init();
+    let _log = stopover_signer::logging::init();
     let env = |name: &str| (name == "STOPOVER_DEMO_SECRET").then(|| SECRET.to_owned());
     let mut config = Config::from_toml(DEMO_CONFIG, &env).expect("the demo configuration loads");
     config.limits.rate_limit_per_minute = 1_000_000_000;

@@ -357,6 +357,7 @@ fn observe(
         (None, None) => "ok",
     };
     tracing::info!(
+        target: crate::logging::ACCESS_TARGET,
         method,
         route,
         status,

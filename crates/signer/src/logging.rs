@@ -4,22 +4,45 @@
 //! Each request writes one access line (`edge::observe`), so the cost of a line is paid per
 //! request: its fields are written by [`PlainFields`], which writes a plain string value
 //! as it is instead of through `Debug` (the default's per-character escaping was most of a
-//! line's cost), with the same text as a result.
+//! line's cost), with the same text as a result; and access lines are written out in batches
+//! (at most [`ACCESS_LINE_DELAY`] late) by [`WholeLines`], every other line at once.
 
 use std::fmt;
 use std::fs::File;
 use std::io::{self, IsTerminal as _, Write};
 use std::os::fd::AsFd as _;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use tracing::field::{Field, Visit};
+use tracing::{Level, Metadata};
 use tracing_subscriber::field::{MakeVisitor, VisitFmt, VisitOutput};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::{FormatTime, SystemTime as DefaultTime};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
-/// Installs the signer's log subscriber for the whole process.
-pub fn init() {
+/// The target of the access line, one `info` line per request (`edge::observe`): the edge's
+/// module, as the line has always named it. The edge's other `info` line (a body sent too
+/// slowly) has it too, and is written with the access lines.
+pub const ACCESS_TARGET: &str = "stopover_signer::edge";
+
+/// The longest an access line waits in memory before it is written (as nginx's
+/// `access_log ... flush=` or Envoy's access log flush interval): a log collector sees it that
+/// much later, and a process killed outright (`SIGKILL`, an abort) loses at most that much of
+/// the access log. Every other line, and every access line pending before it, is written at once.
+pub const ACCESS_LINE_DELAY: Duration = Duration::from_millis(100);
+
+/// Pending access lines are written as soon as they reach this many bytes (about a hundred
+/// lines).
+const BATCH_BYTES: usize = 16 * 1024;
+
+/// Installs the signer's log subscriber for the whole process. Keep the returned guard for as
+/// long as the process serves: dropping it writes the access lines still pending.
+#[must_use = "dropping the guard writes the pending access lines; keep it until the process ends"]
+pub fn init() -> PendingLines {
+    let lines = WholeLines::stdout();
+    lines.write_pending_every(ACCESS_LINE_DELAY);
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
@@ -29,36 +52,130 @@ pub fn init() {
         // Colour codes only for a person at a terminal; log files and collectors get plain
         // text (and writing them cost a measurable share of each request).
         .with_ansi(std::io::stdout().is_terminal())
-        .with_writer(WholeLines::stdout())
+        .with_writer(lines.clone())
         .init();
+    PendingLines(lines)
 }
 
-/// Where log lines go: standard output, each line handed to the kernel whole by one
-/// `write(2)` on a duplicate of the descriptor, without std's `Stdout` lock. The formatter
-/// writes an event into one buffer and then writes it once, so a line is one write either
-/// way; but through `Stdout` the two runtime workers queued on its lock for every access line,
-/// and the one that waited slept in the kernel while the other wrote (64 % of the signer's
-/// `futex` calls under load; BENCHMARKS.md, "Signer"). The kernel does not interleave
-/// concurrent writes to a regular file, nor those of up to `PIPE_BUF` (4,096) bytes to a pipe.
+/// Writes the pending access lines when dropped ([`init`]).
 #[derive(Debug)]
-pub struct WholeLines(Option<File>);
+pub struct PendingLines(WholeLines);
+
+impl Drop for PendingLines {
+    fn drop(&mut self) {
+        self.0.write_pending();
+    }
+}
+
+/// Where log lines go: standard output (a duplicate of its descriptor, without std's `Stdout`
+/// lock), each line whole.
+///
+/// The formatter writes an event into one buffer and hands it over once. An access line is
+/// appended to the pending lines; any other line is appended and everything pending is
+/// written at once, so the lines keep their order. Pending lines are written by one
+/// `write(2)` when they reach [`BATCH_BYTES`], when another line comes, or by a thread of
+/// their own ([`WholeLines::write_pending_every`]). One `write(2)` per access line was about
+/// 5 % of the signer's throughput, and the lock around std's `Stdout` had the two runtime
+/// workers queue on it for every line, the one that waited sleeping in the kernel while the
+/// other wrote (BENCHMARKS.md, "Signer"): here a line is only copied under a lock, and the
+/// lock is let go before the write. The kernel does not interleave concurrent writes to a
+/// regular file, nor those of up to `PIPE_BUF` (4,096) bytes to a pipe; a batch larger than
+/// that to a pipe is written by one `write(2)`, read whole by the reader unless it reads less.
+#[derive(Debug, Clone)]
+pub struct WholeLines(Option<Arc<Lines>>);
+
+/// The pending lines and their way out.
+#[derive(Debug)]
+struct Lines {
+    pending: Mutex<Vec<u8>>,
+    /// Wakes the writing thread when a batch starts.
+    started: Condvar,
+    /// Held while a batch is written, so that batches leave in the order they were taken.
+    out: Mutex<File>,
+}
+
+/// The lines are bytes, valid after any panic: a poisoned lock is used anyway.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Lines {
+    fn add(&self, line: &[u8], defer: bool) {
+        let mut pending = lock(&self.pending);
+        let starts_batch = pending.is_empty();
+        pending.extend_from_slice(line);
+        if !defer || pending.len() >= BATCH_BYTES {
+            self.write_out(pending);
+        } else if starts_batch {
+            self.started.notify_one();
+        }
+    }
+
+    /// Writes out what `pending` holds, letting go of its lock before the write.
+    fn write_out(&self, mut pending: MutexGuard<'_, Vec<u8>>) {
+        if pending.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut *pending);
+        let mut out = lock(&self.out);
+        drop(pending);
+        // Nowhere to say that the log cannot be written; the lines are dropped, as std's
+        // `Stdout` drops writes to a closed descriptor.
+        let _ = out.write_all(&batch);
+    }
+
+    /// Waits for a batch to start, gives it `delay` to fill, writes it; for ever.
+    fn write_batches(&self, delay: Duration) {
+        loop {
+            let pending = lock(&self.pending);
+            let pending = self
+                .started
+                .wait_while(pending, |pending| pending.is_empty())
+                .unwrap_or_else(PoisonError::into_inner);
+            drop(pending);
+            std::thread::sleep(delay);
+            self.write_out(lock(&self.pending));
+        }
+    }
+}
 
 impl WholeLines {
     /// Standard output; when it is closed the lines go nowhere (as through `Stdout`, which
     /// drops writes to a closed descriptor).
     pub fn stdout() -> Self {
-        Self(
-            io::stdout()
-                .as_fd()
-                .try_clone_to_owned()
-                .ok()
-                .map(File::from),
-        )
+        match io::stdout().as_fd().try_clone_to_owned() {
+            Ok(descriptor) => Self::to(File::from(descriptor)),
+            Err(_) => Self(None),
+        }
     }
 
     /// `file` instead.
     pub fn to(file: File) -> Self {
-        Self(Some(file))
+        Self(Some(Arc::new(Lines {
+            pending: Mutex::new(Vec::new()),
+            started: Condvar::new(),
+            out: Mutex::new(file),
+        })))
+    }
+
+    /// Writes the pending access lines now.
+    pub fn write_pending(&self) {
+        if let Some(lines) = &self.0 {
+            lines.write_out(lock(&lines.pending));
+        }
+    }
+
+    /// Starts a thread that writes each batch of access lines at most `delay` after its first
+    /// line, for as long as the process runs.
+    pub fn write_pending_every(&self, delay: Duration) {
+        if let Some(lines) = &self.0 {
+            let lines = Arc::clone(lines);
+            // Without the thread, pending lines still leave with the next other line, a full
+            // batch or the guard of `init`.
+            let _ = std::thread::Builder::new()
+                .name("log-writer".into())
+                .spawn(move || lines.write_batches(delay));
+        }
     }
 }
 
@@ -66,20 +183,34 @@ impl<'a> MakeWriter<'a> for WholeLines {
     type Writer = LineOut<'a>;
 
     fn make_writer(&'a self) -> LineOut<'a> {
-        LineOut(self.0.as_ref())
+        LineOut {
+            lines: self.0.as_deref(),
+            defer: false,
+        }
+    }
+
+    fn make_writer_for(&'a self, meta: &Metadata<'_>) -> LineOut<'a> {
+        LineOut {
+            lines: self.0.as_deref(),
+            defer: *meta.level() == Level::INFO && meta.target() == ACCESS_TARGET,
+        }
     }
 }
 
 /// One log line's way out ([`WholeLines`]).
 #[derive(Debug)]
-pub struct LineOut<'a>(Option<&'a File>);
+pub struct LineOut<'a> {
+    lines: Option<&'a Lines>,
+    /// An access line: it may wait for the next batch.
+    defer: bool,
+}
 
 impl Write for LineOut<'_> {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        match self.0 {
-            Some(mut file) => file.write(bytes),
-            None => Ok(bytes.len()),
+        if let Some(lines) = self.lines {
+            lines.add(bytes, self.defer);
         }
+        Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -274,16 +405,44 @@ mod tests {
         text.trim_end().to_owned()
     }
 
+    /// A log file in the temporary directory, removed when dropped.
+    struct LogFile(std::path::PathBuf);
+
+    impl LogFile {
+        fn new(name: &str) -> Self {
+            Self(std::env::temp_dir().join(format!("stopover-{name}-{}.log", std::process::id())))
+        }
+
+        fn lines(&self) -> WholeLines {
+            WholeLines::to(File::create(&self.0).unwrap())
+        }
+
+        fn text(&self) -> String {
+            std::fs::read_to_string(&self.0).unwrap()
+        }
+    }
+
+    impl Drop for LogFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    fn subscriber(lines: WholeLines) -> tracing::Dispatch {
+        tracing::Dispatch::new(
+            tracing_subscriber::fmt()
+                .with_ansi(false)
+                .fmt_fields(PlainFields)
+                .with_writer(lines)
+                .finish(),
+        )
+    }
+
     #[test]
-    fn lines_written_at_once_by_two_threads_come_out_whole() {
-        let path = std::env::temp_dir().join(format!("stopover-lines-{}.log", std::process::id()));
-        let file = File::create(&path).unwrap();
-        let subscriber = tracing_subscriber::fmt()
-            .with_ansi(false)
-            .fmt_fields(PlainFields)
-            .with_writer(WholeLines::to(file))
-            .finish();
-        let dispatch = tracing::Dispatch::new(subscriber);
+    fn lines_written_at_once_by_two_threads_come_out_whole_and_in_each_threads_order() {
+        let file = LogFile::new("lines");
+        let lines = file.lines();
+        let dispatch = subscriber(lines.clone());
         const EACH: usize = 2_000;
         std::thread::scope(|scope| {
             for thread in 0..2 {
@@ -291,15 +450,22 @@ mod tests {
                 scope.spawn(move || {
                     tracing::dispatcher::with_default(&dispatch, || {
                         for n in 0..EACH {
-                            tracing::info!(thread, n, padding = "x".repeat(n % 300), "line");
+                            let padding = "x".repeat(n % 300);
+                            // Mostly access lines, which wait for a batch; now and then
+                            // another, which takes the pending ones out with it.
+                            if n % 97 == 0 {
+                                tracing::info!(thread, n, padding, "line");
+                            } else {
+                                tracing::info!(target: ACCESS_TARGET, thread, n, padding, "line");
+                            }
                         }
                     });
                 });
             }
         });
-        let text = std::fs::read_to_string(&path).unwrap();
-        std::fs::remove_file(&path).unwrap();
-        let mut seen = std::collections::BTreeSet::new();
+        lines.write_pending();
+        let text = file.text();
+        let mut last = [None::<usize>; 2];
         for line in text.lines() {
             let field = |name: &str| -> usize {
                 let start = line.find(&format!(" {name}=")).unwrap() + name.len() + 2;
@@ -310,9 +476,69 @@ mod tests {
                 line.ends_with(&format!("padding=\"{}\"", "x".repeat(n % 300))),
                 "{line}"
             );
-            assert!(seen.insert((thread, n)), "{line}");
+            assert_eq!(last[thread].map_or(0, |last| last + 1), n, "{line}");
+            last[thread] = Some(n);
         }
-        assert_eq!(seen.len(), 2 * EACH);
+        assert_eq!(last, [Some(EACH - 1); 2]);
+    }
+
+    #[test]
+    fn access_lines_wait_for_another_line_a_full_batch_or_the_guard() {
+        let file = LogFile::new("pending");
+        let lines = file.lines();
+        let dispatch = subscriber(lines.clone());
+        let access = |n: usize| {
+            tracing::dispatcher::with_default(&dispatch, || {
+                tracing::info!(target: ACCESS_TARGET, n, "request");
+            });
+        };
+        access(1);
+        access(2);
+        assert_eq!(file.text(), "", "access lines wait");
+        tracing::dispatcher::with_default(&dispatch, || tracing::warn!("store unavailable"));
+        let text = file.text();
+        let order: Vec<&str> = text
+            .lines()
+            .map(|line| line.split_once(": ").unwrap().1)
+            .collect();
+        assert_eq!(order, ["request n=1", "request n=2", "store unavailable"]);
+
+        access(3);
+        assert_eq!(file.text(), text, "the next access line waits again");
+        drop(PendingLines(lines.clone()));
+        assert!(file.text().ends_with(": request n=3\n"), "{}", file.text());
+
+        // A full batch leaves without waiting.
+        let line_bytes = {
+            access(4);
+            let before = file.text().len();
+            lines.write_pending();
+            file.text().len() - before
+        };
+        // Lines of one length: one short of a batch, then the one that fills it.
+        let short_of_a_batch = (BATCH_BYTES - 1) / line_bytes;
+        for _ in 0..short_of_a_batch {
+            access(4);
+        }
+        assert_eq!(file.text().lines().count(), 5, "one short of a batch");
+        access(4);
+        assert_eq!(file.text().lines().count(), 5 + short_of_a_batch + 1);
+    }
+
+    #[test]
+    fn the_writing_thread_writes_an_access_line_within_its_delay() {
+        let file = LogFile::new("delay");
+        let lines = file.lines();
+        lines.write_pending_every(Duration::from_millis(10));
+        tracing::dispatcher::with_default(&subscriber(lines), || {
+            tracing::info!(target: ACCESS_TARGET, "request");
+        });
+        // Polled, not timed: the thread only has to get there.
+        let written = (0..500).any(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            file.text().ends_with(": request\n")
+        });
+        assert!(written, "{}", file.text());
     }
 
     #[test]

@@ -138,7 +138,8 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(path: &Path, listen: Option<SocketAddr>) -> ExitCode {
-    stopover_signer::logging::init();
+    // Kept to the end: dropped, it writes the access lines still pending.
+    let _log = stopover_signer::logging::init();
     let mut config = match load(path) {
         Ok(config) => config,
         Err(message) => {
@@ -185,7 +186,8 @@ async fn preview(
     use stopover_signer::preview::{
         page_has_preview_mode, preview_app, watch, PreviewState, POLL_INTERVAL,
     };
-    stopover_signer::logging::init();
+    // Kept to the end: dropped, it writes the access lines still pending.
+    let _log = stopover_signer::logging::init();
     if !dist.join("index.html").is_file() {
         eprintln!(
             "no built page in {}: build it first (trunk build --release), or pass --dist",

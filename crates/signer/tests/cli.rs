@@ -1,7 +1,9 @@
-//! The `stopover-signer` binary: `check-config` and `gen-secret`.
+//! The `stopover-signer` binary: `check-config`, `gen-secret`, `action-plan`, and `serve`'s log.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_stopover-signer");
 
@@ -139,4 +141,79 @@ fn action_plan_writes_the_file_it_is_given_and_refuses_an_unknown_issuer() {
         ),
         "{stderr}"
     );
+}
+
+/// `serve`'s log through a pipe, as a service manager reads it: every line but the access
+/// lines at once, the access lines (written in batches) all there and in order when the signer
+/// stops on `SIGTERM`.
+#[test]
+fn serve_writes_every_access_line_before_it_stops() {
+    let mut signer = Command::new(BINARY)
+        .args(["serve", "--config", &demo_config()])
+        .env(
+            "STOPOVER_DEMO_SECRET",
+            "a-demo-secret-of-more-than-32-bytes-0123456789",
+        )
+        .env("STOPOVER_LISTEN", "127.0.0.1:0")
+        .env("STOPOVER_ADMIN_LISTEN", "127.0.0.1:0")
+        .env("STOPOVER_STATIC_DIR", "")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut log = BufReader::new(signer.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("listening") {
+        line.clear();
+        assert_ne!(log.read_line(&mut line).unwrap(), 0, "no listening line");
+    }
+    let address = line
+        .split(" address=")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap()
+        .to_owned();
+    for path in ["/healthz", "/api/nothing-here", "/healthz"] {
+        let mut stream = TcpStream::connect(&address).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        assert!(response.starts_with("HTTP/1.1 "), "{response}");
+    }
+    let stopped = Command::new("kill")
+        .args(["-TERM", &signer.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let mut rest = String::new();
+    log.read_to_string(&mut rest).unwrap();
+    assert!(signer.wait().unwrap().success());
+    let messages: Vec<&str> = rest
+        .lines()
+        .map(|line| line.split_once(": ").unwrap().1)
+        .collect();
+    let routes: Vec<&str> = messages
+        .iter()
+        .filter(|message| message.starts_with("request "))
+        .map(|message| {
+            message
+                .split(" route=")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        routes,
+        ["\"/healthz\"", "\"/api/other\"", "\"/healthz\""],
+        "{rest}"
+    );
+    assert_eq!(messages.last(), Some(&"stopped"), "{rest}");
 }
