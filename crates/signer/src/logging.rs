@@ -74,8 +74,9 @@ impl Drop for PendingLines {
 /// appended to the pending lines; any other line is appended and everything pending is
 /// written at once, so the lines keep their order. Pending lines are written by one
 /// `write(2)` when they reach [`BATCH_BYTES`], when another line comes, or by a thread of
-/// their own ([`WholeLines::write_pending_every`]). One `write(2)` per access line was about
-/// 5 % of the signer's throughput, and the lock around std's `Stdout` had the two runtime
+/// their own ([`WholeLines::write_pending_every`]). One `write(2)` per access line cost about
+/// 15 % of the signer's throughput with its output on a pipe, the reader woken for every line
+/// (`crates/bench/NOTES.md`, stop 33); and the lock around std's `Stdout` had the two runtime
 /// workers queue on it for every line, the one that waited sleeping in the kernel while the
 /// other wrote (BENCHMARKS.md, "Signer"): here a line is only copied under a lock, and the
 /// lock is let go before the write. The kernel does not interleave concurrent writes to a
