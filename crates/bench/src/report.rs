@@ -630,9 +630,9 @@ fn megabytes(value: f64) -> String {
 const METHOD: &str = "
 ## Method
 
-- **Builds.** The signer and the floor are release builds (`cargo build --release`); the page
-  is `trunk build --release --offline` (the `page` Cargo profile: `opt-level = \"z\"`, fat LTO,
-  `wasm-opt -Oz`).
+- **Builds.** The signer and the floor are release builds (`cargo build --release`: fat LTO,
+  one codegen unit); the page is `trunk build --release --offline` (the `page` Cargo profile:
+  `opt-level = \"z\"`, fat LTO, `wasm-opt -Oz`).
 - **Load generator.** wrk on loopback, `--threads 1` for one connection and `--threads 2`
   otherwise, with `crates/bench/lua/continue.lua`: each request posts a body taken from a file
   generated just before the run, with a fresh 43-character `state` and a freshly minted
@@ -642,11 +642,11 @@ const METHOD: &str = "
   other count. At 32 connections each signer run follows a floor run of its own (the floor
   stays up through the signers' series) and its share is of that run's requests/s, so both
   saw the machine in the same state; the budgets read the signer run with the median share
-  of its three (its p99 too). p50 and p99 are wrk's latency percentiles. CPU per request is the server process's
-  user and system time during the run (`/proc/PID/stat`, all threads) divided by the
-  requests it answered, and in the Redis series the same for `redis-server`: what a request
-  costs the server whatever share of the two cores wrk took, so it varies less from run to
-  run than requests/s.
+  of its three (its p99 too). p50 and p99 are wrk's latency percentiles. CPU per request is
+  the server process's user and system time during the run (`/proc/PID/stat`, all threads)
+  divided by the requests it answered, and in the Redis series the same for `redis-server`:
+  what a request costs the server whatever share of the two cores wrk took, so it varies less
+  from run to run than requests/s.
 - **Signer under load.** `config/demo.toml` with the bench secret, the API only (no
   `static_dir`), the per-client rate limit lifted (wrk is one client IP) and room for every
   token in the in-memory replay store; its default `info` log goes to a pipe the bench reads
