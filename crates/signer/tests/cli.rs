@@ -185,8 +185,9 @@ fn serve_writes_every_access_line_before_it_stops() {
         stream.read_to_string(&mut response).unwrap();
         assert!(response.starts_with("HTTP/1.1 "), "{response}");
     }
-    let stopped = Command::new("kill")
-        .args(["-TERM", &signer.id().to_string()])
+    // The shell's own `kill`, which every machine with `sh` has.
+    let stopped = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", signer.id())])
         .status()
         .unwrap();
     assert!(stopped.success());
