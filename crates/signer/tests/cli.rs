@@ -148,21 +148,31 @@ fn action_plan_writes_the_file_it_is_given_and_refuses_an_unknown_issuer() {
 /// stops on `SIGTERM`.
 #[test]
 fn serve_writes_every_access_line_before_it_stops() {
-    let mut signer = Command::new(BINARY)
-        .args(["serve", "--config", &demo_config()])
-        .env(
-            "STOPOVER_DEMO_SECRET",
-            "a-demo-secret-of-more-than-32-bytes-0123456789",
-        )
-        .env("STOPOVER_LISTEN", "127.0.0.1:0")
-        .env("STOPOVER_ADMIN_LISTEN", "127.0.0.1:0")
-        .env("STOPOVER_STATIC_DIR", "")
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut log = BufReader::new(signer.stdout.take().unwrap());
+    /// The signer, killed if the test fails before it stops it.
+    struct Running(std::process::Child);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut signer = Running(
+        Command::new(BINARY)
+            .args(["serve", "--config", &demo_config()])
+            .env(
+                "STOPOVER_DEMO_SECRET",
+                "a-demo-secret-of-more-than-32-bytes-0123456789",
+            )
+            .env("STOPOVER_LISTEN", "127.0.0.1:0")
+            .env("STOPOVER_ADMIN_LISTEN", "127.0.0.1:0")
+            .env("STOPOVER_STATIC_DIR", "")
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut log = BufReader::new(signer.0.stdout.take().unwrap());
     let mut line = String::new();
     while !line.contains("listening") {
         line.clear();
@@ -187,13 +197,13 @@ fn serve_writes_every_access_line_before_it_stops() {
     }
     // The shell's own `kill`, which every machine with `sh` has.
     let stopped = Command::new("sh")
-        .args(["-c", &format!("kill -TERM {}", signer.id())])
+        .args(["-c", &format!("kill -TERM {}", signer.0.id())])
         .status()
         .unwrap();
     assert!(stopped.success());
     let mut rest = String::new();
     log.read_to_string(&mut rest).unwrap();
-    assert!(signer.wait().unwrap().success());
+    assert!(signer.0.wait().unwrap().success());
     let messages: Vec<&str> = rest
         .lines()
         .map(|line| line.split_once(": ").unwrap().1)
