@@ -1,9 +1,16 @@
 //! The floor: the least a server can do for `POST /api/continue`. It parses the same JSON
 //! body and answers a JSON body of the same size as the signer's, with no crypto and no checks,
 //! on the same axum and tokio. The signer's throughput is reported as a share of this one's.
+//!
+//! With [`BusyWork`] it also spends a fixed amount of CPU on each request before answering:
+//! the bench runs it with the in-process cost of the signer's checks (criterion's verify +
+//! validate + mint) to read what share of the floor a server that did nothing but those
+//! checks could reach on the machine, the ceiling of the signer's throughput budget there.
 
 use std::collections::BTreeMap;
+use std::hint::black_box;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -23,6 +30,8 @@ pub struct Floor {
     pub token_parameter: String,
     /// A stand-in for the continue token, as long as the signer's.
     pub token: String,
+    /// CPU spent on each request before it is read (none by default).
+    pub busy: BusyWork,
 }
 
 impl Floor {
@@ -31,8 +40,85 @@ impl Floor {
             continue_base: continue_base.trim_end_matches('/').to_owned(),
             token_parameter: token_parameter.to_owned(),
             token: "x".repeat(token_bytes),
+            busy: BusyWork::default(),
         }
     }
+
+    /// The same floor, spending `busy` on each request.
+    #[must_use]
+    pub fn with_busy_work(self, busy: BusyWork) -> Self {
+        Self { busy, ..self }
+    }
+}
+
+/// A fixed amount of CPU work a request: a loop of arithmetic the compiler cannot remove,
+/// touching no memory, so it costs CPU time and nothing else (no allocation, no cache
+/// misses: a lower bound for real work of the same duration).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BusyWork {
+    rounds: u64,
+}
+
+/// Rounds of [`BusyWork`] timed at once when calibrating: long enough to time well (about
+/// 0.1 ms), short enough to fit between the machine's other work.
+const CALIBRATION_ROUNDS: u64 = 100_000;
+/// Timings made when calibrating; the fastest counts (the others were interrupted).
+const CALIBRATION_TRIALS: u32 = 25;
+
+impl BusyWork {
+    /// `rounds` rounds a request.
+    pub fn rounds(rounds: u64) -> Self {
+        Self { rounds }
+    }
+
+    /// Work that takes `cost` on this machine: `cost` divided by the time of one round, read
+    /// as the fastest of several timings (rounded up, so at least `cost`).
+    pub fn lasting(cost: Duration) -> Self {
+        let fastest = (0..CALIBRATION_TRIALS)
+            .map(|_| {
+                let started = Instant::now();
+                spin(CALIBRATION_ROUNDS);
+                started.elapsed()
+            })
+            .min()
+            .unwrap_or_default();
+        Self::rounds(rounds_for(cost, fastest, CALIBRATION_ROUNDS))
+    }
+
+    /// Spends the work.
+    pub fn spend(self) {
+        if self.rounds > 0 {
+            spin(self.rounds);
+        }
+    }
+}
+
+/// The rounds that take `cost` when `timed_rounds` took `took`, rounded up.
+fn rounds_for(cost: Duration, took: Duration, timed_rounds: u64) -> u64 {
+    if cost.is_zero() {
+        return 0;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let per_round_ns = (took.as_nanos().max(1) as f64) / timed_rounds.max(1) as f64;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss
+    )]
+    let rounds = (cost.as_nanos() as f64 / per_round_ns).ceil() as u64;
+    rounds.max(1)
+}
+
+/// `rounds` steps of xorshift, each depending on the one before.
+fn spin(rounds: u64) {
+    let mut state = black_box(0x9E37_79B9_7F4A_7C15_u64);
+    for _ in 0..rounds {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state = black_box(state);
+    }
+    black_box(state);
 }
 
 /// The floor's only route.
@@ -43,6 +129,7 @@ pub fn app(floor: Floor) -> Router {
 }
 
 async fn continue_floor(State(floor): State<Arc<Floor>>, body: Bytes) -> Response {
+    floor.busy.spend();
     let Ok(request) = serde_json::from_slice::<ContinueRequest>(&body) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
@@ -135,6 +222,35 @@ mod tests {
         let floor: ContinueResponse = serde_json::from_slice(&floor_body).unwrap();
         assert_eq!(floor.continue_url, signer.continue_url);
         assert_eq!(floor.fields["state"], signer.fields["state"]);
+    }
+
+    #[test]
+    fn busy_work_is_the_cost_over_the_time_of_one_round_rounded_up() {
+        let took = Duration::from_nanos(150_000);
+        assert_eq!(
+            rounds_for(Duration::from_nanos(3_000), took, 100_000),
+            2_000
+        );
+        assert_eq!(
+            rounds_for(Duration::from_nanos(3_001), took, 100_000),
+            2_001
+        );
+        assert_eq!(rounds_for(Duration::from_nanos(1), took, 100_000), 1);
+        assert_eq!(rounds_for(Duration::ZERO, took, 100_000), 0);
+        assert_eq!(BusyWork::lasting(Duration::ZERO), BusyWork::default());
+        assert!(BusyWork::lasting(Duration::from_micros(50)).rounds > 0);
+    }
+
+    #[tokio::test]
+    async fn a_busy_floor_answers_as_the_floor_does() {
+        let floor = || Floor::new("http://h", "session_token", 10);
+        let body = r#"{"state":"s","session_token":"a.b.c","answers":{}}"#;
+        let (status, plain) = post(app(floor()), body).await;
+        let busy = floor().with_busy_work(BusyWork::lasting(Duration::from_micros(20)));
+        assert_ne!(busy.busy, BusyWork::default());
+        let (busy_status, busy_body) = post(app(busy), body).await;
+        assert_eq!((status, busy_status), (StatusCode::OK, StatusCode::OK));
+        assert_eq!(plain, busy_body);
     }
 
     #[tokio::test]

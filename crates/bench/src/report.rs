@@ -144,6 +144,10 @@ pub struct Report {
     pub wrk_seconds: u32,
     pub floor: ServerSeries,
     pub signers: Vec<ServerSeries>,
+    /// The floor spending the CPU of the signer's checks (criterion's verify + validate +
+    /// mint) on each request, at [`BUDGET_CONNECTIONS`], each run beside a plain floor run:
+    /// the most a signer doing those checks can reach on this machine.
+    pub checks_floor: Option<ServerSeries>,
     /// Peak RSS with a realistic number of used tokens remembered (in-memory store).
     pub memory: Option<MemoryFigure>,
     /// Empty when the page was not measured (`cargo xtask bench signer`), like the page's other figures.
@@ -323,6 +327,21 @@ impl Report {
                 if budget.met { "met" } else { "**missed**" }
             );
         }
+        if let Some(ceiling) = self
+            .checks_floor
+            .as_ref()
+            .and_then(|series| self.budget_run(series))
+        {
+            let _ = writeln!(
+                out,
+                "| the same share for a floor that spends the checks' CPU (criterion's verify + \
+                 validate + mint) on each request: what no signer can beat on this machine | \
+                 no budget: reported | {:.1} % ({:.0} / {:.0} req/s) | - |",
+                ceiling.share * 100.0,
+                ceiling.run.requests_per_second(),
+                ceiling.floor.requests_per_second()
+            );
+        }
         if let Some(phone) = &self.slow_phone {
             let _ = writeln!(
                 out,
@@ -356,7 +375,10 @@ impl Report {
             "| server | connections | requests/s | share of floor | CPU per request | p50 | p99 | non-2xx | socket errors | peak RSS |\n\
              | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         );
-        for series in std::iter::once(&self.floor).chain(&self.signers) {
+        for series in std::iter::once(&self.floor)
+            .chain(&self.checks_floor)
+            .chain(&self.signers)
+        {
             for series_run in &series.runs {
                 let (connections, run) = (series_run.connections, &series_run.run);
                 let share = match self.compared(series_run) {
@@ -521,6 +543,28 @@ impl Report {
                 );
             }
         }
+        if let Some(ceiling) = self
+            .checks_floor
+            .as_ref()
+            .and_then(|series| self.budget_run(series))
+        {
+            let _ = writeln!(
+                out,
+                "- **The ceiling on this machine.** The floor spending only the checks' CPU on \
+                 each request (a loop of arithmetic as long as criterion's verify + validate + \
+                 mint: no allocation, no cache misses, no replay store, no edge, no log) did \
+                 {:.1} % of the floor run beside it. A signer does that work and more, so on \
+                 this machine, with the load generator on the same cores, it cannot reach more; \
+                 the throughput budget ({:.0} %) is {} it.",
+                ceiling.share * 100.0,
+                THROUGHPUT_BUDGET * 100.0,
+                if ceiling.share > THROUGHPUT_BUDGET {
+                    "below"
+                } else {
+                    "at or above"
+                }
+            );
+        }
         let total = self.sizes.total();
         if let Some(largest) = self.sizes.files.first() {
             #[allow(clippy::cast_precision_loss)]
@@ -662,6 +706,12 @@ const METHOD: &str = "
   length (the continue token replaced by as many filler bytes), with no crypto and no checks.
   Each server gets a 2 s warm-up before its runs; the floor runs its own series first, then
   once beside each signer run at 32 connections, in the same bench run.
+- **Floor + the checks' CPU.** A second floor (`stopover-floor --busy-ns`) that, before
+  reading each request, spends as much CPU as criterion's verify + validate + mint median
+  (a loop of arithmetic calibrated at its start, touching no memory), run three times at 32
+  connections, each beside a floor run. It does the least any signer must, so its share is
+  the most a signer can reach on the machine; where wrk shares the server's cores, each
+  microsecond of server CPU also costs wrk and the kernel time, and that share falls fast.
 - **In process.** criterion (`crates/signer/benches/signer.rs`): session-token verification,
   answer validation and continue-token minting on the demo's `profile` form, each alone.
 - **Page bytes.** Every file in `dist/` the browser fetches on first load (host configuration
@@ -720,6 +770,7 @@ mod tests {
                 ],
                 peak_rss_kb: Some(20_480),
             }],
+            checks_floor: None,
             memory: None,
             sizes: SizeTable::new(vec![FileSize {
                 name: "page_bg.wasm".into(),
@@ -891,5 +942,45 @@ mod tests {
         assert!(markdown.contains("20.0 ms until the wasm module has downloaded"));
         assert!(markdown.contains("20.0 ms more until it has started"));
         assert!(markdown.contains("had arrived at 70.0 ms; from the later of the two, 10.0 ms"));
+    }
+
+    #[test]
+    fn the_floor_with_the_checks_cpu_is_reported_as_the_ceiling_beside_the_budget() {
+        let mut report = report(7_000, 90_000, 80.0);
+        assert!(!report.markdown().contains("The ceiling on this machine"));
+        let budgets = report.budgets();
+        let beside = |rps: u64, floor_rps: u64| SeriesRun {
+            connections: 32,
+            run: run(rps, 0),
+            floor_beside: Some(run(floor_rps, 0)),
+        };
+        report.checks_floor = Some(ServerSeries {
+            name: "floor + the checks' CPU (2.50 µs a request)".into(),
+            // Shares 0.70, 0.80, 0.72: the median run is the third.
+            runs: vec![
+                beside(7_000, 10_000),
+                beside(8_000, 10_000),
+                beside(7_200, 10_000),
+            ],
+            peak_rss_kb: Some(8_192),
+        });
+        let markdown = report.markdown();
+        assert!(
+            markdown.contains("what no signer can beat on this machine | no budget: reported | 72.0 % (7200 / 10000 req/s) | - |"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains(
+                "| floor + the checks' CPU (2.50 µs a request) | 32 | 8000 | 80.0 % (of 10000 beside it) |"
+            ),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("did 72.0 % of the floor run beside it"),
+            "{markdown}"
+        );
+        assert!(markdown.contains("the throughput budget (75 %) is at or above it."));
+        // The ceiling is no budget: the verdicts are the signer's alone.
+        assert_eq!(report.budgets(), budgets);
     }
 }

@@ -100,18 +100,16 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
     // The floor, first: same generator, same script, same kind of body.
     println!("bench: the floor under wrk");
     let token_bytes = continue_token_bytes(&config, unix_now())?;
+    let floor_command = FloorCommand {
+        bin: options.floor_bin.clone(),
+        continue_base: format!("{}://{}", tenant.scheme.as_str(), tenant.issuer),
+        token_parameter: tenant.token_parameter.clone(),
+        token_bytes,
+    };
     let floor_port = free_port()?;
     let floor = Server::start(
         "the floor",
-        Command::new(&options.floor_bin)
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{floor_port}"))
-            .arg("--continue-base")
-            .arg(format!("{}://{}", tenant.scheme.as_str(), tenant.issuer))
-            .arg("--token-parameter")
-            .arg(&tenant.token_parameter)
-            .arg("--token-bytes")
-            .arg(token_bytes.to_string()),
+        &mut floor_command.command(floor_port, None),
         floor_port,
     )?;
     let mut floor = Floor {
@@ -137,6 +135,8 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         &mut bodies,
         &mut floor,
     )?;
+    let steps = criterion_steps(&options.target_dir.join("criterion"));
+    let checks_floor = checks_floor_series(options, &floor_command, &steps, &script, &mut floor)?;
     let memory_figure = remembered_tokens_rss(
         options,
         &api_config_path,
@@ -186,8 +186,9 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         wrk_seconds: options.wrk_seconds,
         floor: floor_series,
         signers: vec![memory, with_redis],
+        checks_floor,
         memory: Some(memory_figure),
-        steps: criterion_steps(&options.target_dir.join("criterion")),
+        steps,
         notes: std::fs::read_to_string(options.root.join("crates/bench/NOTES.md")).ok(),
         ..Report::default()
     };
@@ -368,6 +369,95 @@ impl Floor {
         self.runs.push(SeriesRun::new(connections, run));
         Ok(run)
     }
+}
+
+/// How to start a floor server for the bench's tenant.
+#[derive(Debug, Clone)]
+struct FloorCommand {
+    bin: PathBuf,
+    continue_base: String,
+    token_parameter: String,
+    token_bytes: usize,
+}
+
+impl FloorCommand {
+    /// The floor on `port`, spending `busy` of CPU on each request when given.
+    fn command(&self, port: u16, busy: Option<Duration>) -> Command {
+        let mut command = Command::new(&self.bin);
+        command
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--continue-base")
+            .arg(&self.continue_base)
+            .arg("--token-parameter")
+            .arg(&self.token_parameter)
+            .arg("--token-bytes")
+            .arg(self.token_bytes.to_string());
+        if let Some(busy) = busy {
+            command.arg("--busy-ns").arg(busy.as_nanos().to_string());
+        }
+        command
+    }
+}
+
+/// A second floor that spends, on each request, the CPU criterion measured for the signer's
+/// checks (verify + validate + mint, in process, warm), under wrk at [`BUDGET_CONNECTIONS`]
+/// only, each run beside a run of the plain floor: the share of the floor a server doing
+/// nothing but those checks reaches on this machine, which no signer can beat. `None`
+/// without criterion figures.
+fn checks_floor_series(
+    options: &Options,
+    floor_command: &FloorCommand,
+    steps: &[StepFigure],
+    script: &Path,
+    floor: &mut Floor,
+) -> Result<Option<ServerSeries>, BenchError> {
+    if steps.len() < STEPS.len() {
+        println!("bench: no criterion figures, so no floor with the checks' CPU");
+        return Ok(None);
+    }
+    let checks_ns: f64 = steps.iter().map(|step| step.median_ns).sum();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let busy = Duration::from_nanos(checks_ns.round() as u64);
+    let name = format!(
+        "floor + the checks' CPU ({:.2} µs a request)",
+        busy.as_secs_f64() * 1e6
+    );
+    println!("bench: {name} under wrk");
+    let port = free_port()?;
+    let server = Server::start(
+        "the floor with the checks' CPU",
+        &mut floor_command.command(port, Some(busy)),
+        port,
+    )?;
+    let url = format!("http://127.0.0.1:{port}");
+    wrk::run(&url, 8, WARM_UP_SECONDS, script, &floor.bodies)?;
+    let mut runs = Vec::new();
+    for _ in 0..repeats_at(BUDGET_CONNECTIONS) {
+        let floor_beside = floor.measure(options, BUDGET_CONNECTIONS, script)?;
+        let run = measured(&server, None, || {
+            wrk::run(
+                &url,
+                BUDGET_CONNECTIONS,
+                options.wrk_seconds,
+                script,
+                &floor.bodies,
+            )
+        })?;
+        print_run(&name, BUDGET_CONNECTIONS, &run);
+        runs.push(SeriesRun {
+            connections: BUDGET_CONNECTIONS,
+            run,
+            floor_beside: Some(floor_beside),
+        });
+    }
+    let peak_rss_kb = server.peak_rss_kb();
+    server.stop();
+    Ok(Some(ServerSeries {
+        name,
+        runs,
+        peak_rss_kb,
+    }))
 }
 
 /// A signer under wrk at every connection count, on a fresh process (and so a fresh

@@ -3,9 +3,10 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
-use stopover_bench::floor::{app, Floor};
+use stopover_bench::floor::{app, BusyWork, Floor};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,12 +26,17 @@ struct Cli {
     /// Length of the stand-in continue token (the signer's token length).
     #[arg(long)]
     token_bytes: usize,
+    /// CPU to spend on each request before reading it, in nanoseconds (calibrated at start;
+    /// the bench passes the signer's in-process checks' cost).
+    #[arg(long, default_value_t = 0)]
+    busy_ns: u64,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let floor = Floor::new(&cli.continue_base, &cli.token_parameter, cli.token_bytes);
+    let floor = Floor::new(&cli.continue_base, &cli.token_parameter, cli.token_bytes)
+        .with_busy_work(BusyWork::lasting(Duration::from_nanos(cli.busy_ns)));
     let listener = match tokio::net::TcpListener::bind(cli.listen).await {
         Ok(listener) => listener,
         Err(error) => {
