@@ -334,12 +334,13 @@ impl Report {
         {
             let _ = writeln!(
                 out,
-                "| the same share for a floor that spends the checks' CPU (criterion's verify + \
-                 validate + mint) on each request: what no signer can beat on this machine | \
-                 no budget: reported | {:.1} % ({:.0} / {:.0} req/s) | - |",
+                "| the same share and p99 for a floor that spends the checks' CPU (criterion's \
+                 verify + validate + mint) on each request: what no signer can beat on this \
+                 machine | no budget: reported | {:.1} % ({:.0} / {:.0} req/s), p99 {} | - |",
                 ceiling.share * 100.0,
                 ceiling.run.requests_per_second(),
-                ceiling.floor.requests_per_second()
+                ceiling.floor.requests_per_second(),
+                micros(ceiling.run.p99_us)
             );
         }
         if let Some(phone) = &self.slow_phone {
@@ -966,7 +967,7 @@ mod tests {
         });
         let markdown = report.markdown();
         assert!(
-            markdown.contains("what no signer can beat on this machine | no budget: reported | 72.0 % (7200 / 10000 req/s) | - |"),
+            markdown.contains("what no signer can beat on this machine | no budget: reported | 72.0 % (7200 / 10000 req/s), p99 1.50 ms | - |"),
             "{markdown}"
         );
         assert!(
