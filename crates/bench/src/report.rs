@@ -193,6 +193,14 @@ impl Report {
         runs.get(runs.len() / 2).copied()
     }
 
+    /// The run of the floor with the checks' CPU ([`Report::checks_floor`]) read as the
+    /// budgets read the signer's: the most a signer can reach on this machine.
+    pub fn ceiling(&self) -> Option<Compared<'_>> {
+        self.checks_floor
+            .as_ref()
+            .and_then(|series| self.budget_run(series))
+    }
+
     /// The budgets this file's constants set, plus "no non-2xx answer" from the signer.
     pub fn budgets(&self) -> Vec<Budget> {
         let mut budgets = Vec::new();
@@ -327,11 +335,7 @@ impl Report {
                 if budget.met { "met" } else { "**missed**" }
             );
         }
-        if let Some(ceiling) = self
-            .checks_floor
-            .as_ref()
-            .and_then(|series| self.budget_run(series))
-        {
+        if let Some(ceiling) = self.ceiling() {
             let _ = writeln!(
                 out,
                 "| the same share and p99 for a floor that spends the checks' CPU (criterion's \
@@ -544,11 +548,7 @@ impl Report {
                 );
             }
         }
-        if let Some(ceiling) = self
-            .checks_floor
-            .as_ref()
-            .and_then(|series| self.budget_run(series))
-        {
+        if let Some(ceiling) = self.ceiling() {
             let _ = writeln!(
                 out,
                 "- **The ceiling on this machine.** The floor spending only the checks' CPU on \
