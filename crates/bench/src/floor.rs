@@ -66,11 +66,6 @@ const CALIBRATION_ROUNDS: u64 = 100_000;
 const CALIBRATION_TRIALS: u32 = 25;
 
 impl BusyWork {
-    /// `rounds` rounds a request.
-    pub fn rounds(rounds: u64) -> Self {
-        Self { rounds }
-    }
-
     /// Work that takes `cost` on this machine: `cost` divided by the time of one round, read
     /// as the fastest of several timings (rounded up, so at least `cost`).
     pub fn lasting(cost: Duration) -> Self {
@@ -82,7 +77,9 @@ impl BusyWork {
             })
             .min()
             .unwrap_or_default();
-        Self::rounds(rounds_for(cost, fastest, CALIBRATION_ROUNDS))
+        Self {
+            rounds: rounds_for(cost, fastest, CALIBRATION_ROUNDS),
+        }
     }
 
     /// Spends the work.

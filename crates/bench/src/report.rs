@@ -706,7 +706,8 @@ const METHOD: &str = "
   the same JSON into the same request type and answers a JSON body of exactly the signer's
   length (the continue token replaced by as many filler bytes), with no crypto and no checks.
   Each server gets a 2 s warm-up before its runs; the floor runs its own series first, then
-  once beside each signer run at 32 connections, in the same bench run.
+  once beside each run at 32 connections of the signers and of the floor with the checks'
+  CPU (below), in the same bench run.
 - **Floor + the checks' CPU.** A second floor (`stopover-floor --busy-ns`) that, before
   reading each request, spends as much CPU as criterion's verify + validate + mint median
   (a loop of arithmetic calibrated at its start, touching no memory), run three times at 32
