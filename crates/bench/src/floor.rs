@@ -5,7 +5,9 @@
 //! With [`BusyWork`] it also spends a fixed amount of CPU on each request before answering:
 //! the bench runs it with the in-process cost of the signer's checks (criterion's verify +
 //! validate + mint) to read what share of the floor a server that did nothing but those
-//! checks could reach on the machine, the ceiling of the signer's throughput budget there.
+//! checks could reach on the machine, the ceiling of the signer's throughput budget there;
+//! with a [`RedisStore`] too, it also records each request's token in Redis, as the signer's
+//! replay store does, for the ceiling of the Redis budget.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -20,6 +22,7 @@ use axum::routing::post;
 use axum::Router;
 use stopover_protocol::api::CONTINUE_PATH;
 use stopover_protocol::{ContinueRequest, ContinueResponse};
+use stopover_signer::replay::{RedisStore, ReplayKey, ReplayStore as _};
 
 /// What the floor answers with, fixed at start.
 #[derive(Debug, Clone)]
@@ -32,7 +35,16 @@ pub struct Floor {
     pub token: String,
     /// CPU spent on each request before it is read (none by default).
     pub busy: BusyWork,
+    /// Where each request's token is recorded as used, as the signer's Redis replay store
+    /// records it (nowhere by default). A token seen before is answered as any other: the
+    /// floor reuses its bodies.
+    pub store: Option<RedisStore>,
 }
+
+/// The tenant of the floor's replay keys.
+const STORE_TENANT: &str = "stopover-floor";
+/// How long the floor's replay keys live, seconds (Auth0's default token lifetime).
+const STORE_LIFETIME_SECS: i64 = 900;
 
 impl Floor {
     pub fn new(continue_base: &str, token_parameter: &str, token_bytes: usize) -> Self {
@@ -41,6 +53,7 @@ impl Floor {
             token_parameter: token_parameter.to_owned(),
             token: "x".repeat(token_bytes),
             busy: BusyWork::default(),
+            store: None,
         }
     }
 
@@ -48,6 +61,15 @@ impl Floor {
     #[must_use]
     pub fn with_busy_work(self, busy: BusyWork) -> Self {
         Self { busy, ..self }
+    }
+
+    /// The same floor, recording each request's token in `store`.
+    #[must_use]
+    pub fn with_replay_store(self, store: RedisStore) -> Self {
+        Self {
+            store: Some(store),
+            ..self
+        }
     }
 }
 
@@ -130,6 +152,21 @@ async fn continue_floor(State(floor): State<Arc<Floor>>, body: Bytes) -> Respons
     let Ok(request) = serde_json::from_slice::<ContinueRequest>(&body) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
+    if let Some(store) = &floor.store {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| {
+                i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+            });
+        let key = ReplayKey::new(STORE_TENANT, &request.state, &request.session_token);
+        if store
+            .consume(key, now.saturating_add(STORE_LIFETIME_SECS), now)
+            .await
+            .is_err()
+        {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    }
     let response = ContinueResponse {
         continue_url: format!("{}/continue?state={}", floor.continue_base, request.state),
         fields: BTreeMap::from([
@@ -248,6 +285,33 @@ mod tests {
         let (busy_status, busy_body) = post(app(busy), body).await;
         assert_eq!((status, busy_status), (StatusCode::OK, StatusCode::OK));
         assert_eq!(plain, busy_body);
+    }
+
+    #[tokio::test]
+    async fn a_floor_with_a_replay_store_records_each_token_in_a_real_redis_and_answers_every_time()
+    {
+        let port = crate::runner::free_port().unwrap();
+        let _redis = crate::runner::Server::start(
+            "redis-server",
+            &mut crate::runner::redis_command(port),
+            port,
+        )
+        .unwrap();
+        let url = format!("redis://127.0.0.1:{port}/0");
+        let floor = Floor::new("http://h", "session_token", 10)
+            .with_replay_store(RedisStore::connect(&url).await.unwrap());
+        let body = r#"{"state":"s1","session_token":"a.b.c","answers":{}}"#;
+        let router = app(floor);
+        // Used twice: the floor checks nothing, so it answers both.
+        assert_eq!(post(router.clone(), body).await.0, StatusCode::OK);
+        assert_eq!(post(router, body).await.0, StatusCode::OK);
+
+        let store = RedisStore::connect(&url).await.unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let recorded = ReplayKey::new(STORE_TENANT, "s1", "a.b.c");
+        assert!(store.is_used(recorded, now).await.unwrap());
+        let other = ReplayKey::new(STORE_TENANT, "s2", "a.b.c");
+        assert!(!store.is_used(other, now).await.unwrap());
     }
 
     #[tokio::test]

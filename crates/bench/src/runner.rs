@@ -109,7 +109,7 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
     let floor_port = free_port()?;
     let floor = Server::start(
         "the floor",
-        &mut floor_command.command(floor_port, None),
+        &mut floor_command.command(floor_port, None, None),
         floor_port,
     )?;
     let mut floor = Floor {
@@ -136,7 +136,8 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         &mut floor,
     )?;
     let steps = criterion_steps(&options.target_dir.join("criterion"));
-    let checks_floor = checks_floor_series(options, &floor_command, &steps, &script, &mut floor)?;
+    let checks_floor =
+        checks_floor_series(options, &floor_command, &steps, None, &script, &mut floor)?;
     let memory_figure = remembered_tokens_rss(
         options,
         &api_config_path,
@@ -146,20 +147,7 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         &mut bodies,
     )?;
     let redis_port = free_port()?;
-    let redis = Server::start(
-        "redis-server",
-        Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port", &redis_port.to_string()])
-            .args([
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--protected-mode",
-                "yes",
-            ]),
-        redis_port,
-    )?;
+    let redis = Server::start("redis-server", &mut redis_command(redis_port), redis_port)?;
     let redis_url = format!("redis://127.0.0.1:{redis_port}/0");
     let with_redis = signer_series(
         options,
@@ -170,6 +158,14 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         Some((&redis_url, &redis)),
         &script,
         &mut bodies,
+        &mut floor,
+    )?;
+    let checks_floor_redis = checks_floor_series(
+        options,
+        &floor_command,
+        &steps,
+        Some((&redis_url, &redis)),
+        &script,
         &mut floor,
     )?;
     redis.stop();
@@ -187,6 +183,7 @@ pub fn run(options: &Options) -> Result<Report, BenchError> {
         floor: floor_series,
         signers: vec![memory, with_redis],
         checks_floor,
+        checks_floor_redis,
         memory: Some(memory_figure),
         steps,
         notes: std::fs::read_to_string(options.root.join("crates/bench/NOTES.md")).ok(),
@@ -381,8 +378,9 @@ struct FloorCommand {
 }
 
 impl FloorCommand {
-    /// The floor on `port`, spending `busy` of CPU on each request when given.
-    fn command(&self, port: u16, busy: Option<Duration>) -> Command {
+    /// The floor on `port`, spending `busy` of CPU on each request and recording each token
+    /// in the Redis at `replay_store` when given.
+    fn command(&self, port: u16, busy: Option<Duration>, replay_store: Option<&str>) -> Command {
         let mut command = Command::new(&self.bin);
         command
             .arg("--listen")
@@ -396,6 +394,9 @@ impl FloorCommand {
         if let Some(busy) = busy {
             command.arg("--busy-ns").arg(busy.as_nanos().to_string());
         }
+        if let Some(url) = replay_store {
+            command.arg("--replay-store").arg(url);
+        }
         command
     }
 }
@@ -403,12 +404,14 @@ impl FloorCommand {
 /// A second floor that spends, on each request, the CPU criterion measured for the signer's
 /// checks (verify + validate + mint, in process, warm), under wrk at [`BUDGET_CONNECTIONS`]
 /// only, each run beside a run of the plain floor: the share of the floor a server doing
-/// nothing but those checks reaches on this machine, which no signer can beat. `None`
-/// without criterion figures.
+/// nothing but those checks reaches on this machine, which no signer can beat. With `redis`,
+/// it also records each token there as the signer's Redis store does, and the Redis server's
+/// CPU is counted: the same for the Redis series. `None` without criterion figures.
 fn checks_floor_series(
     options: &Options,
     floor_command: &FloorCommand,
     steps: &[StepFigure],
+    redis: Option<(&str, &Server)>,
     script: &Path,
     floor: &mut Floor,
 ) -> Result<Option<ServerSeries>, BenchError> {
@@ -420,14 +423,19 @@ fn checks_floor_series(
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let busy = Duration::from_nanos(checks_ns.round() as u64);
     let name = format!(
-        "floor + the checks' CPU ({:.2} µs a request)",
-        busy.as_secs_f64() * 1e6
+        "floor + the checks' CPU ({:.2} µs a request){}",
+        busy.as_secs_f64() * 1e6,
+        if redis.is_some() {
+            " + Redis store"
+        } else {
+            ""
+        }
     );
     println!("bench: {name} under wrk");
     let port = free_port()?;
     let server = Server::start(
         "the floor with the checks' CPU",
-        &mut floor_command.command(port, Some(busy)),
+        &mut floor_command.command(port, Some(busy), redis.map(|(url, _)| url)),
         port,
     )?;
     let url = format!("http://127.0.0.1:{port}");
@@ -435,7 +443,7 @@ fn checks_floor_series(
     let mut runs = Vec::new();
     for _ in 0..repeats_at(BUDGET_CONNECTIONS) {
         let floor_beside = floor.measure(options, BUDGET_CONNECTIONS, script)?;
-        let run = measured(&server, None, || {
+        let run = measured(&server, redis.map(|(_, server)| server), || {
             wrk::run(
                 &url,
                 BUDGET_CONNECTIONS,
@@ -678,8 +686,24 @@ impl BodySource<'_> {
     }
 }
 
+/// A `redis-server` on loopback `port`, keeping nothing on disk.
+pub(crate) fn redis_command(port: u16) -> Command {
+    let mut command = Command::new("redis-server");
+    command
+        .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+        .args([
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "yes",
+        ]);
+    command
+}
+
 /// A server process, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     name: String,
     child: Child,
 }
@@ -689,7 +713,7 @@ impl Server {
     /// standard output (the signer's log) goes to a pipe that a thread here reads and
     /// discards, as a container runtime or systemd collects a service's log; a pipe, not
     /// `/dev/null`, because each write to a pipe can wake its reader on the same two cores.
-    fn start(name: &str, command: &mut Command, port: u16) -> Result<Self, BenchError> {
+    pub(crate) fn start(name: &str, command: &mut Command, port: u16) -> Result<Self, BenchError> {
         let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -883,7 +907,7 @@ fn write(path: &Path, text: &str) -> Result<(), BenchError> {
         .map_err(|error| BenchError::new(format!("cannot write {}: {error}", path.display())))
 }
 
-fn free_port() -> Result<u16, BenchError> {
+pub(crate) fn free_port() -> Result<u16, BenchError> {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use stopover_bench::floor::{app, BusyWork, Floor};
+use stopover_signer::replay::RedisStore;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +31,10 @@ struct Cli {
     /// the bench passes the signer's in-process checks' cost).
     #[arg(long, default_value_t = 0)]
     busy_ns: u64,
+    /// Record each request's token in this Redis (`redis://...`), as the signer's replay
+    /// store does.
+    #[arg(long)]
+    replay_store: Option<String>,
 }
 
 #[tokio::main]
@@ -37,6 +42,16 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let floor = Floor::new(&cli.continue_base, &cli.token_parameter, cli.token_bytes)
         .with_busy_work(BusyWork::lasting(Duration::from_nanos(cli.busy_ns)));
+    let floor = match &cli.replay_store {
+        None => floor,
+        Some(url) => match RedisStore::connect(url).await {
+            Ok(store) => floor.with_replay_store(store),
+            Err(error) => {
+                eprintln!("stopover-floor: {error}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
     let listener = match tokio::net::TcpListener::bind(cli.listen).await {
         Ok(listener) => listener,
         Err(error) => {
