@@ -24,6 +24,9 @@ use stopover_protocol::api::CONTINUE_PATH;
 use stopover_protocol::{ContinueRequest, ContinueResponse};
 use stopover_signer::replay::{RedisStore, ReplayKey, ReplayStore as _};
 
+use crate::runner::unix_now;
+use crate::tokens::SESSION_TOKEN_TTL_SECS;
+
 /// What the floor answers with, fixed at start.
 #[derive(Debug, Clone)]
 pub struct Floor {
@@ -43,8 +46,6 @@ pub struct Floor {
 
 /// The tenant of the floor's replay keys.
 const STORE_TENANT: &str = "stopover-floor";
-/// How long the floor's replay keys live, seconds (Auth0's default token lifetime).
-const STORE_LIFETIME_SECS: i64 = 900;
 
 impl Floor {
     pub fn new(continue_base: &str, token_parameter: &str, token_bytes: usize) -> Self {
@@ -89,8 +90,12 @@ const CALIBRATION_TRIALS: u32 = 25;
 
 impl BusyWork {
     /// Work that takes `cost` on this machine: `cost` divided by the time of one round, read
-    /// as the fastest of several timings (rounded up, so at least `cost`).
+    /// as the fastest of several timings (rounded up, so at least `cost`). No work, and no
+    /// calibration, for a zero `cost`.
     pub fn lasting(cost: Duration) -> Self {
+        if cost.is_zero() {
+            return Self::default();
+        }
         let fastest = (0..CALIBRATION_TRIALS)
             .map(|_| {
                 let started = Instant::now();
@@ -153,14 +158,11 @@ async fn continue_floor(State(floor): State<Arc<Floor>>, body: Bytes) -> Respons
         return StatusCode::BAD_REQUEST.into_response();
     };
     if let Some(store) = &floor.store {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |since| {
-                i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
-            });
+        // The key lives as long as the bench's session tokens, as the signer keeps it.
+        let now = unix_now();
         let key = ReplayKey::new(STORE_TENANT, &request.state, &request.session_token);
         if store
-            .consume(key, now.saturating_add(STORE_LIFETIME_SECS), now)
+            .consume(key, now.saturating_add(SESSION_TOKEN_TTL_SECS), now)
             .await
             .is_err()
         {
